@@ -1,0 +1,5 @@
+//! The `onshi` command.
+
+fn main() {
+    println!("onshi {}", env!("CARGO_PKG_VERSION"));
+}
