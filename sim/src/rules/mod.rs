@@ -13,6 +13,7 @@ mod certificate;
 mod consent;
 mod copay;
 mod high_cost;
+mod limit_category;
 mod payment;
 mod switches;
 mod table;
@@ -27,9 +28,10 @@ pub use certificate::{CertificateState, PinKind, PinProblem};
 pub use consent::{CareMode, CheckupKind, ConsentItem, ConsentPlan, InstitutionSettings};
 pub use copay::{COPAY_ROUNDING, CopayRatio, IncomeClass, RoundingRule};
 pub use high_cost::{
-    CAP_ROUNDING, CapAmount, CapBasis, CapRequest, CapScope, CapTerms, LimitCategory,
+    CAP_ROUNDING, CapAmount, CapBasis, CapRequest, CapScope, CapTerms,
     birthday_month_75_halving_applies,
 };
+pub use limit_category::LimitCategory;
 pub use payment::{WindowPayment, WindowVisit, plain_copay, window_charge};
 pub use switches::{SwitchInfo, Switches};
 pub use table::Status;

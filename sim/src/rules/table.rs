@@ -93,12 +93,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
 
 /// The row in force on `on` among those that `matches` accepts: the latest `from` wins, and on
 /// equal `from` a planned row beats an enacted one (it is the revision).
-pub(crate) fn in_force<'a, T: Dated>(
-    rows: &'a [Located<T>],
+pub(crate) fn in_force<T: Dated>(
+    rows: &[Located<T>],
     on: Date,
     apply_planned: bool,
     matches: impl Fn(&T) -> bool,
-) -> Option<&'a Located<T>> {
+) -> Option<&Located<T>> {
     rows.iter()
         .filter(|r| r.value.in_force(on, apply_planned) && matches(&r.value))
         .max_by_key(|r| (r.value.from(), r.value.status() == Status::Planned))
@@ -187,6 +187,17 @@ pub(crate) fn parse<T: DeserializeOwned>(
     name: &str,
     text: &str,
 ) -> Result<T, RuleError> {
+    /// Just the `table:` key, read first so a file loaded as the wrong kind says so.
+    #[derive(Deserialize)]
+    struct Header {
+        table: Option<Located<String>>,
+    }
+    if let Ok(Header {
+        table: Some(declared),
+    }) = serde_saphyr::from_str::<Header>(text)
+    {
+        check_table_key(kind, name, &declared)?;
+    }
     serde_saphyr::from_str::<T>(text).map_err(|err| {
         let (line, column) = err.location().map_or((0, 0), |l| (l.line(), l.column()));
         let snippet = err.render_with_options(serde_saphyr::render_options! {
