@@ -24,9 +24,11 @@ pub fn age_on(birth: Date, on: Date) -> u16 {
     if on < birth {
         return 0;
     }
-    let years = i32::from(on.year()) - i32::from(birth.year());
+    // The age can be one more than the difference of years: born 1 January, a person reaches
+    // the new age on 31 December of the previous year.
+    let years = i32::from(on.year()) - i32::from(birth.year()) + 1;
     let mut age = u16::try_from(years.max(0)).unwrap_or(0);
-    // `age` is reached this year or not yet; at most one step back is needed.
+    // Step back (at most twice) until that age has been reached on `on`.
     while age > 0 && reaches_age_on(birth, age).is_none_or(|d| d > on) {
         age -= 1;
     }
@@ -96,6 +98,9 @@ mod tests {
         assert_eq!(age_on(b, date(2026, 3, 31)), 40);
         assert_eq!(age_on(b, date(1986, 4, 1)), 0);
         assert_eq!(age_on(b, date(1980, 1, 1)), 0);
+        // Born 1 January: the new age is reached on 31 December.
+        assert_eq!(age_on(date(1986, 1, 1), date(2025, 12, 31)), 40);
+        assert_eq!(age_on(date(1986, 1, 1), date(2025, 12, 30)), 39);
     }
 
     #[test]
@@ -112,10 +117,19 @@ mod tests {
     #[test]
     fn preschool_ends_on_the_first_march_31_after_reaching_six() {
         // Born 1 April: reaches 6 on 31 March, which is itself the end.
-        assert_eq!(preschool_last_day(date(2019, 4, 1)), Some(date(2025, 3, 31)));
+        assert_eq!(
+            preschool_last_day(date(2019, 4, 1)),
+            Some(date(2025, 3, 31))
+        );
         // Born 2 April: reaches 6 on 1 April, so preschool runs a year longer.
-        assert_eq!(preschool_last_day(date(2019, 4, 2)), Some(date(2026, 3, 31)));
-        assert_eq!(preschool_last_day(date(2019, 10, 9)), Some(date(2026, 3, 31)));
+        assert_eq!(
+            preschool_last_day(date(2019, 4, 2)),
+            Some(date(2026, 3, 31))
+        );
+        assert_eq!(
+            preschool_last_day(date(2019, 10, 9)),
+            Some(date(2026, 3, 31))
+        );
     }
 
     #[test]
@@ -127,9 +141,18 @@ mod tests {
 
     #[test]
     fn seventy_five_starts_on_the_birthday() {
-        assert_eq!(late_elderly_first_day(date(1951, 4, 1)), Some(date(2026, 4, 1)));
-        assert_eq!(late_elderly_first_day(date(1951, 11, 20)), Some(date(2026, 11, 20)));
-        assert_eq!(late_elderly_first_day(date(1952, 2, 29)), Some(date(2027, 3, 1)));
+        assert_eq!(
+            late_elderly_first_day(date(1951, 4, 1)),
+            Some(date(2026, 4, 1))
+        );
+        assert_eq!(
+            late_elderly_first_day(date(1951, 11, 20)),
+            Some(date(2026, 11, 20))
+        );
+        assert_eq!(
+            late_elderly_first_day(date(1952, 2, 29)),
+            Some(date(2027, 3, 1))
+        );
     }
 
     #[test]
@@ -139,8 +162,91 @@ mod tests {
         assert_eq!(band_on(b, date(2026, 7, 1)), AgeBand::Elderly);
         assert_eq!(band_on(b, date(2031, 6, 1)), AgeBand::Elderly);
         assert_eq!(band_on(b, date(2031, 6, 2)), AgeBand::LateElderly);
-        assert_eq!(band_on(date(2020, 5, 5), date(2026, 3, 31)), AgeBand::Preschool);
-        assert_eq!(band_on(date(2020, 5, 5), date(2027, 3, 31)), AgeBand::Preschool);
-        assert_eq!(band_on(date(2020, 5, 5), date(2027, 4, 1)), AgeBand::Working);
+        assert_eq!(
+            band_on(date(2020, 5, 5), date(2026, 3, 31)),
+            AgeBand::Preschool
+        );
+        assert_eq!(
+            band_on(date(2020, 5, 5), date(2027, 3, 31)),
+            AgeBand::Preschool
+        );
+        assert_eq!(
+            band_on(date(2020, 5, 5), date(2027, 4, 1)),
+            AgeBand::Working
+        );
+    }
+}
+
+#[cfg(test)]
+mod naive_model {
+    //! A day-by-day model of the legal age rule, written as plainly as possible, that the
+    //! closed-form functions above must agree with.
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn is_leap(y: i16) -> bool {
+        (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    }
+
+    /// Walks from the birth day; the age goes up on the day before each birthday (on 28 February
+    /// in common years for people born on 29 February).
+    fn naive_ages(birth: Date, days: usize) -> Vec<(Date, u16)> {
+        let mut out = Vec::with_capacity(days);
+        let mut day = birth;
+        let mut age = 0u16;
+        for _ in 0..days {
+            let next = day.tomorrow().unwrap();
+            let birthday_tomorrow = next.month() == birth.month() && next.day() == birth.day();
+            let leap_case = birth.month() == 2
+                && birth.day() == 29
+                && day.month() == 2
+                && day.day() == 28
+                && !is_leap(day.year());
+            if day != birth && (birthday_tomorrow || leap_case) {
+                age += 1;
+            }
+            out.push((day, age));
+            day = next;
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn age_transitions_agree_with_a_naive_day_by_day_model(
+            y in 1930i16..2020, m in 1i8..=12, d in 1i8..=31
+        ) {
+            let Ok(birth) = Date::new(y, m, d) else { return Ok(()) };
+            let ages = naive_ages(birth, 366 * 80);
+            let first_day_at = |n: u16| ages.iter().find(|(_, a)| *a == n).map(|(d, _)| *d);
+            for &(day, age) in ages.iter().step_by(7) {
+                prop_assert_eq!(age_on(birth, day), age, "birth {} day {}", birth, day);
+            }
+            for n in [6u16, 40, 70, 75] {
+                prop_assert_eq!(reaches_age_on(birth, n), first_day_at(n));
+            }
+            // 未就学: the first 31 March on or after reaching 6.
+            let six = first_day_at(6).unwrap();
+            let naive_preschool = ages.iter().map(|(d, _)| *d).find(|d| *d >= six && d.month() == 3 && d.day() == 31);
+            prop_assert_eq!(preschool_last_day(birth), naive_preschool);
+            // 70: the 1st of the month after the month in which 70 is reached.
+            let seventy = first_day_at(70).unwrap();
+            let naive_elderly = ages.iter().map(|(d, _)| *d).find(|d| *d > seventy && d.day() == 1);
+            prop_assert_eq!(elderly_first_day(birth), naive_elderly);
+            // 75: the day after 75 is reached.
+            let naive_late = first_day_at(75).and_then(|d| d.tomorrow().ok());
+            prop_assert_eq!(late_elderly_first_day(birth), naive_late);
+        }
+    }
+
+    #[test]
+    fn naive_model_sanity() {
+        let ages = naive_ages(date(2000, 2, 29), 400);
+        assert_eq!(
+            ages.iter().find(|(_, a)| *a == 1).map(|(d, _)| *d),
+            Some(date(2001, 2, 28))
+        );
     }
 }

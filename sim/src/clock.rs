@@ -46,7 +46,11 @@ impl Moment {
     /// Parses `YYYY-MM-DDTHH:MM[:SS][+09:00]`; an offset other than +09:00 is rejected because
     /// scenario time is JST by definition.
     pub fn parse(text: &str) -> Result<Self, ClockError> {
-        let bare = match text.find('+') {
+        // An offset after the time part: `+HH:MM`, `-HH:MM` or `Z`.
+        let offset_at = text
+            .find('T')
+            .and_then(|t| text[t..].find(['+', '-']).map(|i| t + i));
+        let bare = match offset_at {
             Some(i) => {
                 let offset = &text[i..];
                 if offset != "+09:00" && offset != "+0900" && offset != "+09" {
@@ -178,13 +182,20 @@ mod tests {
     fn parses_jst_and_rejects_other_offsets() {
         let m = Moment::parse("2026-04-01T09:00+09:00").unwrap();
         assert_eq!(m.to_string(), "2026-04-01T09:00:00+09:00");
-        assert_eq!(Moment::parse("2026-04-01").unwrap().compact(), "20260401000000");
+        assert_eq!(
+            Moment::parse("2026-04-01").unwrap().compact(),
+            "20260401000000"
+        );
         assert!(matches!(
             Moment::parse("2026-04-01T09:00Z"),
             Err(ClockError::NotJst(_))
         ));
         assert!(matches!(
             Moment::parse("2026-04-01T09:00+01:00"),
+            Err(ClockError::NotJst(_))
+        ));
+        assert!(matches!(
+            Moment::parse("2026-04-01T09:00-05:00"),
             Err(ClockError::NotJst(_))
         ));
         assert!(matches!(

@@ -8,9 +8,21 @@
 //! reading and writing and hands data in.
 
 pub mod age;
+pub mod card;
 pub mod clock;
 pub mod ids;
-pub mod rng;
+pub mod insurer;
 pub mod jlis;
 pub mod oqs;
+pub mod person;
+pub mod population;
+pub mod portal;
+pub mod provider;
+pub mod reader;
+pub mod registry;
+pub mod rng;
 pub mod rules;
+pub mod trace;
+pub mod world;
+
+pub use world::{Event, Outcome, World, WorldConfig};

@@ -53,7 +53,11 @@ impl SeedRoot {
     pub fn crypto_rng(&self, actor: &str, counter: u64) -> ChaCha20Rng {
         let mut seed = [0u8; 32];
         for (i, chunk) in seed.chunks_mut(8).enumerate() {
-            chunk.copy_from_slice(&self.draw(actor, counter.wrapping_mul(4).wrapping_add(i as u64)).to_le_bytes());
+            chunk.copy_from_slice(
+                &self
+                    .draw(actor, counter.wrapping_mul(4).wrapping_add(i as u64))
+                    .to_le_bytes(),
+            );
         }
         ChaCha20Rng::from_seed(seed)
     }
@@ -97,10 +101,16 @@ mod tests {
     #[test]
     fn draws_depend_on_every_part_of_the_key() {
         let a = SeedRoot::new(7, "reissue/relink");
-        assert_eq!(a.draw("jlis", 0), SeedRoot::new(7, "reissue/relink").draw("jlis", 0));
+        assert_eq!(
+            a.draw("jlis", 0),
+            SeedRoot::new(7, "reissue/relink").draw("jlis", 0)
+        );
         assert_ne!(a.draw("jlis", 0), a.draw("jlis", 1));
         assert_ne!(a.draw("jlis", 0), a.draw("registry", 0));
-        assert_ne!(a.draw("jlis", 0), SeedRoot::new(8, "reissue/relink").draw("jlis", 0));
+        assert_ne!(
+            a.draw("jlis", 0),
+            SeedRoot::new(8, "reissue/relink").draw("jlis", 0)
+        );
         assert_ne!(a.draw("jlis", 0), SeedRoot::new(7, "other").draw("jlis", 0));
     }
 

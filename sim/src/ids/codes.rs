@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::IdError;
 
-fn digits(kind: &'static str, text: &str, expected: &'static str, lens: &[usize]) -> Result<Vec<u8>, IdError> {
+fn digits(
+    kind: &'static str,
+    text: &str,
+    expected: &'static str,
+    lens: &[usize],
+) -> Result<Vec<u8>, IdError> {
     if !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(IdError::NotDigits {
             kind,
@@ -313,7 +318,12 @@ impl InstitutionCode {
     }
 
     /// Builds a valid code.
-    pub fn new(prefecture: u8, schedule: FeeSchedule, district: u8, number: u16) -> Result<Self, IdError> {
+    pub fn new(
+        prefecture: u8,
+        schedule: FeeSchedule,
+        district: u8,
+        number: u16,
+    ) -> Result<Self, IdError> {
         let s = match schedule {
             FeeSchedule::Medical => 1,
             FeeSchedule::Dental => 3,
@@ -441,11 +451,24 @@ mod tests {
         InsurerNumber::parse("01130012").unwrap();
         assert!(matches!(
             InsurerNumber::parse("33120016"),
-            Err(IdError::CheckDigit { expected: 5, got: 6, .. })
+            Err(IdError::CheckDigit {
+                expected: 5,
+                got: 6,
+                ..
+            })
         ));
-        assert!(matches!(InsurerNumber::parse("3312001"), Err(IdError::Length { .. })));
-        assert!(matches!(InsurerNumber::parse("3312001X"), Err(IdError::NotDigits { .. })));
-        assert!(matches!(InsurerNumber::parse("33990016"), Err(IdError::Part { .. })));
+        assert!(matches!(
+            InsurerNumber::parse("3312001"),
+            Err(IdError::Length { .. })
+        ));
+        assert!(matches!(
+            InsurerNumber::parse("3312001X"),
+            Err(IdError::NotDigits { .. })
+        ));
+        assert!(matches!(
+            InsurerNumber::parse("33990016"),
+            Err(IdError::Part { .. })
+        ));
     }
 
     #[test]
@@ -454,7 +477,10 @@ mod tests {
         assert_eq!(n.digits().len(), 6);
         assert_eq!(n.padded(), format!("  {}", n.digits()));
         assert_eq!(InsurerNumber::parse(&n.padded()).unwrap(), n);
-        assert_eq!(InsurerNumber::parse(&format!("00{}", n.digits())).unwrap(), n);
+        assert_eq!(
+            InsurerNumber::parse(&format!("00{}", n.digits())).unwrap(),
+            n
+        );
         assert_eq!(n.law_code(), None);
         assert_eq!(n.prefecture(), 13);
     }
@@ -467,7 +493,10 @@ mod tests {
             InstitutionCode::parse("0110113718"),
             Err(IdError::CheckDigit { .. })
         ));
-        assert!(matches!(InstitutionCode::parse("0120113719"), Err(IdError::Part { .. })));
+        assert!(matches!(
+            InstitutionCode::parse("0120113719"),
+            Err(IdError::Part { .. })
+        ));
         let p = InstitutionCode::new(13, FeeSchedule::Pharmacy, 1, 2345).unwrap();
         assert_eq!(p.schedule(), FeeSchedule::Pharmacy);
     }
@@ -484,8 +513,14 @@ mod tests {
         // = 2+0+36+40+42+42+10+12+12+10+6 = 212; 212 mod 11 = 3 → check 8.
         assert_eq!(MyNumber::check_digit(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]), 8);
         assert!(MyNumber::parse("123456789018").is_ok());
-        assert!(matches!(MyNumber::parse("123456789017"), Err(IdError::CheckDigit { .. })));
-        assert!(matches!(MyNumber::parse("12345678901"), Err(IdError::Length { .. })));
+        assert!(matches!(
+            MyNumber::parse("123456789017"),
+            Err(IdError::CheckDigit { .. })
+        ));
+        assert!(matches!(
+            MyNumber::parse("12345678901"),
+            Err(IdError::Length { .. })
+        ));
     }
 
     #[test]

@@ -8,7 +8,9 @@
 mod codes;
 mod handles;
 
-pub use codes::{InstitutionCode, InsurerNumber, MyNumber, Serial, luhn_like_check_digit};
+pub use codes::{
+    FeeSchedule, InstitutionCode, InsurerNumber, MyNumber, Serial, luhn_like_check_digit,
+};
 pub use handles::{CardId, CertId, InstitutionId, InsurerId, PersonId, QualificationId};
 
 /// Why an identifier was rejected.

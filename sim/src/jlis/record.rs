@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+pub use crate::person::Sex;
 use serde::{Deserialize, Serialize};
 
 use super::keys::KeyRef;
@@ -94,38 +95,6 @@ pub enum CertStatus {
         /// The day the revocation took effect.
         on: Date,
     },
-}
-
-/// 性別 as the input-support AP writes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    /// 男性, code "1".
-    Male,
-    /// 女性, code "2".
-    Female,
-    /// 適用不能, code "9".
-    NotApplicable,
-}
-
-impl Sex {
-    /// The one-character code of the input-support AP ("1", "2" or "9").
-    pub fn code(self) -> &'static str {
-        match self {
-            Sex::Male => "1",
-            Sex::Female => "2",
-            Sex::NotApplicable => "9",
-        }
-    }
-
-    /// The RFC 3739 gender letter, if there is one.
-    pub fn rfc3739_gender(self) -> Option<&'static str> {
-        match self {
-            Sex::Male => Some("M"),
-            Sex::Female => Some("F"),
-            Sex::NotApplicable => None,
-        }
-    }
 }
 
 /// 基本4情報: what a signature certificate says about its holder.

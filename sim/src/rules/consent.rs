@@ -81,7 +81,8 @@ impl ConsentItem {
 }
 
 /// Which checkup results fill the checkup slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CheckupKind {
     /// 特定健診 (40–74).
     Specific,
@@ -138,7 +139,8 @@ pub struct ConsentPlan {
 }
 
 /// How the patient is being cared for (decides consent validity, §3.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CareMode {
     /// 外来 at the reader.
     Outpatient,

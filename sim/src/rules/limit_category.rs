@@ -154,7 +154,7 @@ impl<'de> Deserialize<'de> for LimitCategory {
 }
 
 impl serde::Serialize for LimitCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.code())
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
     }
 }

@@ -1,0 +1,209 @@
+//! The reference clinic / pharmacy: what a careful real system does with an answer (PRV-1..7).
+//! It takes the insurance data from the answer (never stale local data), charges the window
+//! payment from the copay ratio and, with registered 限度額 data, caps it at the self-pay
+//! limit; it fetches optional data only under a valid consent; it handles every 資格有効性
+//! value; it falls back to the paper 資格確認書 during outages and confirms again later. It
+//! never asks for or keeps a My Number. It plays the provider role whenever no system under
+//! test is bound.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::clock::Date;
+use crate::ids::{InstitutionId, PersonId, QualificationId};
+use crate::oqs::QualificationValidity;
+use crate::registry::{Answer, AnswerStatus, Refusal};
+use crate::rules::{CapScope, CapTerms, DataKind, IncomeClass, LimitCategory, WindowVisit};
+use crate::world::View;
+
+/// How the provider settled the visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargePath {
+    /// 資格有効性 1: the confirmed data.
+    Confirmed,
+    /// 資格有効性 3: followed the new qualification.
+    FollowedNewQualification,
+    /// 資格有効性 2/4 (e.g. job-change lag): 被保険者資格申立書 at the normal ratio (2023-07-10
+    /// 保発0710第1号), not 10割.
+    DeclarationForm,
+    /// 資格有効性 5: asked the patient which qualification applies.
+    AskedPatient,
+    /// Registry unavailable or card unusable: the paper 資格確認書 / confirm later (PRV-7).
+    PaperCertificate,
+}
+
+/// The fee the scenario states for a visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Fee {
+    /// 10割 medical cost of this visit (yen).
+    pub total: u64,
+    /// 多数回該当 this month (the 4th+ month with a high-cost payment).
+    #[serde(default)]
+    pub many_times: bool,
+}
+
+/// What the provider recorded for one visit. There is no field for a My Number (PRV-5).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VisitRecord {
+    /// Patient (the clinic's own patient id is this handle).
+    pub person: PersonId,
+    /// Where.
+    pub institution: InstitutionId,
+    /// Visit date.
+    pub date: Date,
+    /// How it was settled.
+    pub path: ChargePath,
+    /// The qualification used, if any.
+    #[serde(skip)]
+    pub qualification: Option<QualificationId>,
+    /// 保険者番号 recorded.
+    pub insurer_number: Option<String>,
+    /// 記号 recorded.
+    pub symbol: Option<String>,
+    /// 番号 recorded.
+    pub number: Option<String>,
+    /// 枝番 recorded.
+    pub branch: Option<String>,
+    /// 負担割合 applied (percent).
+    pub copay_percent: u8,
+    /// 適用区分 applied, if 限度額 data was used.
+    pub limit_category: Option<LimitCategory>,
+    /// The month's self-pay cap used, if any.
+    pub cap: Option<u64>,
+    /// 10割 fee of the visit.
+    pub fee: u64,
+    /// Window payment charged.
+    pub charged: u64,
+    /// Optional data fetched under a valid consent.
+    pub fetched: Vec<DataKind>,
+    /// A confirmation still owed (after an outage); cleared when retried.
+    pub confirm_later: bool,
+    /// Free-text notes (what the staff would write down).
+    pub notes: Vec<String>,
+}
+
+/// The provider's memory: visits and month totals per patient and institution.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderState {
+    /// Every visit, in order.
+    pub visits: Vec<VisitRecord>,
+    month: HashMap<(PersonId, InstitutionId, i16, i8), (u64, u64)>,
+}
+
+impl ProviderState {
+    /// Settles a visit from the registry's answer. `choice` picks among 複数該当 results.
+    pub fn settle(
+        &mut self,
+        v: &View,
+        person: PersonId,
+        institution: InstitutionId,
+        answer: &Answer,
+        fee: Option<Fee>,
+    ) -> VisitRecord {
+        let date = answer.confirmation_date;
+        let p = &v.people[person.index()];
+        // The ratio a 資格確認書 or 申立書 implies: the age rule at the general income class.
+        let normal_ratio = v
+            .rules
+            .copay_percent(p.birth, date, IncomeClass::General)
+            .unwrap_or(30);
+        let mut rec = VisitRecord {
+            person,
+            institution,
+            date,
+            path: ChargePath::Confirmed,
+            qualification: None,
+            insurer_number: None,
+            symbol: None,
+            number: None,
+            branch: None,
+            copay_percent: normal_ratio,
+            limit_category: None,
+            cap: None,
+            fee: fee.map_or(0, |f| f.total),
+            charged: 0,
+            fetched: Vec::new(),
+            confirm_later: false,
+            notes: Vec::new(),
+        };
+        let chosen = match (&answer.status, answer.validity) {
+            (AnswerStatus::Refused(r), _) => {
+                rec.path = ChargePath::PaperCertificate;
+                rec.confirm_later = matches!(r, Refusal::Outage { .. });
+                rec.notes.push(format!(
+                    "registry refused ({r:?}): 資格確認書 / confirm later"
+                ));
+                None
+            }
+            (_, Some(QualificationValidity::Valid)) => answer.results.first(),
+            (_, Some(QualificationValidity::Multiple)) => {
+                rec.path = ChargePath::AskedPatient;
+                rec.notes
+                    .push("複数該当: asked the patient which insurance applies".into());
+                answer.results.first()
+            }
+            (_, Some(QualificationValidity::InvalidNewerExists)) => {
+                rec.path = ChargePath::FollowedNewQualification;
+                rec.notes
+                    .push("資格有効性 3: confirm with the new qualification".into());
+                None
+            }
+            _ => {
+                rec.path = ChargePath::DeclarationForm;
+                rec.notes
+                    .push("資格無効/該当なし: 被保険者資格申立書, normal ratio".into());
+                None
+            }
+        };
+        if let Some(item) = chosen {
+            let q = &v.quals[item.qualification.index()];
+            rec.qualification = Some(item.qualification);
+            rec.insurer_number = Some(v.insurers[q.insurer.index()].number.digits());
+            rec.symbol = q.symbol.clone();
+            rec.number = Some(q.number.clone());
+            rec.branch = Some(q.branch.clone());
+            rec.copay_percent = item.copay_percent;
+            if let Some(limit) = &item.limit {
+                rec.limit_category = Some(limit.category);
+            }
+        }
+        let key = (person, institution, date.year(), date.month());
+        let (month_fee, month_charged) = self.month.get(&key).copied().unwrap_or((0, 0));
+        if let Some(f) = fee {
+            // PRV-2: the cap applies only with 限度額 data from the answer.
+            let cap = rec.limit_category.map(|category| CapTerms {
+                category,
+                many_times: f.many_times,
+                scope: CapScope::Outpatient,
+                birthday_month_75_halving: crate::rules::birthday_month_75_halving_applies(
+                    p.birth, date,
+                ),
+            });
+            let visit = WindowVisit {
+                on: date,
+                fee: f.total,
+                copay_percent: rec.copay_percent,
+                month_fee_before: month_fee,
+                already_charged_this_month: month_charged,
+                cap,
+            };
+            match v.rules.window_payment(&visit) {
+                Ok(wp) => {
+                    rec.cap = wp.cap.map(|c| c.yen);
+                    rec.charged = wp.charge;
+                }
+                Err(e) => {
+                    rec.charged = crate::rules::plain_copay(f.total, rec.copay_percent);
+                    rec.notes.push(format!(
+                        "no cap could be computed ({e}); charged the plain copay"
+                    ));
+                }
+            }
+            self.month
+                .insert(key, (month_fee + f.total, month_charged + rec.charged));
+        }
+        rec
+    }
+}

@@ -1,0 +1,394 @@
+//! Consents and the consent-gated data the registry holds: 薬剤/診療/手術 (レセプト-based),
+//! 特定健診, 医療費通知 and 電子処方箋 dispensing (REG-6..8, REG-10, REG-12).
+
+use serde::Serialize;
+
+use crate::clock::{Date, Moment};
+use crate::ids::{InstitutionId, PersonId};
+use crate::rules::{CareMode, ConsentItem, DataKind};
+use crate::trace::{Actor, Trace};
+use crate::world::View;
+
+use super::Registry;
+
+/// One consent decision registered through a reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsentRecord {
+    /// The item.
+    pub item: ConsentItem,
+    /// 同意する (true) or 同意しない (false).
+    pub granted: bool,
+    /// When it was given.
+    #[serde(skip)]
+    pub at: Moment,
+    /// Until when viewing is allowed (None: open-ended, e.g. until discharge).
+    #[serde(skip)]
+    pub valid_until: Option<Moment>,
+    /// 診療区分.
+    pub mode: CareMode,
+}
+
+/// The consent flag of one item as the answer carries it (OQSCD016).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsentFlag {
+    /// The item.
+    pub item: ConsentItem,
+    /// 0 同意なし, 1 同意あり, 2 同意有効期限切れ.
+    pub status: u8,
+    /// 同意日時 (14 digits).
+    pub at: Option<String>,
+    /// 閲覧有効期限 (14 digits).
+    pub available_until: Option<String>,
+}
+
+/// A レセプト-based or e-prescription record (薬剤/診療/手術).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MedicalRecord {
+    /// Which information it belongs to.
+    pub kind: DataKind,
+    /// 診療日 (the month is what counts for レセプト data).
+    pub date: Date,
+    /// What it says (drug name and quantity, procedure …), synthetic.
+    pub text: String,
+    /// Dispensed through 電子処方箋: visible in near real time, not after the レセプト lag.
+    pub e_prescription: bool,
+}
+
+/// One 特定健診 (or 後期高齢者健診) result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Checkup {
+    /// 実施日.
+    pub date: Date,
+    /// Result items (name, value), synthetic.
+    pub items: Vec<(String, String)>,
+}
+
+/// Why optional data was not given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "denied", rename_all = "snake_case")]
+pub enum DataDenied {
+    /// No consent for this item at this institution.
+    #[error("no consent for {item:?} at this institution")]
+    NoConsent {
+        /// The item.
+        item: ConsentItem,
+    },
+    /// The consent has expired (24 hours for outpatients).
+    #[error("the consent for {item:?} expired at {expired}")]
+    ConsentExpired {
+        /// The item.
+        item: ConsentItem,
+        /// When.
+        expired: String,
+    },
+    /// 特定健診 is for people aged 40 and over.
+    #[error("特定健診 information is only for people aged {min_age}+")]
+    TooYoung {
+        /// The minimum age in force.
+        min_age: u16,
+    },
+    /// The registry is unavailable.
+    #[error("the registry is unavailable")]
+    Unavailable,
+}
+
+/// The consent item that gates a data kind.
+pub fn consent_item_for(kind: DataKind) -> Option<ConsentItem> {
+    match kind {
+        DataKind::Medication | DataKind::EPrescription => Some(ConsentItem::Medication),
+        DataKind::Treatment => Some(ConsentItem::Treatment),
+        DataKind::Surgery => Some(ConsentItem::Surgery),
+        DataKind::Checkup => Some(ConsentItem::Checkup),
+        DataKind::MedicalExpenseNotice => None,
+    }
+}
+
+impl Registry {
+    /// Records the consent answers a reader sends with a confirmation.
+    pub fn record_consents(
+        &mut self,
+        v: &View,
+        trace: &mut Trace,
+        person: PersonId,
+        institution: InstitutionId,
+        decisions: &[(ConsentItem, bool)],
+        mode: CareMode,
+    ) {
+        let list = self.consents.entry((person, institution)).or_default();
+        for &(item, granted) in decisions {
+            list.push(ConsentRecord {
+                item,
+                granted,
+                at: v.now,
+                valid_until: if granted {
+                    v.rules.consent_valid_until(v.now, mode)
+                } else {
+                    Some(v.now)
+                },
+                mode,
+            });
+        }
+        trace.push(
+            v.now,
+            Actor::Reader,
+            Actor::Registry,
+            "registry.consent",
+            Some(person),
+            || {
+                let parts: Vec<String> = decisions
+                    .iter()
+                    .map(|(i, g)| {
+                        format!(
+                            "{i:?}={}",
+                            if *g {
+                                "同意する"
+                            } else {
+                                "同意しない"
+                            }
+                        )
+                    })
+                    .collect();
+                parts.join(", ")
+            },
+        );
+    }
+
+    /// The latest decision for an item at an institution.
+    fn latest_consent(
+        &self,
+        person: PersonId,
+        institution: InstitutionId,
+        item: ConsentItem,
+    ) -> Option<&ConsentRecord> {
+        self.consents
+            .get(&(person, institution))
+            .and_then(|l| l.iter().rev().find(|c| c.item == item))
+    }
+
+    /// Whether `item` may be viewed by `institution` at `at` (REG-8: only the institution that
+    /// got the consent, only while it is valid).
+    pub fn consent_allows(
+        &self,
+        person: PersonId,
+        institution: InstitutionId,
+        item: ConsentItem,
+        at: Moment,
+    ) -> Result<(), DataDenied> {
+        match self.latest_consent(person, institution, item) {
+            Some(c) if c.granted => match c.valid_until {
+                Some(u) if at >= u => Err(DataDenied::ConsentExpired {
+                    item,
+                    expired: u.to_string(),
+                }),
+                _ if at < c.at => Err(DataDenied::NoConsent { item }),
+                _ => Ok(()),
+            },
+            _ => Err(DataDenied::NoConsent { item }),
+        }
+    }
+
+    /// The consent flags of the medical items for an answer.
+    pub(super) fn consent_flags(
+        &self,
+        person: PersonId,
+        institution: InstitutionId,
+        now: Moment,
+    ) -> Vec<ConsentFlag> {
+        let Some(list) = self.consents.get(&(person, institution)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<ConsentFlag> = Vec::new();
+        for item in [
+            ConsentItem::Checkup,
+            ConsentItem::Medication,
+            ConsentItem::Treatment,
+            ConsentItem::Surgery,
+        ] {
+            if let Some(c) = list.iter().rev().find(|c| c.item == item) {
+                let status = match (c.granted, c.valid_until) {
+                    (false, _) => 0,
+                    (true, Some(u)) if now >= u => 2,
+                    (true, _) => 1,
+                };
+                out.push(ConsentFlag {
+                    item,
+                    status,
+                    at: Some(c.at.compact()),
+                    available_until: if c.granted {
+                        c.valid_until.map(|u| u.compact())
+                    } else {
+                        None
+                    },
+                });
+            }
+        }
+        out
+    }
+
+    /// Adds a レセプト or e-prescription record (world setup or a dispensing event).
+    pub fn add_medical_record(&mut self, person: PersonId, record: MedicalRecord) {
+        self.medical.entry(person).or_default().push(record);
+    }
+
+    /// Adds a checkup result.
+    pub fn add_checkup(&mut self, person: PersonId, checkup: Checkup) {
+        let list = self.checkups.entry(person).or_default();
+        list.push(checkup);
+        list.sort_by_key(|c| c.date);
+    }
+
+    /// The records of `kind` visible on `today` under the dated windows (no consent check).
+    pub fn visible_records(
+        &self,
+        v: &View,
+        person: PersonId,
+        kind: DataKind,
+    ) -> Vec<MedicalRecord> {
+        let Ok(window) = v.rules.data_window(kind, v.today) else {
+            return Vec::new();
+        };
+        let e_window = v.rules.data_window(DataKind::EPrescription, v.today).ok();
+        let Some(list) = self.medical.get(&person) else {
+            return Vec::new();
+        };
+        list.iter()
+            .filter(|r| {
+                r.kind == kind
+                    || (kind == DataKind::Medication && r.kind == DataKind::EPrescription)
+            })
+            .filter(|r| r.date <= v.today)
+            .filter(|r| {
+                if r.e_prescription {
+                    e_window.as_ref().is_some_and(|w| r.date >= w.earliest)
+                } else {
+                    r.date >= window.earliest
+                        && window
+                            .latest_month_visible
+                            .is_none_or(|m| r.date.first_of_month() <= m)
+                }
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The checkups visible on `today`: from FY2020, the latest N.
+    pub fn visible_checkups(&self, v: &View, person: PersonId) -> Vec<Checkup> {
+        let Ok(window) = v.rules.data_window(DataKind::Checkup, v.today) else {
+            return Vec::new();
+        };
+        let Some(list) = self.checkups.get(&person) else {
+            return Vec::new();
+        };
+        let eligible: Vec<&Checkup> = list
+            .iter()
+            .filter(|c| c.date >= window.earliest && c.date <= v.today)
+            .collect();
+        let skip = window
+            .max_items
+            .map_or(0, |n| eligible.len().saturating_sub(n));
+        eligible.into_iter().skip(skip).cloned().collect()
+    }
+
+    /// Optional data for an institution: only under a valid consent (REG-7, REG-8).
+    pub fn fetch_for_institution(
+        &self,
+        v: &View,
+        trace: &mut Trace,
+        person: PersonId,
+        institution: InstitutionId,
+        kind: DataKind,
+    ) -> Result<DataPayload, DataDenied> {
+        trace.push(
+            v.now,
+            Actor::Provider,
+            Actor::Registry,
+            kind_request(kind),
+            Some(person),
+            || format!("{kind:?} request"),
+        );
+        let result = self.fetch_checked(v, person, institution, kind);
+        trace.push(
+            v.now,
+            Actor::Registry,
+            Actor::Provider,
+            kind_answer(kind),
+            Some(person),
+            || match &result {
+                Ok(p) => format!("{} item(s)", p.len()),
+                Err(e) => format!("denied: {e}"),
+            },
+        );
+        result
+    }
+
+    fn fetch_checked(
+        &self,
+        v: &View,
+        person: PersonId,
+        institution: InstitutionId,
+        kind: DataKind,
+    ) -> Result<DataPayload, DataDenied> {
+        if self.outage_at(v.now).is_some() {
+            return Err(DataDenied::Unavailable);
+        }
+        let item = consent_item_for(kind).ok_or(DataDenied::NoConsent {
+            item: ConsentItem::Medication,
+        })?;
+        self.consent_allows(person, institution, item, v.now)?;
+        if kind == DataKind::Checkup {
+            if let Some(min_age) = v.rules.switches().checkup_screen_min_age
+                && crate::age::age_on(v.people[person.index()].birth, v.today) < min_age
+            {
+                return Err(DataDenied::TooYoung { min_age });
+            }
+            return Ok(DataPayload::Checkups(self.visible_checkups(v, person)));
+        }
+        Ok(DataPayload::Records(self.visible_records(v, person, kind)))
+    }
+}
+
+/// Data handed out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "payload", content = "items", rename_all = "snake_case")]
+pub enum DataPayload {
+    /// 薬剤/診療/手術 records.
+    Records(Vec<MedicalRecord>),
+    /// 特定健診 results.
+    Checkups(Vec<Checkup>),
+}
+
+impl DataPayload {
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        match self {
+            DataPayload::Records(r) => r.len(),
+            DataPayload::Checkups(c) => c.len(),
+        }
+    }
+
+    /// Whether nothing is in it.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Trace kind of a data request.
+pub fn kind_request(kind: DataKind) -> &'static str {
+    match kind {
+        DataKind::Medication | DataKind::EPrescription => "registry.medication",
+        DataKind::Treatment => "registry.treatment",
+        DataKind::Surgery => "registry.surgery",
+        DataKind::Checkup => "registry.checkup",
+        DataKind::MedicalExpenseNotice => "registry.expense_notice",
+    }
+}
+
+fn kind_answer(kind: DataKind) -> &'static str {
+    match kind {
+        DataKind::Medication | DataKind::EPrescription => "registry.medication.result",
+        DataKind::Treatment => "registry.treatment.result",
+        DataKind::Surgery => "registry.surgery.result",
+        DataKind::Checkup => "registry.checkup.result",
+        DataKind::MedicalExpenseNotice => "registry.expense_notice.result",
+    }
+}

@@ -1,0 +1,421 @@
+//! End-to-end flows through `World::apply`: registration, relink, validity, consent, grace.
+
+mod common;
+
+use common::*;
+use jiff::ToSpan;
+use jiff::civil::date;
+use onshi_sim::oqs::QualificationValidity;
+use onshi_sim::provider::{ChargePath, Fee};
+use onshi_sim::reader::Attempt;
+use onshi_sim::registry::{Channel, DataScope, MedicalRecord, Outage, OutageKind, Refusal};
+use onshi_sim::rules::{ConsentItem, DataKind};
+use onshi_sim::world::{Event, Outcome, VisitOutcome};
+
+fn run_visit(w: &mut onshi_sim::World, spec: onshi_sim::world::VisitSpec) -> VisitOutcome {
+    match w.apply(Event::Visit(Box::new(spec))).unwrap() {
+        Outcome::Visit(v) => *v,
+        other => panic!("not a visit outcome: {other:?}"),
+    }
+}
+
+#[test]
+fn registered_card_confirms_as_valid_with_thirty_percent() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    let mut spec = visit(&w, taro, face());
+    spec.fee = Some(Fee {
+        total: 12_000,
+        many_times: false,
+    });
+    let v = run_visit(&mut w, spec);
+    let a = v.answer.unwrap();
+    assert_eq!(a.validity, Some(QualificationValidity::Valid));
+    assert_eq!(a.results.len(), 1);
+    assert_eq!(a.results[0].copay_percent, 30);
+    let rec = v.record.unwrap();
+    assert_eq!(rec.charged, 3_600);
+    assert_eq!(rec.insurer_number.as_deref(), Some("01130012"));
+    assert_eq!(rec.path, ChargePath::Confirmed);
+}
+
+#[test]
+fn reissue_after_loss_relinks_through_jlis_without_new_registration() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    let first = w.current_auth_serial(taro).unwrap();
+    w.apply(Event::CardLost { person: taro }).unwrap();
+    w.apply(Event::Advance(7.days())).unwrap();
+    w.apply(Event::CardReissue {
+        person: taro,
+        auth_pin: None,
+    })
+    .unwrap();
+    w.apply(Event::Advance(14.days())).unwrap();
+    let second = w.current_auth_serial(taro).unwrap();
+    assert_ne!(first, second);
+    let v = {
+        let spec = visit(&w, taro, face());
+        run_visit(&mut w, spec)
+    };
+    assert_eq!(
+        v.registration_prompt, None,
+        "no re-registration prompt after reissue"
+    );
+    let a = v.answer.unwrap();
+    assert_eq!(a.validity, Some(QualificationValidity::Valid));
+    let link = w.registry.link(second).unwrap();
+    assert_eq!(link.relinked_from, Some(first));
+    assert_eq!(w.trace.of_kind("jlis.old_serials").count(), 1);
+    let kyokai = w.insurer_by_key("kyokai").unwrap();
+    assert_eq!(
+        w.registry.counts().get(&kyokai),
+        Some(&1),
+        "a relink is not a new registration"
+    );
+    // The old, revoked serial no longer works.
+    let jl = w.jlis.status(first, w.clock.today());
+    assert!(
+        matches!(jl, onshi_sim::jlis::CertStatus::Revoked { .. }),
+        "{jl:?}"
+    );
+}
+
+#[test]
+fn renewal_twice_relinks_along_a_chain_of_three_serials() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    let s1 = w.current_auth_serial(taro).unwrap();
+    w.apply(Event::CertificateRenewal { person: taro }).unwrap();
+    let s2 = w.current_auth_serial(taro).unwrap();
+    w.apply(Event::Advance(1.day())).unwrap();
+    w.apply(Event::CertificateRenewal { person: taro }).unwrap();
+    let s3 = w.current_auth_serial(taro).unwrap();
+    assert_eq!(w.jlis.old_serials(s3).unwrap(), &[s1, s2]);
+    let v = {
+        let spec = visit(&w, taro, face());
+        run_visit(&mut w, spec)
+    };
+    assert_eq!(
+        v.answer.unwrap().validity,
+        Some(QualificationValidity::Valid)
+    );
+    // s2 was never used; the registration travelled from s1 straight to s3.
+    assert_eq!(w.registry.link(s3).unwrap().relinked_from, Some(s1));
+}
+
+#[test]
+fn reissue_rule_switched_off_requires_registration_again() {
+    let mut w = world("2026-04-01T09:00");
+    w.rules
+        .switches_mut()
+        .set("registration_survives_reissue", "false")
+        .unwrap();
+    let taro = taro(&mut w);
+    w.apply(Event::CardReissue {
+        person: taro,
+        auth_pin: None,
+    })
+    .unwrap();
+    let mut spec = visit(&w, taro, face());
+    spec.register_if_prompted = true;
+    let v = run_visit(&mut w, spec);
+    assert_eq!(v.registration_prompt, Some(true));
+    assert_eq!(
+        v.answer.unwrap().validity,
+        Some(QualificationValidity::Valid)
+    );
+    assert_eq!(w.trace.of_kind("registry.relink_refused").count(), 1);
+}
+
+#[test]
+fn unregistered_card_gets_the_prompt_and_declining_ends_without_data() {
+    let mut w = world("2026-04-01T09:00");
+    let hanako = person(&mut w, "hanako", date(1990, 1, 1), date(2023, 1, 5));
+    let v = {
+        let spec = visit(&w, hanako, face());
+        run_visit(&mut w, spec)
+    };
+    assert_eq!(v.registration_prompt, Some(false));
+    assert_eq!(v.answer.unwrap().refusal(), Some(&Refusal::NotRegistered));
+    assert!(w.trace.of_kind("reader.registration_prompt").count() == 1);
+}
+
+#[test]
+fn app_registration_is_usable_from_the_next_day() {
+    let mut w = world("2026-04-01T09:00");
+    let hanako = person(&mut w, "hanako", date(1990, 1, 1), date(2023, 1, 5));
+    w.apply(Event::Register {
+        person: hanako,
+        channel: Channel::PortalApp,
+    })
+    .unwrap();
+    let v = {
+        let spec = visit(&w, hanako, face());
+        run_visit(&mut w, spec)
+    };
+    assert!(matches!(
+        v.answer.unwrap().refusal(),
+        Some(Refusal::RegistrationPending { .. })
+    ));
+    w.apply(Event::Advance(1.day())).unwrap();
+    let v = {
+        let spec = visit(&w, hanako, face());
+        run_visit(&mut w, spec)
+    };
+    assert_eq!(
+        v.answer.unwrap().validity,
+        Some(QualificationValidity::Valid)
+    );
+}
+
+#[test]
+fn job_change_lag_answers_invalid_then_valid_with_new_numbers() {
+    let mut w = world("2026-03-25T09:00");
+    let taro = taro(&mut w);
+    let kumiai = w.insurer_by_key("kumiai").unwrap();
+    w.apply(Event::JobChange {
+        person: taro,
+        on: date(2026, 4, 1),
+        to: kumiai,
+        symbol: Some("10".into()),
+        number: "777".into(),
+        branch: "00".into(),
+        lag_days: Some(10),
+        old_lag_days: Some(0),
+    })
+    .unwrap();
+    w.apply(Event::AdvanceTo(at("2026-04-03T10:00"))).unwrap();
+    let mut spec = visit(&w, taro, face());
+    spec.fee = Some(Fee {
+        total: 10_000,
+        many_times: false,
+    });
+    let v = run_visit(&mut w, spec);
+    assert_eq!(
+        v.answer.as_ref().unwrap().validity,
+        Some(QualificationValidity::Invalid)
+    );
+    let rec = v.record.unwrap();
+    assert_eq!(rec.path, ChargePath::DeclarationForm);
+    assert_eq!(
+        rec.charged, 3_000,
+        "normal ratio under the 申立書 path, not 10割"
+    );
+    w.apply(Event::AdvanceTo(at("2026-04-12T10:00"))).unwrap();
+    let v = {
+        let spec = visit(&w, taro, face());
+        run_visit(&mut w, spec)
+    };
+    let a = v.answer.unwrap();
+    assert_eq!(a.validity, Some(QualificationValidity::Valid));
+    assert_eq!(v.record.unwrap().number.as_deref(), Some("777"));
+    assert_eq!(a.results.len(), 1);
+}
+
+#[test]
+fn confirmation_by_old_numbers_after_job_change_answers_three() {
+    let mut w = world("2026-03-25T09:00");
+    let taro = taro(&mut w);
+    let kumiai = w.insurer_by_key("kumiai").unwrap();
+    w.apply(Event::JobChange {
+        person: taro,
+        on: date(2026, 4, 1),
+        to: kumiai,
+        symbol: None,
+        number: "777".into(),
+        branch: "00".into(),
+        lag_days: Some(0),
+        old_lag_days: Some(0),
+    })
+    .unwrap();
+    w.apply(Event::AdvanceTo(at("2026-04-02T10:00"))).unwrap();
+    let clinic = w.institution_by_key("clinic").unwrap();
+    let old_number = format!("{}", 5678 + taro.0);
+    let req = onshi_sim::registry::NumberConfirm {
+        institution: clinic,
+        date: date(2026, 4, 2),
+        insurer_number: onshi_sim::ids::InsurerNumber::parse("01130012").unwrap(),
+        symbol: Some("1234".into()),
+        number: old_number.clone(),
+        branch: Some("00".into()),
+        birth: date(1980, 5, 10),
+        limit_consent: true,
+    };
+    let Outcome::Answer(a) = w
+        .apply(Event::ConfirmByNumbers(Box::new(req.clone())))
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(a.validity, Some(QualificationValidity::InvalidNewerExists));
+    let mut wrong_birth = req.clone();
+    wrong_birth.birth = date(1980, 5, 11);
+    let Outcome::Answer(a) = w
+        .apply(Event::ConfirmByNumbers(Box::new(wrong_birth)))
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(a.validity, Some(QualificationValidity::NotFound));
+}
+
+#[test]
+fn medication_is_shared_only_with_consent_only_with_that_clinic_and_for_24_hours() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    w.apply(Event::AddMedicalRecord {
+        person: taro,
+        record: MedicalRecord {
+            kind: DataKind::Medication,
+            date: date(2026, 1, 15),
+            text: "アムロジピン錠5mg 28日分".into(),
+            e_prescription: false,
+        },
+    })
+    .unwrap();
+    // Without consent nothing is fetched.
+    let v = {
+        let spec = visit(&w, taro, face());
+        run_visit(&mut w, spec)
+    };
+    assert!(v.fetched.is_empty());
+    let clinic = w.institution_by_key("clinic").unwrap();
+    let other = w.institution_by_key("other-clinic").unwrap();
+    let denied = w
+        .apply(Event::FetchData {
+            person: taro,
+            institution: clinic,
+            kind: DataKind::Medication,
+        })
+        .unwrap();
+    assert!(matches!(denied, Outcome::Data(Err(_))));
+    // With consent the reference provider fetches it.
+    let mut spec = visit(&w, taro, face());
+    spec.consent.items.insert(ConsentItem::Medication, true);
+    let v = run_visit(&mut w, spec);
+    assert_eq!(v.fetched.len(), 1);
+    assert_eq!(v.fetched[0], (DataKind::Medication, Ok(1)));
+    // Another clinic gets nothing.
+    let r = w
+        .apply(Event::FetchData {
+            person: taro,
+            institution: other,
+            kind: DataKind::Medication,
+        })
+        .unwrap();
+    assert!(matches!(r, Outcome::Data(Err(_))));
+    // 24 hours later the consent has lapsed.
+    w.apply(Event::Advance(24.hours())).unwrap();
+    let r = w
+        .apply(Event::FetchData {
+            person: taro,
+            institution: clinic,
+            kind: DataKind::Medication,
+        })
+        .unwrap();
+    assert!(
+        matches!(
+            r,
+            Outcome::Data(Err(onshi_sim::registry::DataDenied::ConsentExpired { .. }))
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn expired_certificate_inside_grace_gives_qualification_only_and_after_grace_refuses() {
+    // Card issued 2021-06-01 for someone born 1980-05-10: the auth certificate expires on the
+    // 5th birthday after issue, 2026-05-10; grace runs to the end of August 2026.
+    let mut w = world("2026-06-15T09:00");
+    let p = person(&mut w, "jiro", date(1980, 5, 10), date(2021, 6, 1));
+    w.register_for_insurance(p, Channel::Reader, at("2021-10-20T10:00"))
+        .unwrap();
+    let mut spec = visit(&w, p, face());
+    spec.consent.blanket = Some(true);
+    let v = run_visit(&mut w, spec);
+    let a = v.answer.unwrap();
+    assert_eq!(a.validity, Some(QualificationValidity::Valid));
+    assert!(matches!(a.scope, DataScope::QualificationOnly { .. }));
+    assert!(
+        v.consent.unwrap().shown.is_empty(),
+        "no consent screens in grace"
+    );
+    assert!(a.expiry_notice.is_some());
+    w.apply(Event::AdvanceTo(at("2026-09-01T09:00"))).unwrap();
+    let v = {
+        let spec = visit(&w, p, face());
+        run_visit(&mut w, spec)
+    };
+    assert!(matches!(
+        v.answer.unwrap().refusal(),
+        Some(Refusal::CertificateExpired { .. })
+    ));
+}
+
+#[test]
+fn blocked_pin_then_face_still_confirms() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    let wrong = || Attempt::Pin { pin: "0000".into() };
+    let v = {
+        let spec = visit(&w, taro, vec![wrong(), wrong(), wrong()]);
+        run_visit(&mut w, spec)
+    };
+    assert!(v.answer.is_none());
+    assert!(w.current_card(taro).unwrap().pins.auth_counter.is_blocked());
+    let v = {
+        let spec = visit(&w, taro, face());
+        run_visit(&mut w, spec)
+    };
+    assert_eq!(
+        v.answer.unwrap().validity,
+        Some(QualificationValidity::Valid)
+    );
+}
+
+#[test]
+fn outage_sends_the_provider_to_paper_and_confirm_later() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    w.apply(Event::Outage(Outage {
+        kind: OutageKind::Maintenance,
+        from: at("2026-04-01T08:00"),
+        until: at("2026-04-01T12:00"),
+    }))
+    .unwrap();
+    let mut spec = visit(&w, taro, face());
+    spec.fee = Some(Fee {
+        total: 5_000,
+        many_times: false,
+    });
+    let v = run_visit(&mut w, spec);
+    assert!(matches!(
+        v.answer.unwrap().refusal(),
+        Some(Refusal::Outage { .. })
+    ));
+    let rec = v.record.unwrap();
+    assert_eq!(rec.path, ChargePath::PaperCertificate);
+    assert!(rec.confirm_later);
+    assert_eq!(rec.charged, 1_500);
+}
+
+#[test]
+fn same_inputs_give_the_same_trace() {
+    let build = || {
+        let mut w = world("2026-04-01T09:00");
+        let taro = taro(&mut w);
+        w.apply(Event::CardReissue {
+            person: taro,
+            auth_pin: None,
+        })
+        .unwrap();
+        let spec = visit(&w, taro, face());
+        run_visit(&mut w, spec);
+        (
+            w.trace.entries().to_vec(),
+            w.current_auth_serial(taro).unwrap(),
+        )
+    };
+    assert_eq!(build(), build());
+}
