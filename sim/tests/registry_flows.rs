@@ -1,4 +1,5 @@
 //! End-to-end flows through `World::apply`: registration, relink, validity, consent, grace.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

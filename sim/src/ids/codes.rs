@@ -223,7 +223,7 @@ impl InsurerNumber {
 
     /// 法別番号 (None for a 6-digit 国保 number).
     pub fn law_code(self) -> Option<u8> {
-        (!self.six_digit).then(|| (self.value / 1_000_000) as u8)
+        (!self.six_digit).then_some((self.value / 1_000_000) as u8)
     }
 
     /// 都道府県番号.

@@ -185,8 +185,8 @@ impl Registry {
         let insurer = v
             .current_qualification(person)
             .map(|q| v.quals[q.index()].insurer);
-        if !self.registered_people.contains_key(&person) {
-            self.registered_people.insert(person, insurer);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.registered_people.entry(person) {
+            e.insert(insurer);
             if let Some(i) = insurer {
                 *self.counts.entry(i).or_insert(0) += 1;
             }
