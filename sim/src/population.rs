@@ -84,7 +84,11 @@ pub fn build(opts: PopulationOptions) -> Result<World, WorldError> {
             name: format!("{}　{}", FAMILY[f], GIVEN[g]),
             kana: format!("{} {}", FAMILY_KANA[f], GIVEN_KANA[g]),
             birth,
-            sex: if g.is_multiple_of(2) { Sex::Male } else { Sex::Female },
+            sex: if g.is_multiple_of(2) {
+                Sex::Male
+            } else {
+                Sex::Female
+            },
             address: "東京都千代田区千代田1-1".into(),
             post_number: "100-0001".into(),
             income: IncomeClass::General,

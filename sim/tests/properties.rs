@@ -22,8 +22,18 @@ enum Op {
     LoseAndReissue(usize),
     Renew(usize),
     Advance(u8),
-    Visit { person: usize, clinic: bool, medication: Option<bool>, checkup: Option<bool>, pin: bool },
-    Fetch { person: usize, clinic: bool, checkup: bool },
+    Visit {
+        person: usize,
+        clinic: bool,
+        medication: Option<bool>,
+        checkup: Option<bool>,
+        pin: bool,
+    },
+    Fetch {
+        person: usize,
+        clinic: bool,
+        checkup: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -31,29 +41,66 @@ fn op() -> impl Strategy<Value = Op> {
         (0..PEOPLE).prop_map(Op::LoseAndReissue),
         (0..PEOPLE).prop_map(Op::Renew),
         (1u8..30).prop_map(Op::Advance),
-        (0..PEOPLE, any::<bool>(), proptest::option::of(any::<bool>()), proptest::option::of(any::<bool>()), any::<bool>())
-            .prop_map(|(person, clinic, medication, checkup, pin)| Op::Visit { person, clinic, medication, checkup, pin }),
-        (0..PEOPLE, any::<bool>(), any::<bool>()).prop_map(|(person, clinic, checkup)| Op::Fetch { person, clinic, checkup }),
+        (
+            0..PEOPLE,
+            any::<bool>(),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any::<bool>()),
+            any::<bool>()
+        )
+            .prop_map(|(person, clinic, medication, checkup, pin)| Op::Visit {
+                person,
+                clinic,
+                medication,
+                checkup,
+                pin
+            }),
+        (0..PEOPLE, any::<bool>(), any::<bool>()).prop_map(|(person, clinic, checkup)| Op::Fetch {
+            person,
+            clinic,
+            checkup
+        }),
     ]
 }
 
 /// Four registered people (ages 30–80), each with medication and checkup data.
 fn setup() -> (World, Vec<PersonId>) {
     let mut w = world("2026-04-01T09:00");
-    let births = [date(1996, 7, 7), date(1980, 5, 10), date(1960, 1, 1), date(1946, 3, 3)];
+    let births = [
+        date(1996, 7, 7),
+        date(1980, 5, 10),
+        date(1960, 1, 1),
+        date(1946, 3, 3),
+    ];
     let people: Vec<PersonId> = births
         .iter()
         .enumerate()
         .map(|(i, b)| {
             let p = person(&mut w, &format!("p{i}"), *b, date(2024, 6, 1));
-            w.register_for_insurance(p, onshi_sim::registry::Channel::Reader, at("2024-06-10T10:00")).unwrap();
+            w.register_for_insurance(
+                p,
+                onshi_sim::registry::Channel::Reader,
+                at("2024-06-10T10:00"),
+            )
+            .unwrap();
             w.apply(Event::AddMedicalRecord {
                 person: p,
-                record: MedicalRecord { kind: DataKind::Medication, date: date(2026, 1, 10), text: format!("薬{i}"), e_prescription: false },
+                record: MedicalRecord {
+                    kind: DataKind::Medication,
+                    date: date(2026, 1, 10),
+                    text: format!("薬{i}"),
+                    e_prescription: false,
+                },
             })
             .unwrap();
-            w.apply(Event::AddCheckup { person: p, checkup: onshi_sim::registry::Checkup { date: date(2025, 6, 1), items: vec![] } })
-                .unwrap();
+            w.apply(Event::AddCheckup {
+                person: p,
+                checkup: onshi_sim::registry::Checkup {
+                    date: date(2025, 6, 1),
+                    items: vec![],
+                },
+            })
+            .unwrap();
             p
         })
         .collect();
@@ -61,26 +108,48 @@ fn setup() -> (World, Vec<PersonId>) {
 }
 
 fn institution(w: &World, clinic: bool) -> onshi_sim::ids::InstitutionId {
-    w.institution_by_key(if clinic { "clinic" } else { "other-clinic" }).unwrap()
+    w.institution_by_key(if clinic { "clinic" } else { "other-clinic" })
+        .unwrap()
 }
 
 /// A consent the patient actually gave on a screen: (person, institution, item) → time.
-type Granted = std::collections::HashMap<(usize, bool, ConsentItem), Option<onshi_sim::clock::Moment>>;
+type Granted =
+    std::collections::HashMap<(usize, bool, ConsentItem), Option<onshi_sim::clock::Moment>>;
 
-fn apply(w: &mut World, people: &[PersonId], granted: &mut Granted, op: &Op) -> Option<(usize, bool, ConsentItem, bool)> {
+fn apply(
+    w: &mut World,
+    people: &[PersonId],
+    granted: &mut Granted,
+    op: &Op,
+) -> Option<(usize, bool, ConsentItem, bool)> {
     match *op {
         Op::LoseAndReissue(i) => {
             w.apply(Event::CardLost { person: people[i] }).unwrap();
-            w.apply(Event::CardReissue { person: people[i], auth_pin: None }).unwrap();
+            w.apply(Event::CardReissue {
+                person: people[i],
+                auth_pin: None,
+            })
+            .unwrap();
         }
         Op::Renew(i) => {
-            w.apply(Event::CertificateRenewal { person: people[i] }).unwrap();
+            w.apply(Event::CertificateRenewal { person: people[i] })
+                .unwrap();
         }
         Op::Advance(h) => {
             w.apply(Event::Advance((i64::from(h) * 2).hours())).unwrap();
         }
-        Op::Visit { person, clinic, medication, checkup, pin } => {
-            let attempts = if pin { vec![Attempt::Pin { pin: "1234".into() }] } else { face() };
+        Op::Visit {
+            person,
+            clinic,
+            medication,
+            checkup,
+            pin,
+        } => {
+            let attempts = if pin {
+                vec![Attempt::Pin { pin: "1234".into() }]
+            } else {
+                face()
+            };
             let mut spec = visit(w, people[person], attempts);
             spec.institution = institution(w, clinic);
             if let Some(m) = medication {
@@ -89,20 +158,41 @@ fn apply(w: &mut World, people: &[PersonId], granted: &mut Granted, op: &Op) -> 
             if let Some(c) = checkup {
                 spec.consent.items.insert(ConsentItem::Checkup, c);
             }
-            let Outcome::Visit(v) = w.apply(Event::Visit(Box::new(spec))).unwrap() else { unreachable!() };
+            let Outcome::Visit(v) = w.apply(Event::Visit(Box::new(spec))).unwrap() else {
+                unreachable!()
+            };
             if let Some(c) = &v.consent {
                 for &(item, g) in &c.decisions {
                     granted.insert((person, clinic, item), g.then(|| w.now()));
                 }
             }
         }
-        Op::Fetch { person, clinic, checkup } => {
-            let kind = if checkup { DataKind::Checkup } else { DataKind::Medication };
+        Op::Fetch {
+            person,
+            clinic,
+            checkup,
+        } => {
+            let kind = if checkup {
+                DataKind::Checkup
+            } else {
+                DataKind::Medication
+            };
             let inst = institution(w, clinic);
-            let Outcome::Data(r) = w.apply(Event::FetchData { person: people[person], institution: inst, kind }).unwrap() else {
+            let Outcome::Data(r) = w
+                .apply(Event::FetchData {
+                    person: people[person],
+                    institution: inst,
+                    kind,
+                })
+                .unwrap()
+            else {
                 unreachable!()
             };
-            let item = if checkup { ConsentItem::Checkup } else { ConsentItem::Medication };
+            let item = if checkup {
+                ConsentItem::Checkup
+            } else {
+                ConsentItem::Medication
+            };
             return Some((person, clinic, item, r.is_ok()));
         }
     }

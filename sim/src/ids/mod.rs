@@ -11,7 +11,9 @@ mod handles;
 pub use codes::{
     FeeSchedule, InstitutionCode, InsurerNumber, MyNumber, Serial, luhn_like_check_digit,
 };
-pub use handles::{CardId, CertId, InstitutionId, InsurerId, PersonId, QualificationId};
+pub use handles::{
+    CardId, CertId, FastHasher, FastMap, InstitutionId, InsurerId, PersonId, QualificationId,
+};
 
 /// Why an identifier was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

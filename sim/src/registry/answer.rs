@@ -124,7 +124,7 @@ pub struct ResultItem {
     #[serde(skip)]
     pub limit: Option<LimitCertificate>,
     /// 限度額 consent time, when a consent flag was sent.
-    pub limit_consent_at: Option<String>,
+    pub limit_consent_at: Option<Moment>,
     /// 特定疾病 data, when allowed.
     #[serde(skip)]
     pub designated_diseases: Vec<DesignatedDiseaseCertificate>,
@@ -138,7 +138,7 @@ pub struct ResultItem {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Answer {
     /// 処理実行日時.
-    pub processed_at: String,
+    pub processed_at: Moment,
     /// 資格確認日.
     pub confirmation_date: Date,
     /// The asking institution.
@@ -169,7 +169,7 @@ impl Answer {
         reference: Reference,
     ) -> Self {
         Answer {
-            processed_at: now.to_string(),
+            processed_at: now,
             confirmation_date: date,
             institution,
             reference,

@@ -155,7 +155,7 @@ fn result(item: &ResultItem, v: &View) -> QualificationResult {
     });
     if let Some(at) = &item.limit_consent_at {
         r.limit_consent = Some(WireConsentFlag::Given);
-        r.limit_consent_time = crate::clock::Moment::parse(at).ok();
+        r.limit_consent_time = Some(*at);
     }
     r.limit_certificate = item.limit.as_ref().and_then(|l| {
         Some(LimitCertificateInfo {

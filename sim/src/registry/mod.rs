@@ -9,7 +9,9 @@ mod answer;
 mod data;
 mod encode;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::ids::FastMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +58,7 @@ pub struct Link {
     /// The person whose insurance records the serial unlocks.
     pub person: PersonId,
     /// When the link was made.
-    pub linked_at: String,
+    pub linked_at: Moment,
     /// When it can first be used.
     #[serde(skip)]
     pub usable_from: Moment,
@@ -94,14 +96,14 @@ pub struct Outage {
 /// The registry's state.
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
-    links: HashMap<Serial, Link>,
-    current: HashMap<PersonId, Serial>,
-    registered_people: HashMap<PersonId, InsurerIdOrNone>,
+    links: FastMap<Serial, Link>,
+    current: FastMap<PersonId, Serial>,
+    registered_people: FastMap<PersonId, InsurerIdOrNone>,
     counts: BTreeMap<InsurerId, u64>,
-    consents: HashMap<(PersonId, InstitutionId), Vec<ConsentRecord>>,
-    medical: HashMap<PersonId, Vec<MedicalRecord>>,
-    checkups: HashMap<PersonId, Vec<Checkup>>,
-    reference_numbers: HashMap<(InstitutionId, QualificationId), String>,
+    consents: FastMap<(PersonId, InstitutionId), Vec<ConsentRecord>>,
+    medical: FastMap<PersonId, Vec<MedicalRecord>>,
+    checkups: FastMap<PersonId, Vec<Checkup>>,
+    reference_numbers: FastMap<(InstitutionId, QualificationId), String>,
     outages: Vec<Outage>,
 }
 
@@ -175,7 +177,7 @@ impl Registry {
             serial,
             Link {
                 person,
-                linked_at: v.now.to_string(),
+                linked_at: v.now,
                 usable_from: channel.usable_from(v.now),
                 channel,
                 relinked_from: None,
@@ -326,7 +328,7 @@ impl Registry {
                     serial,
                     Link {
                         person,
-                        linked_at: v.now.to_string(),
+                        linked_at: v.now,
                         usable_from: v.now,
                         channel,
                         relinked_from: Some(prev),
@@ -619,26 +621,25 @@ impl Registry {
             consents: Vec::new(),
             reference_number: self.reference_numbers.get(&(institution, q)).cloned(),
         };
-        let free = v
-            .rules
-            .consent_plan(
-                date,
-                person.birth,
-                &crate::rules::InstitutionSettings::default(),
-                scope != DataScope::Full,
-            )
-            .provided_without_consent;
-        if scope != DataScope::Full && !v.rules.switches().limit_info_provided_in_grace {
+        let in_grace = scope != DataScope::Full;
+        let limit_free =
+            v.rules
+                .provided_without_consent(crate::rules::ConsentItem::LimitInfo, date, in_grace);
+        let disease_free = v.rules.provided_without_consent(
+            crate::rules::ConsentItem::SpecificDisease,
+            date,
+            in_grace,
+        );
+        if in_grace && !limit_free && !disease_free {
             return Ok(item);
         }
-        let limit_free = free.contains(&crate::rules::ConsentItem::LimitInfo);
-        if (limit_consent || limit_free)
+        if (limit_free || (limit_consent && !in_grace))
             && let Some(l) = qual.limit_on(date)
         {
             item.limit = Some(l.clone());
-            item.limit_consent_at = limit_consent.then(|| v.now.to_string());
+            item.limit_consent_at = limit_consent.then_some(v.now);
         }
-        if disease_consent || free.contains(&crate::rules::ConsentItem::SpecificDisease) {
+        if disease_free || (disease_consent && !in_grace) {
             item.designated_diseases = qual
                 .designated_diseases
                 .iter()

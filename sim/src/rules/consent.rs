@@ -261,17 +261,9 @@ impl RuleSet {
         let planned = sw.apply_planned_revisions;
         let mut plan = ConsentPlan::default();
         for &item in &self.consent.order {
-            let Some(row) = table::in_force(&self.consent.items, on, planned, |r| r.item == item)
-            else {
+            let Some(delivery) = self.delivery_on(item, on) else {
                 continue;
             };
-            let mut delivery = row.value.delivery;
-            if item == ConsentItem::SpecificDisease
-                && delivery == Delivery::WithoutConsent
-                && sw.specific_disease_consent_screen_after_2024_10
-            {
-                delivery = Delivery::Screen;
-            }
             if !settings.shows(item) {
                 continue;
             }
@@ -303,6 +295,41 @@ impl RuleSet {
         plan.blanket_offered = plan.screens.iter().any(|i| i.is_medical())
             && table::in_force(&self.consent.blanket, on, planned, |_| true).is_some();
         plan
+    }
+
+    /// How `item` is delivered on `on`: the dated row with the TSR switch applied (None when no
+    /// row is in force).
+    fn delivery_on(&self, item: ConsentItem, on: Date) -> Option<Delivery> {
+        let sw = &self.switches;
+        let row = table::in_force(&self.consent.items, on, sw.apply_planned_revisions, |r| {
+            r.item == item
+        })?;
+        let delivery = row.value.delivery;
+        if item == ConsentItem::SpecificDisease
+            && delivery == Delivery::WithoutConsent
+            && sw.specific_disease_consent_screen_after_2024_10
+        {
+            return Some(Delivery::Screen);
+        }
+        Some(delivery)
+    }
+
+    /// Whether `item` is provided without a consent screen on `on` (限度額 from 2024-10-07); the
+    /// same decision as [`RuleSet::consent_plan`]'s `provided_without_consent`, without building
+    /// a plan (the registry asks this for every answer).
+    pub fn provided_without_consent(
+        &self,
+        item: ConsentItem,
+        on: Date,
+        certificate_in_grace: bool,
+    ) -> bool {
+        match self.delivery_on(item, on) {
+            Some(Delivery::WithoutConsent) => {
+                !certificate_in_grace
+                    || (!item.is_medical() && self.switches.limit_info_provided_in_grace)
+            }
+            _ => false,
+        }
     }
 
     /// When a consent granted at `granted` stops being valid in `mode`; `None` = until revoked
