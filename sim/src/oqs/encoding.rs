@@ -130,26 +130,53 @@ pub(crate) fn decode_document(bytes: &[u8]) -> Result<(String, CharacterCode), O
                     detail: "a UTF-8 byte order mark".into(),
                 });
             }
-            if let Some(offset) = looks_like_utf8(body) {
+            // Bytes that do not decode as Shift_JIS but are UTF-8 get the clearer message. Bytes
+            // that decode both ways are read as declared unless their UTF-8 reading is entirely
+            // Japanese script (see `utf8_japanese_under_shift_jis`): short Shift_JIS text can be
+            // valid UTF-8 by accident, and rejecting a correct file would fail a system for
+            // something it did right.
+            if let Some(offset) = utf8_japanese_under_shift_jis(body) {
                 return Err(OqsError::EncodingMismatch {
                     declared: code,
                     offset,
-                    detail: "UTF-8 multi-byte characters (the bytes are valid UTF-8 text)".into(),
+                    detail: "UTF-8 Japanese text (the bytes read as UTF-8 kana/kanji)".into(),
                 });
             }
-            decode_shift_jis(body).map(|text| (text, code))
+            decode_shift_jis(body).map(|text| (text, code)).map_err(|e| match looks_like_utf8(body) {
+                Some(offset) => OqsError::EncodingMismatch {
+                    declared: code,
+                    offset,
+                    detail: "UTF-8 multi-byte characters (the bytes are valid UTF-8 text, not Shift_JIS)".into(),
+                },
+                None => e,
+            })
         }
     }
 }
 
-/// Where a buffer declared Shift_JIS is evidently UTF-8: it is valid UTF-8 and holds at least
-/// one 3- or 4-byte sequence (every kana and kanji). Real Shift_JIS text with kana or kanji is
-/// practically never valid UTF-8, so this misfires only on contrived input.
+/// Where a buffer declared Shift_JIS that failed to decode as Shift_JIS is evidently UTF-8: it is
+/// valid UTF-8 and holds at least one 3- or 4-byte sequence (every kana and kanji).
 fn looks_like_utf8(bytes: &[u8]) -> Option<usize> {
     let text = std::str::from_utf8(bytes).ok()?;
     text.char_indices()
         .find(|(_, c)| c.len_utf8() >= 3)
         .map(|(i, _)| i)
+}
+
+/// Where bytes declared Shift_JIS are, read as UTF-8, Japanese text: valid UTF-8 with at least one
+/// 3-byte character and every multi-byte character in the kana, kanji, CJK punctuation or
+/// full-width blocks. Mislabelled UTF-8 names and addresses look like this; Shift_JIS text that is
+/// valid UTF-8 by accident practically never does (its UTF-8 reading wanders into other
+/// scripts). Returns the offset of the first such character.
+pub fn utf8_japanese_under_shift_jis(bytes: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let japanese = |c: char| matches!(c, '\u{3000}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}');
+    let mut multibyte = text
+        .char_indices()
+        .filter(|(_, c)| c.len_utf8() > 1)
+        .peekable();
+    let first = multibyte.peek().map(|(i, _)| *i)?;
+    multibyte.all(|(_, c)| japanese(c)).then_some(first)
 }
 
 fn decode_shift_jis(bytes: &[u8]) -> Result<String, OqsError> {
@@ -273,5 +300,11 @@ mod tests {
             decode_document(utf8_under_sjis.as_bytes()),
             Err(OqsError::EncodingMismatch { offset: 45, .. })
         ));
+        // Shift_JIS bytes that happen to be valid UTF-8 (here U+0883 then `@`) are honoured as
+        // Shift_JIS: a correct file must not be rejected (found by the round-trip property).
+        let mut ambiguous = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>".to_vec();
+        ambiguous.extend_from_slice(&[0xE0, 0xA2, 0x83, 0x40]);
+        ambiguous.extend_from_slice(b"</a>");
+        assert!(decode_document(&ambiguous).is_ok());
     }
 }

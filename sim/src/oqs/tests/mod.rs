@@ -16,6 +16,11 @@ fn round_trip<M: Message + PartialEq + std::fmt::Debug>(
 ) -> Result<(), TestCaseError> {
     let encoded = encode(message, options).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&encoded.substitutions, &Vec::new());
+    // Shift_JIS bytes whose UTF-8 reading is all Japanese script are read as mislabelled UTF-8 by
+    // design (a documented ambiguity); random characters can produce them, real text does not.
+    if options.encoding == CharacterCode::ShiftJis {
+        prop_assume!(super::encoding::utf8_japanese_under_shift_jis(&encoded.bytes).is_none());
+    }
     let back: M = decode(&encoded.bytes).map_err(|e| {
         TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&encoded.bytes)))
     })?;
