@@ -79,7 +79,12 @@ fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
             disease_consent: false,
         });
         let key = match (a.refusal(), a.validity) {
-            (Some(r), _) => format!("{r:?}"),
+            // Group refusals by kind, not by their details (dates differ per person).
+            (Some(r), _) => format!("{r:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap_or("refused")
+                .to_string(),
             (None, Some(v)) => format!("{} {}", v.code(), v.label_ja()),
             (None, None) => "-".into(),
         };
