@@ -289,3 +289,61 @@ fn an_answer_encodes_as_the_real_message() {
     let xml = String::from_utf8(encode(&msg, EncodeOptions::default()).unwrap().bytes).unwrap();
     insta::assert_snapshot!(xml);
 }
+
+#[test]
+fn checkups_from_fy2020_latest_five_only_with_consent_and_expense_notices_on_the_portal() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    for y in 2018..=2025 {
+        w.apply(Event::AddCheckup {
+            person: taro,
+            checkup: onshi_sim::registry::Checkup {
+                date: date(y, 6, 1),
+                items: vec![],
+            },
+        })
+        .unwrap();
+    }
+    let clinic = w.institution_by_key("clinic").unwrap();
+    let fetch = |w: &mut World| match w
+        .apply(Event::FetchData {
+            person: taro,
+            institution: clinic,
+            kind: DataKind::Checkup,
+        })
+        .unwrap()
+    {
+        Outcome::Data(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(fetch(&mut w).is_err(), "no consent yet");
+    let mut spec = visit(&w, taro, face());
+    spec.consent.items.insert(ConsentItem::Checkup, true);
+    run(&mut w, spec);
+    // 2018 and 2019 are before FY2020; of 2020–2025 only the latest five (2021–2025) remain.
+    assert_eq!(fetch(&mut w), Ok(5));
+    let checkups = w.registry.visible_checkups(&w.view(), taro);
+    assert_eq!(checkups.first().map(|c| c.date), Some(date(2021, 6, 1)));
+    w.apply(Event::AddMedicalRecord {
+        person: taro,
+        record: MedicalRecord {
+            kind: DataKind::MedicalExpenseNotice,
+            date: date(2025, 11, 1),
+            text: "医療費 12,000円".into(),
+            e_prescription: false,
+        },
+    })
+    .unwrap();
+    w.apply(Event::PortalAccount { person: taro }).unwrap();
+    let r = w
+        .apply(Event::PortalView {
+            viewer: taro,
+            subject: taro,
+            kind: DataKind::MedicalExpenseNotice,
+        })
+        .unwrap();
+    assert!(
+        matches!(r, Outcome::Portal(Ok(PortalView::Records(ref v))) if v.len() == 1),
+        "{r:?}"
+    );
+}
