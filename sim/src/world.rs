@@ -235,6 +235,26 @@ impl<'a> View<'a> {
     }
 }
 
+/// Builds a [`View`] from a world's read-only fields (a macro so that [`World::parts`] can
+/// borrow the other fields mutably at the same time).
+macro_rules! world_view {
+    ($w:expr, $now:expr) => {
+        View {
+            now: $now,
+            today: $now.date(),
+            rules: &$w.rules,
+            people: &$w.people,
+            cards: &$w.cards,
+            insurers: &$w.insurers,
+            quals: &$w.quals,
+            institutions: &$w.institutions,
+            jlis: &$w.jlis,
+            person_quals: &$w.person_quals,
+            by_number: &$w.by_number,
+        }
+    };
+}
+
 /// The whole simulated ecosystem.
 #[derive(Clone, Debug)]
 pub struct World {
@@ -325,36 +345,12 @@ impl World {
     }
 
     fn view_at(&self, now: Moment) -> View<'_> {
-        View {
-            now,
-            today: now.date(),
-            rules: &self.rules,
-            people: &self.people,
-            cards: &self.cards,
-            insurers: &self.insurers,
-            quals: &self.quals,
-            institutions: &self.institutions,
-            jlis: &self.jlis,
-            person_quals: &self.person_quals,
-            by_number: &self.by_number,
-        }
+        world_view!(self, now)
     }
 
     pub(crate) fn parts(&mut self, now: Moment) -> Parts<'_> {
         Parts {
-            view: View {
-                now,
-                today: now.date(),
-                rules: &self.rules,
-                people: &self.people,
-                cards: &self.cards,
-                insurers: &self.insurers,
-                quals: &self.quals,
-                institutions: &self.institutions,
-                jlis: &self.jlis,
-                person_quals: &self.person_quals,
-                by_number: &self.by_number,
-            },
+            view: world_view!(self, now),
             registry: &mut self.registry,
             portal: &mut self.portal,
             provider: &mut self.provider,
