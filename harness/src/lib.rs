@@ -4,3 +4,6 @@
 //! - [`catalog`]: the requirement catalog that scenarios cite and reports trace.
 
 pub mod catalog;
+pub mod run;
+pub mod scenario;
+pub mod cli;

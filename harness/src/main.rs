@@ -1,36 +1,110 @@
-//! The `onshi` command. Until the scenario runner lands it offers `onshi world`: build the
-//! simulated ecosystem (a synthetic population), confirm every card once through the
-//! registry, and print what the world holds.
+//! The `onshi` command. See `onshi --help` and README.md.
+//!
+//! Exit codes: 0 everything passed (or nothing to report), 1 a scenario failed or a lint
+//! fired, 2 a usage or input error (a malformed scenario, a missing file).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use onshi_sim::population::{self, PopulationOptions};
-use onshi_sim::registry::CardConfirm;
+use onshi_harness::cli;
+use onshi_reports::Lang;
 
 #[derive(Parser)]
 #[command(
     name = "onshi",
     version,
-    about = "マイナ保険証 / オンライン資格確認 simulation and conformance harness"
+    about = "マイナ保険証 / オンライン資格確認 simulation and conformance harness",
+    after_help = "Exit codes: 0 all passed, 1 failures (or lint findings), 2 usage or input error."
 )]
 struct Cli {
-    /// Output language.
-    #[arg(long, value_enum, default_value_t = Lang::Ja, global = true)]
-    lang: Lang,
+    /// Output language / 表示言語.
+    #[arg(long, value_enum, default_value_t = LangArg::Ja, global = true)]
+    lang: LangArg,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Lang {
+enum LangArg {
     Ja,
     En,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run scenario files or folders against the built-in reference; write reports.
+    Run {
+        /// Scenario files or folders (folders are searched for *.yaml; `fixtures/` is skipped).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write junit.xml, run.json, report.html and summary.md.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Run seed (a scenario's own `seed:` wins).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Run only a share: hash:K/N (by id hash) or slice:K/N (every N-th by id).
+        #[arg(long)]
+        partition: Option<String>,
+        /// Wall-clock limit per scenario, in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// Scenarios run at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Expected-deviations file of a vendor profile (`deviations: [{scenario, reason}]`).
+        #[arg(long)]
+        deviations: Option<PathBuf>,
+    },
+    /// Check scenario files without running them (syntax, references, lints).
+    Validate {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List scenarios.
+    List {
+        /// Files or folders (default: scenarios/).
+        paths: Vec<PathBuf>,
+        /// Only scenarios with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only scenarios citing this requirement id.
+        #[arg(long)]
+        requirement: Option<String>,
+    },
+    /// Write a new scenario from a template.
+    New {
+        /// Scenario id, `area/short-name`.
+        id: String,
+        /// File to write (default: scenarios/<id>.yaml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of scenario files (or of fragments).
+    Schema {
+        /// The fragment schema instead.
+        #[arg(long)]
+        fragment: bool,
+    },
+    /// Explain a requirement id, a scenario id, or `switches`.
+    Explain {
+        /// REG-2, a scenario id, or `switches`.
+        what: String,
+        /// Where to look for scenarios (default: scenarios/).
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+    },
+    /// Re-render reports from run.json, or merge partitioned runs (`report merge A B ...`).
+    Report {
+        /// run.json, or `merge` followed by run.json files.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Where to write the reports.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+    },
     /// Build a synthetic world, confirm every card once, print a summary.
     World {
         /// Number of synthetic people.
@@ -43,99 +117,42 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::World { people, seed } => world(cli.lang, people, seed),
-    }
-}
-
-fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
-    let started = Instant::now();
-    let mut w = match population::build(PopulationOptions {
-        people,
-        seed,
-        trace: false,
-    }) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("onshi: cannot build the world: {e}");
-            return ExitCode::from(2);
-        }
+    let parsed = Cli::parse();
+    let lang = match parsed.lang {
+        LangArg::Ja => Lang::Ja,
+        LangArg::En => Lang::En,
     };
-    let built = started.elapsed();
-    let clinic = w.institutions[0].id;
-    let today = w.clock.today();
-    let mut by_validity = std::collections::BTreeMap::<String, u64>::new();
-    let confirm_started = Instant::now();
-    for i in 0..w.people.len() {
-        let Ok(serial) = w.current_auth_serial(population::person(i)) else {
-            continue;
-        };
-        let a = w.confirm_card(CardConfirm {
-            serial,
-            institution: clinic,
-            date: today,
-            limit_consent: true,
-            disease_consent: false,
-        });
-        let key = match (a.refusal(), a.validity) {
-            // Group refusals by kind, not by their details (dates differ per person).
-            (Some(r), _) => format!("{r:?}")
-                .split([' ', '{'])
-                .next()
-                .unwrap_or("refused")
-                .to_string(),
-            (None, Some(v)) => format!("{} {}", v.code(), v.label_ja()),
-            (None, None) => "-".into(),
-        };
-        *by_validity.entry(key).or_default() += 1;
+    match parsed.command {
+        Command::Run {
+            paths,
+            out,
+            seed,
+            partition,
+            timeout,
+            jobs,
+            deviations,
+        } => cli::run::run(
+            lang,
+            cli::run::RunArgs {
+                paths,
+                out,
+                seed,
+                partition,
+                timeout,
+                jobs,
+                deviations,
+            },
+        ),
+        Command::Validate { paths } => cli::validate(lang, &paths),
+        Command::List {
+            paths,
+            tag,
+            requirement,
+        } => cli::list(lang, &paths, tag.as_deref(), requirement.as_deref()),
+        Command::New { id, out } => cli::new(lang, &id, out),
+        Command::Schema { fragment } => cli::schema(fragment),
+        Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
+        Command::Report { inputs, out } => cli::run::report(lang, &inputs, &out),
+        Command::World { people, seed } => cli::world::world(lang, people, seed),
     }
-    let confirmed = confirm_started.elapsed();
-    let s = w.summary();
-    match lang {
-        Lang::Ja => {
-            println!("onshi 模擬世界 (seed {seed}, 時刻 {})", s.now);
-            println!(
-                "  人 {} / カード {} / 電子証明書 {} / 保険者 {} / 資格 {} / 医療機関 {} / 利用登録 {}",
-                s.people,
-                s.cards,
-                s.certificates,
-                s.insurers,
-                s.qualifications,
-                s.institutions,
-                s.registrations
-            );
-            println!(
-                "  構築 {:.2}秒, 資格確認 {} 件 {:.2}秒",
-                built.as_secs_f64(),
-                s.people,
-                confirmed.as_secs_f64()
-            );
-            println!("  資格有効性:");
-        }
-        Lang::En => {
-            println!("onshi simulated world (seed {seed}, time {})", s.now);
-            println!(
-                "  people {} / cards {} / certificates {} / insurers {} / qualifications {} / institutions {} / registrations {}",
-                s.people,
-                s.cards,
-                s.certificates,
-                s.insurers,
-                s.qualifications,
-                s.institutions,
-                s.registrations
-            );
-            println!(
-                "  built in {:.2} s, {} confirmations in {:.2} s",
-                built.as_secs_f64(),
-                s.people,
-                confirmed.as_secs_f64()
-            );
-            println!("  validity:");
-        }
-    }
-    for (k, n) in by_validity {
-        println!("    {k}: {n}");
-    }
-    ExitCode::SUCCESS
 }

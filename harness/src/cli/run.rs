@@ -1,0 +1,181 @@
+//! `onshi run` and `onshi report`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use onshi_reports::{Lang, RunRecord};
+
+use super::{EXIT_FAILED, EXIT_INPUT, EXIT_OK, colour, render_problem, t};
+use crate::catalog::Catalog;
+use crate::run::{self, Partition, RunOptions};
+
+/// Arguments of `onshi run`.
+#[derive(Clone, Debug)]
+pub struct RunArgs {
+    /// Files or folders.
+    pub paths: Vec<PathBuf>,
+    /// Report folder.
+    pub out: PathBuf,
+    /// Seed.
+    pub seed: u64,
+    /// Partition text.
+    pub partition: Option<String>,
+    /// Timeout in seconds.
+    pub timeout: f64,
+    /// Parallel scenarios.
+    pub jobs: Option<usize>,
+    /// Expected deviations.
+    pub deviations: Option<PathBuf>,
+}
+
+/// The report files written into the output folder.
+pub const REPORT_FILES: [&str; 4] = ["junit.xml", "run.json", "report.html", "summary.md"];
+
+/// Writes the four reports atomically (temp file, then rename).
+pub fn write_reports(record: &RunRecord, lang: Lang, out: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let files = [
+        ("junit.xml", onshi_reports::junit::render(record)),
+        ("run.json", onshi_reports::json::render(record)),
+        ("report.html", onshi_reports::html::render(record, lang)),
+        ("summary.md", onshi_reports::markdown::render(record, lang)),
+    ];
+    for (name, text) in files {
+        let tmp = out.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, out.join(name))?;
+    }
+    Ok(())
+}
+
+/// `onshi run`.
+pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
+    let partition = match args.partition.as_deref().map(Partition::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("onshi run: --partition {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        eprintln!("onshi run: --timeout must be a positive number of seconds");
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let deviations = match &args.deviations {
+        None => Default::default(),
+        Some(p) => match run::read_deviations(p) {
+            Ok(d) => d,
+            Err(p) => {
+                eprint!("{}", render_problem(&p));
+                return ExitCode::from(EXIT_INPUT);
+            }
+        },
+    };
+    let mut options = RunOptions {
+        seed: args.seed,
+        timeout: Duration::from_secs_f64(args.timeout),
+        partition,
+        deviations,
+        progress: std::io::stderr().is_terminal(),
+        ..RunOptions::default()
+    };
+    if let Some(j) = args.jobs {
+        options.jobs = j.max(1);
+    }
+    let result = match run::run(&args.paths, Catalog::builtin(), &options) {
+        Ok(r) => r,
+        Err(p) => {
+            eprint!("{}", render_problem(&p));
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    for p in &result.problems {
+        eprint!("{}", render_problem(p));
+    }
+    print!(
+        "{}",
+        onshi_reports::terminal::render(&result.record, lang, colour(std::io::stdout().is_terminal()))
+    );
+    if let Err(e) = write_reports(&result.record, lang, &args.out) {
+        eprintln!(
+            "onshi run: {}: {e}",
+            t(lang, "レポートを書き込めません", "cannot write the reports")
+        );
+        return ExitCode::from(EXIT_INPUT);
+    }
+    println!(
+        "{} {}",
+        t(lang, "レポート:", "reports:"),
+        REPORT_FILES
+            .iter()
+            .map(|f| args.out.join(f).display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if result.record.scenarios.is_empty() {
+        eprintln!("onshi run: {}", t(lang, "シナリオがありません", "no scenarios found"));
+        return ExitCode::from(EXIT_INPUT);
+    }
+    ExitCode::from(if !result.problems.is_empty() {
+        EXIT_INPUT
+    } else if result.record.passed() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}
+
+fn read_record(path: &Path) -> Result<RunRecord, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    onshi_reports::json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `onshi report run.json` / `onshi report merge a.json b.json ...`.
+pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
+    let record = if inputs.first().map(String::as_str) == Some("merge") {
+        if inputs.len() < 2 {
+            eprintln!("onshi report merge: {}", t(lang, "run.json を1つ以上指定してください", "give one or more run.json files"));
+            return ExitCode::from(EXIT_INPUT);
+        }
+        let mut parts = Vec::new();
+        for p in &inputs[1..] {
+            match read_record(Path::new(p)) {
+                Ok(r) => parts.push(r),
+                Err(e) => {
+                    eprintln!("onshi report merge: {e}");
+                    return ExitCode::from(EXIT_INPUT);
+                }
+            }
+        }
+        match onshi_reports::merge::merge(parts) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("onshi report merge: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    } else {
+        if inputs.len() != 1 {
+            eprintln!("onshi report: {}", t(lang, "run.json を1つ指定するか、merge を使ってください", "give one run.json, or use `report merge`"));
+            return ExitCode::from(EXIT_INPUT);
+        }
+        match read_record(Path::new(&inputs[0])) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("onshi report: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    };
+    print!(
+        "{}",
+        onshi_reports::terminal::render(&record, lang, colour(std::io::stdout().is_terminal()))
+    );
+    if let Err(e) = write_reports(&record, lang, out) {
+        eprintln!("onshi report: {e}");
+        return ExitCode::from(EXIT_INPUT);
+    }
+    ExitCode::from(if record.passed() { EXIT_OK } else { EXIT_FAILED })
+}

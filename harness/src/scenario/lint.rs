@@ -1,0 +1,109 @@
+//! `onshi validate` lints: things that parse and compile but are probably wrong.
+
+use std::collections::BTreeMap;
+
+use super::Scenario;
+use super::compile::Action;
+use super::diag::Problem;
+use super::model::{Expectation, Step};
+
+/// Lints over one scenario (problems that do not stop a run).
+pub fn lint(sc: &Scenario) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let src = &sc.sources[0];
+    let at = |line, column, code, msg: String| {
+        Problem::new(&src.display, line, column, code, msg).with_source(Some(src.text.clone()))
+    };
+    let f = &sc.file;
+    // Expectations that can never be checked: a reference to a step name that does not
+    // exist, or `of:` pointing at a step that comes later.
+    let names: Vec<(String, usize)> = sc
+        .plan
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.name.clone().map(|n| (n, i)))
+        .collect();
+    for (i, s) in sc.plan.steps.iter().enumerate() {
+        if let Action::Expect(list) = &s.action {
+            for pe in list {
+                if let Some(of) = of_name(&pe.expectation) {
+                    match names.iter().find(|(n, _)| *n == of.0) {
+                        None => out.push(at(of.1, of.2, "lint::never-checked", format!("`of: {}` names no step; this expectation can never be checked", of.0))),
+                        Some((_, j)) if *j > i => out.push(at(of.1, of.2, "lint::never-checked", format!("`of: {}` names a later step; at this point it has not run", of.0))),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    for e in &f.expect {
+        if let Some(of) = of_name(&e.value)
+            && !names.iter().any(|(n, _)| *n == of.0)
+        {
+            out.push(at(of.1, of.2, "lint::never-checked", format!("`of: {}` names no step; this expectation can never be checked", of.0)));
+        }
+    }
+    // Steps after the end: an `expect` list that is empty, or steps after an advance_to
+    // that goes backwards are caught at run time; here: nothing checked at all.
+    let checks = f.expect.len()
+        + f.steps.iter().filter(|s| matches!(&s.value, Step::Expect(l) if !l.is_empty())).count();
+    let uses = f.steps.iter().any(|s| matches!(s.value, Step::Use(_)));
+    if checks == 0 && !uses && f.skip.is_none() {
+        out.push(at(f.id.line, f.id.column, "lint::no-checks", "the scenario checks nothing (no `expect`)".into()));
+    }
+    for s in &f.steps {
+        if let Step::Expect(l) = &s.value
+            && l.is_empty()
+        {
+            out.push(at(s.line, s.column, "lint::empty-expect", "an empty `expect` step checks nothing".into()));
+        }
+    }
+    // Steps after the end: a `finally` that checks things is fine, but steps after a final
+    // `card.return` cannot use the card.
+    if let Some(pos) = f.steps.iter().position(|s| matches!(s.value, Step::CardReturn(_)))
+        && let Some(next) = f.steps[pos + 1..].iter().find(|s| matches!(s.value, Step::Visit(_)))
+    {
+        out.push(at(next.line, next.column, "lint::after-end", "a visit after `card.return`: the card no longer exists".into()));
+    }
+    // Requirement ids cited twice.
+    let mut seen = BTreeMap::new();
+    for r in &f.requirements {
+        if seen.insert(r.value.clone(), ()).is_some() {
+            out.push(at(r.line, r.column, "lint::duplicate-requirement", format!("`{}` is cited twice", r.value)));
+        }
+    }
+    out
+}
+
+fn of_name(e: &Expectation) -> Option<(String, u64, u64)> {
+    let of = match e {
+        Expectation::Confirmation(c) => &c.of,
+        Expectation::Verification(c) => &c.of,
+        Expectation::Reader(c) => &c.of,
+        Expectation::Data(c) => &c.of,
+        Expectation::Provider(c) => &c.of,
+        Expectation::Portal(c) => &c.of,
+        Expectation::Wire(c) => &c.of,
+        _ => return None,
+    };
+    of.as_ref().map(|o| (o.value.clone(), o.line, o.column))
+}
+
+/// Lints across scenarios: duplicate ids.
+pub fn lint_many(all: &[Scenario]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut first: BTreeMap<&str, &Scenario> = BTreeMap::new();
+    for sc in all {
+        if let Some(prev) = first.get(sc.plan.id.as_str()) {
+            let src = &sc.sources[0];
+            out.push(
+                Problem::new(&src.display, sc.file.id.line, sc.file.id.column, "lint::duplicate-id", format!("scenario id `{}` is also used by {}", sc.plan.id, prev.sources[0].display))
+                    .with_source(Some(src.text.clone())),
+            );
+        } else {
+            first.insert(&sc.plan.id, sc);
+        }
+    }
+    out
+}
