@@ -277,7 +277,11 @@ impl RunRecord {
         s.covered_requirements = self
             .requirements
             .iter()
-            .filter(|r| self.scenarios.iter().any(|sc| sc.requirements.contains(&r.id)))
+            .filter(|r| {
+                self.scenarios
+                    .iter()
+                    .any(|sc| sc.requirements.contains(&r.id))
+            })
             .count();
         s
     }
@@ -285,5 +289,35 @@ impl RunRecord {
     /// True when no scenario failed outside the expected deviations.
     pub fn passed(&self) -> bool {
         self.summary().failed == 0
+    }
+}
+
+impl Verdict {
+    /// Lower-case English name, as in the JSON; used for CSS classes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skip => "skip",
+            Verdict::Review => "review",
+        }
+    }
+}
+
+impl ScenarioRecord {
+    /// True when the scenario failed and the expected-deviations file lists it, so it does
+    /// not fail the run.
+    pub fn is_expected_deviation(&self) -> bool {
+        self.verdict == Verdict::Fail && self.expected_deviation.is_some()
+    }
+
+    /// The requirement ids `check` evidences: its own, or the scenario's when it cites
+    /// none.
+    pub fn requirements_of<'a>(&'a self, check: &'a Check) -> &'a [String] {
+        if check.requirements.is_empty() {
+            &self.requirements
+        } else {
+            &check.requirements
+        }
     }
 }
