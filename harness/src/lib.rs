@@ -4,6 +4,6 @@
 //! - [`catalog`]: the requirement catalog that scenarios cite and reports trace.
 
 pub mod catalog;
+pub mod cli;
 pub mod run;
 pub mod scenario;
-pub mod cli;

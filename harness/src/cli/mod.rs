@@ -90,8 +90,14 @@ pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
     println!(
         "{}",
         match lang {
-            Lang::Ja => format!("{} ファイル: エラー {errors} 件, 警告 {lints} 件", files.len()),
-            Lang::En => format!("{} file(s): {errors} error(s), {lints} lint finding(s)", files.len()),
+            Lang::Ja => format!(
+                "{} ファイル: エラー {errors} 件, 警告 {lints} 件",
+                files.len()
+            ),
+            Lang::En => format!(
+                "{} file(s): {errors} error(s), {lints} lint finding(s)",
+                files.len()
+            ),
         }
     );
     ExitCode::from(if errors > 0 {
@@ -104,7 +110,12 @@ pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
 }
 
 /// `onshi list`.
-pub fn list(lang: Lang, paths: &[PathBuf], tag: Option<&str>, requirement: Option<&str>) -> ExitCode {
+pub fn list(
+    lang: Lang,
+    paths: &[PathBuf],
+    tag: Option<&str>,
+    requirement: Option<&str>,
+) -> ExitCode {
     let catalog = Catalog::builtin();
     let (mut ok, bad) = match crate::run::load_all(&default_paths(paths), catalog) {
         Ok(x) => x,
@@ -134,7 +145,11 @@ pub fn list(lang: Lang, paths: &[PathBuf], tag: Option<&str>, requirement: Optio
         eprintln!(
             "{}: {}",
             scenario::load::display_path(path),
-            t(lang, "読み込めません（onshi validate で詳細）", "does not load (see onshi validate)")
+            t(
+                lang,
+                "読み込めません（onshi validate で詳細）",
+                "does not load (see onshi validate)"
+            )
         );
         let _ = ps;
     }
@@ -186,9 +201,9 @@ expect:
 /// `onshi new`.
 pub fn new(lang: Lang, id: &str, out: Option<PathBuf>) -> ExitCode {
     let valid = !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'_')
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'_'
+        })
         && !id.starts_with('/')
         && !id.ends_with('/');
     if !valid {
@@ -228,8 +243,16 @@ pub fn new(lang: Lang, id: &str, out: Option<PathBuf>) -> ExitCode {
         "{}",
         t(
             lang,
-            &format!("{} を作成しました。onshi validate {} で確認できます。", path.display(), path.display()),
-            &format!("wrote {}; check it with onshi validate {}", path.display(), path.display())
+            &format!(
+                "{} を作成しました。onshi validate {} で確認できます。",
+                path.display(),
+                path.display()
+            ),
+            &format!(
+                "wrote {}; check it with onshi validate {}",
+                path.display(),
+                path.display()
+            )
         )
     );
     ExitCode::SUCCESS
@@ -261,7 +284,14 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
             );
             println!("    {}  [{}]", s.description, s.source);
         }
-        println!("{}", t(lang, "* 公開情報が定まらない規則（既定値は文書の値）", "* uncertain in public sources (the default is the documented one)"));
+        println!(
+            "{}",
+            t(
+                lang,
+                "* 公開情報が定まらない規則（既定値は文書の値）",
+                "* uncertain in public sources (the default is the documented one)"
+            )
+        );
         return ExitCode::SUCCESS;
     }
     let loaded = if scenarios.exists() {
@@ -278,7 +308,11 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
         if catalog.is_uncertain(what) {
             println!(
                 "  {}",
-                t(lang, "※ 公開情報が定まらないため、切替可能な規則として実装", "note: public guidance is mixed; modelled as a switchable rule")
+                t(
+                    lang,
+                    "※ 公開情報が定まらないため、切替可能な規則として実装",
+                    "note: public guidance is mixed; modelled as a switchable rule"
+                )
             );
         }
         let citing: Vec<&str> = loaded
@@ -289,7 +323,11 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
         println!(
             "  {}: {}",
             t(lang, "引用するシナリオ", "cited by"),
-            if citing.is_empty() { "-".to_string() } else { citing.join(", ") }
+            if citing.is_empty() {
+                "-".to_string()
+            } else {
+                citing.join(", ")
+            }
         );
         return ExitCode::SUCCESS;
     }
@@ -301,7 +339,11 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
         if let Some(en) = &s.plan.title.en {
             println!("  en: {en}");
         }
-        println!("  {}: {}", t(lang, "要件", "requirements"), s.plan.requirements.join(", "));
+        println!(
+            "  {}: {}",
+            t(lang, "要件", "requirements"),
+            s.plan.requirements.join(", ")
+        );
         for r in &s.plan.requirements {
             if let Some(e) = catalog.get(r) {
                 let text = match lang {

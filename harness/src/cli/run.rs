@@ -96,7 +96,11 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
     }
     print!(
         "{}",
-        onshi_reports::terminal::render(&result.record, lang, colour(std::io::stdout().is_terminal()))
+        onshi_reports::terminal::render(
+            &result.record,
+            lang,
+            colour(std::io::stdout().is_terminal())
+        )
     );
     if let Err(e) = write_reports(&result.record, lang, &args.out) {
         eprintln!(
@@ -115,7 +119,10 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             .join(", ")
     );
     if result.record.scenarios.is_empty() {
-        eprintln!("onshi run: {}", t(lang, "シナリオがありません", "no scenarios found"));
+        eprintln!(
+            "onshi run: {}",
+            t(lang, "シナリオがありません", "no scenarios found")
+        );
         return ExitCode::from(EXIT_INPUT);
     }
     ExitCode::from(if !result.problems.is_empty() {
@@ -136,7 +143,14 @@ fn read_record(path: &Path) -> Result<RunRecord, String> {
 pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
     let record = if inputs.first().map(String::as_str) == Some("merge") {
         if inputs.len() < 2 {
-            eprintln!("onshi report merge: {}", t(lang, "run.json を1つ以上指定してください", "give one or more run.json files"));
+            eprintln!(
+                "onshi report merge: {}",
+                t(
+                    lang,
+                    "run.json を1つ以上指定してください",
+                    "give one or more run.json files"
+                )
+            );
             return ExitCode::from(EXIT_INPUT);
         }
         let mut parts = Vec::new();
@@ -158,7 +172,14 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
         }
     } else {
         if inputs.len() != 1 {
-            eprintln!("onshi report: {}", t(lang, "run.json を1つ指定するか、merge を使ってください", "give one run.json, or use `report merge`"));
+            eprintln!(
+                "onshi report: {}",
+                t(
+                    lang,
+                    "run.json を1つ指定するか、merge を使ってください",
+                    "give one run.json, or use `report merge`"
+                )
+            );
             return ExitCode::from(EXIT_INPUT);
         }
         match read_record(Path::new(&inputs[0])) {
@@ -177,5 +198,9 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
         eprintln!("onshi report: {e}");
         return ExitCode::from(EXIT_INPUT);
     }
-    ExitCode::from(if record.passed() { EXIT_OK } else { EXIT_FAILED })
+    ExitCode::from(if record.passed() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
 }

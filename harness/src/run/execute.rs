@@ -9,12 +9,16 @@ use onshi_sim::clock::Moment;
 use onshi_sim::ids::{InsurerNumber, PersonId};
 use onshi_sim::oqs::{CharacterCode, EncodeOptions, decode_confirm_response, encode};
 use onshi_sim::portal::{PortalError, PortalView};
-use onshi_sim::registry::{Answer, Echo, to_confirm_response, DataDenied, DataScope, NumberConfirm, Outage};
+use onshi_sim::registry::{
+    Answer, DataDenied, DataScope, Echo, NumberConfirm, Outage, to_confirm_response,
+};
 use onshi_sim::rules::DataKind;
 use onshi_sim::world::{Outcome, VisitOutcome};
 use onshi_sim::{World, WorldConfig};
 
-use crate::scenario::compile::{Action, Origin, Plan, PlannedExpect, PlannedStep, consent_item, data_kind};
+use crate::scenario::compile::{
+    Action, Origin, Plan, PlannedExpect, PlannedStep, consent_item, data_kind,
+};
 use crate::scenario::load::Source;
 use crate::scenario::model::*;
 
@@ -42,14 +46,20 @@ impl Outputs {
     }
 
     /// The named output, or the latest one `pick` accepts.
-    fn find<'a, T>(&'a self, of: &OfName, what: &str, pick: impl Fn(&'a Output) -> Option<T>) -> Result<T, String> {
+    fn find<'a, T>(
+        &'a self,
+        of: &OfName,
+        what: &str,
+        pick: impl Fn(&'a Output) -> Option<T>,
+    ) -> Result<T, String> {
         match of {
             Some(name) => {
                 let i = self
                     .named
                     .get(&name.value)
                     .ok_or_else(|| format!("no step named `{}` has run", name.value))?;
-                pick(&self.all[*i]).ok_or_else(|| format!("step `{}` did not produce {what}", name.value))
+                pick(&self.all[*i])
+                    .ok_or_else(|| format!("step `{}` did not produce {what}", name.value))
             }
             None => self
                 .all
@@ -79,7 +89,10 @@ fn visit_of(o: &Output) -> Option<&VisitOutcome> {
 /// Runs a plan with `seed` and returns its record. Never panics on scenario content; a
 /// failing step ends the steps, runs `finally`, and marks the remaining checks skipped.
 pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
-    let file = sources.first().map(|s| s.display.clone()).unwrap_or_default();
+    let file = sources
+        .first()
+        .map(|s| s.display.clone())
+        .unwrap_or_default();
     let mut record = ScenarioRecord {
         id: plan.id.clone(),
         file,
@@ -117,7 +130,11 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
     let mut failed: Option<String> = None;
     for (i, step) in plan.steps.iter().enumerate() {
         if let Err(e) = ex.step(&mut world, step, i + 1) {
-            failed = Some(format!("step {} ({}) failed: {e}", i + 1, ex.position(step.origin)));
+            failed = Some(format!(
+                "step {} ({}) failed: {e}",
+                i + 1,
+                ex.position(step.origin)
+            ));
             break;
         }
     }
@@ -132,7 +149,11 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
     }
     for (i, step) in plan.finally.iter().enumerate() {
         if let Err(e) = ex.step(&mut world, step, plan.steps.len() + i + 1) {
-            let msg = format!("finally step {} ({}) failed: {e}", i + 1, ex.position(step.origin));
+            let msg = format!(
+                "finally step {} ({}) failed: {e}",
+                i + 1,
+                ex.position(step.origin)
+            );
             failed = Some(match failed {
                 Some(f) => format!("{f}; {msg}"),
                 None => msg,
@@ -153,18 +174,24 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
 
 fn setup(w: &mut World, plan: &Plan) -> Result<(), String> {
     for (key, number, name, lag) in &plan.insurers {
-        w.add_insurer(key, *number, name, *lag).map_err(|e| e.to_string())?;
+        w.add_insurer(key, *number, name, *lag)
+            .map_err(|e| e.to_string())?;
     }
     for (key, code, name, settings) in &plan.institutions {
-        w.add_institution(key, *code, name, settings.clone()).map_err(|e| e.to_string())?;
+        w.add_institution(key, *code, name, settings.clone())
+            .map_err(|e| e.to_string())?;
     }
     for p in &plan.people {
-        let id = w.add_person(p.spec.clone()).map_err(|e| format!("person `{}`: {e}", p.spec.key))?;
+        let id = w
+            .add_person(p.spec.clone())
+            .map_err(|e| format!("person `{}`: {e}", p.spec.key))?;
         if let Some(card) = &p.card {
-            w.issue_card(id, card).map_err(|e| format!("card of `{}`: {e}", p.spec.key))?;
+            w.issue_card(id, card)
+                .map_err(|e| format!("card of `{}`: {e}", p.spec.key))?;
         }
         for q in &p.quals {
-            w.add_qualification(q.clone()).map_err(|e| format!("insurance of `{}`: {e}", p.spec.key))?;
+            w.add_qualification(q.clone())
+                .map_err(|e| format!("insurance of `{}`: {e}", p.spec.key))?;
         }
         if let Some((at, channel)) = p.registered {
             w.register_for_insurance(id, channel, at)
@@ -175,12 +202,18 @@ fn setup(w: &mut World, plan: &Plan) -> Result<(), String> {
                 .map_err(|e| format!("portal account of `{}`: {e}", p.spec.key))?;
         }
         for r in &p.records {
-            w.apply(onshi_sim::world::Event::AddMedicalRecord { person: id, record: r.clone() })
-                .map_err(|e| format!("record of `{}`: {e}", p.spec.key))?;
+            w.apply(onshi_sim::world::Event::AddMedicalRecord {
+                person: id,
+                record: r.clone(),
+            })
+            .map_err(|e| format!("record of `{}`: {e}", p.spec.key))?;
         }
         for c in &p.checkups {
-            w.apply(onshi_sim::world::Event::AddCheckup { person: id, checkup: c.clone() })
-                .map_err(|e| format!("checkup of `{}`: {e}", p.spec.key))?;
+            w.apply(onshi_sim::world::Event::AddCheckup {
+                person: id,
+                checkup: c.clone(),
+            })
+            .map_err(|e| format!("checkup of `{}`: {e}", p.spec.key))?;
         }
     }
     Ok(())
@@ -196,7 +229,10 @@ fn trace_events(w: &World) -> Vec<TraceEvent> {
             from: e.from.name().to_string(),
             to: e.to.name().to_string(),
             kind: e.kind.to_string(),
-            person: e.person.and_then(|p| w.people.get(p.index())).map(|p| p.key.clone()),
+            person: e
+                .person
+                .and_then(|p| w.people.get(p.index()))
+                .map(|p| p.key.clone()),
             summary: e.summary.clone(),
         })
         .collect()
@@ -234,7 +270,11 @@ fn snake_list<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> String
 
 impl Executor<'_> {
     fn position(&self, o: Origin) -> String {
-        let file = self.sources.get(o.source).map(|s| s.display.as_str()).unwrap_or("?");
+        let file = self
+            .sources
+            .get(o.source)
+            .map(|s| s.display.as_str())
+            .unwrap_or("?");
         format!("{file}:{}:{}", o.line, o.column)
     }
 
@@ -263,7 +303,9 @@ impl Executor<'_> {
                 let today = w.clock.today();
                 let current = w.view().current_qualification(*person);
                 let q = current.and_then(|q| w.quals.get(q.index()));
-                let default_number = q.and_then(|q| w.insurers.get(q.insurer.index())).map(|i| i.number);
+                let default_number = q
+                    .and_then(|q| w.insurers.get(q.insurer.index()))
+                    .map(|i| i.number);
                 let insurer_number: InsurerNumber = insurer_number
                     .or(default_number)
                     .ok_or("the person has no 資格 to take the numbers from; give insurer_number and number")?;
@@ -290,8 +332,12 @@ impl Executor<'_> {
             Action::Outage { kind, from, length } => {
                 let from = from.unwrap_or_else(|| w.now());
                 let until = from.plus(*length).map_err(|e| e.to_string())?;
-                w.apply(onshi_sim::world::Event::Outage(Outage { kind: *kind, from, until }))
-                    .map_err(|e| e.to_string())?;
+                w.apply(onshi_sim::world::Event::Outage(Outage {
+                    kind: *kind,
+                    from,
+                    until,
+                }))
+                .map_err(|e| e.to_string())?;
             }
             Action::Expect(list) => {
                 for pe in list {
@@ -302,8 +348,20 @@ impl Executor<'_> {
         Ok(())
     }
 
-    fn push(&mut self, pe: &PlannedExpect, step: Option<usize>, name: &str, expected: String, actual: String, note: Option<String>) {
-        let verdict = if expected == actual { Verdict::Pass } else { Verdict::Fail };
+    fn push(
+        &mut self,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        name: &str,
+        expected: String,
+        actual: String,
+        note: Option<String>,
+    ) {
+        let verdict = if expected == actual {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
         self.checks.push(Check {
             name: name.to_string(),
             at: self.position(pe.origin),
@@ -316,7 +374,14 @@ impl Executor<'_> {
         });
     }
 
-    fn fail(&mut self, pe: &PlannedExpect, step: Option<usize>, name: &str, expected: String, why: String) {
+    fn fail(
+        &mut self,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        name: &str,
+        expected: String,
+        why: String,
+    ) {
         self.checks.push(Check {
             name: name.to_string(),
             at: self.position(pe.origin),
@@ -352,8 +417,17 @@ impl Executor<'_> {
             Expectation::RegistryLink(l) => self.link(w, pe, step, l),
             Expectation::RegistryCount(c) => {
                 let ins = w.insurer_by_key(&c.insurer.value).ok();
-                let n = ins.and_then(|i| w.registry.counts().get(&i).copied()).unwrap_or(0);
-                self.push(pe, step, "registry.count", c.registrations.to_string(), n.to_string(), None);
+                let n = ins
+                    .and_then(|i| w.registry.counts().get(&i).copied())
+                    .unwrap_or(0);
+                self.push(
+                    pe,
+                    step,
+                    "registry.count",
+                    c.registrations.to_string(),
+                    n.to_string(),
+                    None,
+                );
             }
             Expectation::JlisChain(c) => self.chain(w, pe, step, c),
             Expectation::Card(c) => self.card(w, pe, step, c),
@@ -361,13 +435,38 @@ impl Executor<'_> {
             Expectation::TraceHas(t) => {
                 let n = self.trace_matches(w, t);
                 match t.count {
-                    Some(want) => self.push(pe, step, "trace.has", format!("{want} × {}", describe(t)), format!("{n} × {}", describe(t)), None),
-                    None => self.push(pe, step, "trace.has", format!("≥1 × {}", describe(t)), if n > 0 { format!("≥1 × {}", describe(t)) } else { format!("0 × {}", describe(t)) }, None),
+                    Some(want) => self.push(
+                        pe,
+                        step,
+                        "trace.has",
+                        format!("{want} × {}", describe(t)),
+                        format!("{n} × {}", describe(t)),
+                        None,
+                    ),
+                    None => self.push(
+                        pe,
+                        step,
+                        "trace.has",
+                        format!("≥1 × {}", describe(t)),
+                        if n > 0 {
+                            format!("≥1 × {}", describe(t))
+                        } else {
+                            format!("0 × {}", describe(t))
+                        },
+                        None,
+                    ),
                 }
             }
             Expectation::TraceNever(t) => {
                 let n = self.trace_matches(w, t);
-                self.push(pe, step, "trace.never", format!("0 × {}", describe(t)), format!("{n} × {}", describe(t)), None);
+                self.push(
+                    pe,
+                    step,
+                    "trace.never",
+                    format!("0 × {}", describe(t)),
+                    format!("{n} × {}", describe(t)),
+                    None,
+                );
             }
             Expectation::NoMyNumber(n) => self.no_my_number(w, pe, step, n),
             Expectation::Wire(x) => self.wire(w, pe, step, x),
@@ -384,54 +483,139 @@ impl Executor<'_> {
         }
     }
 
-    fn confirmation(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, c: &ConfirmationExpect) {
+    fn confirmation(
+        &mut self,
+        w: &World,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        c: &ConfirmationExpect,
+    ) {
         let found = self.outputs.find(&c.of, "a confirmation", answer_of);
         let answer = match found {
             Ok(Some(a)) => a.clone(),
             Ok(None) => {
-                self.fail(pe, step, "confirmation", "an answer from the registry".into(), "no confirmation was sent (verification failed or no card)".into());
+                self.fail(
+                    pe,
+                    step,
+                    "confirmation",
+                    "an answer from the registry".into(),
+                    "no confirmation was sent (verification failed or no card)".into(),
+                );
                 return;
             }
             Err(e) => {
-                self.fail(pe, step, "confirmation", "an answer from the registry".into(), e);
+                self.fail(
+                    pe,
+                    step,
+                    "confirmation",
+                    "an answer from the registry".into(),
+                    e,
+                );
                 return;
             }
         };
-        let refusal = answer.refusal().map(|r| name_of(r, "refusal")).unwrap_or_else(|| "none".into());
+        let refusal = answer
+            .refusal()
+            .map(|r| name_of(r, "refusal"))
+            .unwrap_or_else(|| "none".into());
         if let Some(want) = &c.refused {
-            self.push(pe, step, "confirmation.refused", want.clone(), refusal.clone(), answer.refusal().map(|r| format!("{r:?}")));
+            self.push(
+                pe,
+                step,
+                "confirmation.refused",
+                want.clone(),
+                refusal.clone(),
+                answer.refusal().map(|r| format!("{r:?}")),
+            );
         }
         if let Some(want) = c.validity {
-            let got = answer.validity.map(|v| v.code().to_string()).unwrap_or_else(|| format!("none (refused: {refusal})"));
-            self.push(pe, step, "confirmation.validity", want.to_string(), got, None);
+            let got = answer
+                .validity
+                .map(|v| v.code().to_string())
+                .unwrap_or_else(|| format!("none (refused: {refusal})"));
+            self.push(
+                pe,
+                step,
+                "confirmation.validity",
+                want.to_string(),
+                got,
+                None,
+            );
         }
         if let Some(want) = c.results {
-            self.push(pe, step, "confirmation.results", want.to_string(), answer.results.len().to_string(), None);
+            self.push(
+                pe,
+                step,
+                "confirmation.results",
+                want.to_string(),
+                answer.results.len().to_string(),
+                None,
+            );
         }
         if let Some(want) = &c.scope {
             let got = match answer.scope {
                 DataScope::Full => "full",
                 DataScope::QualificationOnly { .. } => "qualification_only",
             };
-            self.push(pe, step, "confirmation.scope", want.clone(), got.into(), None);
+            self.push(
+                pe,
+                step,
+                "confirmation.scope",
+                want.clone(),
+                got.into(),
+                None,
+            );
         }
         if let Some(want) = &c.expiry_notice {
-            let got = answer.expiry_notice.map(|d| d.to_string()).unwrap_or_else(|| "none".into());
-            let got = if want == "any" && got != "none" { "any".into() } else { got };
-            self.push(pe, step, "confirmation.expiry_notice", want.clone(), got, None);
+            let got = answer
+                .expiry_notice
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "none".into());
+            let got = if want == "any" && got != "none" {
+                "any".into()
+            } else {
+                got
+            };
+            self.push(
+                pe,
+                step,
+                "confirmation.expiry_notice",
+                want.clone(),
+                got,
+                None,
+            );
         }
         if let Some(want) = c.relinked {
-            self.push(pe, step, "confirmation.relinked", want.to_string(), answer.relinked_from.is_some().to_string(), answer.relinked_from.map(|s| format!("from serial {s}")));
+            self.push(
+                pe,
+                step,
+                "confirmation.relinked",
+                want.to_string(),
+                answer.relinked_from.is_some().to_string(),
+                answer.relinked_from.map(|s| format!("from serial {s}")),
+            );
         }
         let first = answer.results.first();
         let qual = first.and_then(|r| w.quals.get(r.qualification.index()));
         let none = || "none (no result)".to_string();
         if let Some(want) = &c.insurer_number {
-            let got = qual.and_then(|q| w.insurers.get(q.insurer.index())).map(|i| i.number.to_string()).unwrap_or_else(none);
-            self.push(pe, step, "confirmation.insurer_number", want.clone(), got, None);
+            let got = qual
+                .and_then(|q| w.insurers.get(q.insurer.index()))
+                .map(|i| i.number.to_string())
+                .unwrap_or_else(none);
+            self.push(
+                pe,
+                step,
+                "confirmation.insurer_number",
+                want.clone(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &c.symbol {
-            let got = qual.map(|q| q.symbol.clone().unwrap_or_default()).unwrap_or_else(none);
+            let got = qual
+                .map(|q| q.symbol.clone().unwrap_or_default())
+                .unwrap_or_else(none);
             self.push(pe, step, "confirmation.symbol", want.clone(), got, None);
         }
         if let Some(want) = &c.number {
@@ -443,30 +627,82 @@ impl Executor<'_> {
             self.push(pe, step, "confirmation.branch", want.clone(), got, None);
         }
         if let Some(want) = c.copay_percent {
-            let got = first.map(|r| r.copay_percent.to_string()).unwrap_or_else(none);
-            self.push(pe, step, "confirmation.copay_percent", want.to_string(), got, None);
+            let got = first
+                .map(|r| r.copay_percent.to_string())
+                .unwrap_or_else(none);
+            self.push(
+                pe,
+                step,
+                "confirmation.copay_percent",
+                want.to_string(),
+                got,
+                None,
+            );
         }
         if let Some(want) = c.preschool {
             let got = first.map(|r| r.preschool.to_string()).unwrap_or_else(none);
-            self.push(pe, step, "confirmation.preschool", want.to_string(), got, None);
+            self.push(
+                pe,
+                step,
+                "confirmation.preschool",
+                want.to_string(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &c.elderly_copay {
             let got = first
-                .map(|r| r.elderly.map(|e| e.copay_percent.to_string()).unwrap_or_else(|| "none".into()))
+                .map(|r| {
+                    r.elderly
+                        .map(|e| e.copay_percent.to_string())
+                        .unwrap_or_else(|| "none".into())
+                })
                 .unwrap_or_else(none);
-            self.push(pe, step, "confirmation.elderly_copay", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "confirmation.elderly_copay",
+                want.clone(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &c.limit_category {
             let got = first
-                .map(|r| r.limit.as_ref().map(|l| l.category.code().to_string()).unwrap_or_else(|| "none".into()))
+                .map(|r| {
+                    r.limit
+                        .as_ref()
+                        .map(|l| l.category.code().to_string())
+                        .unwrap_or_else(|| "none".into())
+                })
                 .unwrap_or_else(none);
-            self.push(pe, step, "confirmation.limit_category", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "confirmation.limit_category",
+                want.clone(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &c.long_stay_from {
             let got = first
-                .map(|r| r.limit.as_ref().and_then(|l| l.long_stay_from).map(|d| d.to_string()).unwrap_or_else(|| "none".into()))
+                .map(|r| {
+                    r.limit
+                        .as_ref()
+                        .and_then(|l| l.long_stay_from)
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "none".into())
+                })
                 .unwrap_or_else(none);
-            self.push(pe, step, "confirmation.long_stay_from", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "confirmation.long_stay_from",
+                want.clone(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &c.disease {
             let got = first
@@ -474,7 +710,9 @@ impl Executor<'_> {
                     if r.designated_diseases.is_empty() {
                         "none".to_string()
                     } else {
-                        snake_list(r.designated_diseases.iter().map(|d| d.disease)).trim_matches(['[', ']']).to_string()
+                        snake_list(r.designated_diseases.iter().map(|d| d.disease))
+                            .trim_matches(['[', ']'])
+                            .to_string()
                     }
                 })
                 .unwrap_or_else(none);
@@ -483,18 +721,31 @@ impl Executor<'_> {
         }
         if let Some(want) = &c.loss_date {
             let got = first
-                .map(|r| r.loss.map(|(d, _)| d.to_string()).unwrap_or_else(|| "none".into()))
+                .map(|r| {
+                    r.loss
+                        .map(|(d, _)| d.to_string())
+                        .unwrap_or_else(|| "none".into())
+                })
                 .unwrap_or_else(none);
             self.push(pe, step, "confirmation.loss_date", want.clone(), got, None);
         }
     }
 
     fn verification(&mut self, pe: &PlannedExpect, step: Option<usize>, v: &VerificationExpect) {
-        let found = self.outputs.find(&v.of, "a visit", visit_of).map(|x| x.verification.clone());
+        let found = self
+            .outputs
+            .find(&v.of, "a visit", visit_of)
+            .map(|x| x.verification.clone());
         let ver = match found {
             Ok(Some(ver)) => ver,
             Ok(None) => {
-                self.fail(pe, step, "verification", "a reader verification".into(), "the visit had no reader verification (資格確認書)".into());
+                self.fail(
+                    pe,
+                    step,
+                    "verification",
+                    "a reader verification".into(),
+                    "the visit had no reader verification (資格確認書)".into(),
+                );
                 return;
             }
             Err(e) => {
@@ -503,15 +754,32 @@ impl Executor<'_> {
             }
         };
         if let Some(want) = &v.method {
-            let got = ver.method.map(|m| name_of(&m, "")).unwrap_or_else(|| "none".into());
+            let got = ver
+                .method
+                .map(|m| name_of(&m, ""))
+                .unwrap_or_else(|| "none".into());
             self.push(pe, step, "verification.method", want.clone(), got, None);
         }
         if let Some(want) = v.attempts {
-            self.push(pe, step, "verification.attempts", want.to_string(), ver.attempts.len().to_string(), None);
+            self.push(
+                pe,
+                step,
+                "verification.attempts",
+                want.to_string(),
+                ver.attempts.len().to_string(),
+                None,
+            );
         }
         if let Some(want) = &v.results {
             let got: Vec<String> = ver.attempts.iter().map(attempt_name).collect();
-            self.push(pe, step, "verification.results", format!("[{}]", want.join(", ")), format!("[{}]", got.join(", ")), None);
+            self.push(
+                pe,
+                step,
+                "verification.results",
+                format!("[{}]", want.join(", ")),
+                format!("[{}]", got.join(", ")),
+                None,
+            );
         }
     }
 
@@ -524,21 +792,51 @@ impl Executor<'_> {
             }
         };
         if let Some(want) = r.registration_prompt {
-            self.push(pe, step, "reader.registration_prompt", want.to_string(), v.registration_prompt.is_some().to_string(), None);
+            self.push(
+                pe,
+                step,
+                "reader.registration_prompt",
+                want.to_string(),
+                v.registration_prompt.is_some().to_string(),
+                None,
+            );
         }
         let consent = v.consent.clone();
         if let Some(want) = &r.consent_screens {
-            let got = consent.as_ref().map(|c| c.shown.clone()).unwrap_or_default();
-            self.push(pe, step, "reader.consent_screens", list(want.iter().map(|i| consent_item(*i))), list(got), None);
+            let got = consent
+                .as_ref()
+                .map(|c| c.shown.clone())
+                .unwrap_or_default();
+            self.push(
+                pe,
+                step,
+                "reader.consent_screens",
+                list(want.iter().map(|i| consent_item(*i))),
+                list(got),
+                None,
+            );
         }
         if let Some(want) = r.blanket_offered {
             let got = consent.as_ref().is_some_and(|c| c.blanket_offered);
-            self.push(pe, step, "reader.blanket_offered", want.to_string(), got.to_string(), None);
+            self.push(
+                pe,
+                step,
+                "reader.blanket_offered",
+                want.to_string(),
+                got.to_string(),
+                None,
+            );
         }
         if let Some(want) = &r.consented {
             let got: Vec<_> = consent
                 .as_ref()
-                .map(|c| c.decisions.iter().filter(|(_, yes)| *yes).map(|(i, _)| *i).collect())
+                .map(|c| {
+                    c.decisions
+                        .iter()
+                        .filter(|(_, yes)| *yes)
+                        .map(|(i, _)| *i)
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut want: Vec<_> = want.iter().map(|i| consent_item(*i)).collect();
             want.sort();
@@ -547,8 +845,18 @@ impl Executor<'_> {
             self.push(pe, step, "reader.consented", list(want), list(got), None);
         }
         if let Some(want) = &r.provided_without_consent {
-            let got = consent.as_ref().map(|c| c.provided_without_consent.clone()).unwrap_or_default();
-            self.push(pe, step, "reader.provided_without_consent", list(want.iter().map(|i| consent_item(*i))), list(got), None);
+            let got = consent
+                .as_ref()
+                .map(|c| c.provided_without_consent.clone())
+                .unwrap_or_default();
+            self.push(
+                pe,
+                step,
+                "reader.provided_without_consent",
+                list(want.iter().map(|i| consent_item(*i))),
+                list(got),
+                None,
+            );
         }
     }
 
@@ -556,7 +864,12 @@ impl Executor<'_> {
         let kind = data_kind(d.kind);
         let pick = |o: &Output| -> Option<Option<Result<usize, DataDenied>>> {
             match o {
-                Output::Visit(v) => Some(v.fetched.iter().find(|(k, _)| *k == kind).map(|(_, r)| r.clone())),
+                Output::Visit(v) => Some(
+                    v.fetched
+                        .iter()
+                        .find(|(k, _)| *k == kind)
+                        .map(|(_, r)| r.clone()),
+                ),
                 Output::Data(r) => Some(Some(r.clone())),
                 _ => None,
             }
@@ -575,17 +888,37 @@ impl Executor<'_> {
                 Some(n) => format!("{n} item(s) shared"),
                 None => format!("withheld: {}", got.1),
             };
-            self.push(pe, step, "data.shared", format!("{want} item(s) shared"), actual, Some(format!("{kind:?}")));
+            self.push(
+                pe,
+                step,
+                "data.shared",
+                format!("{want} item(s) shared"),
+                actual,
+                Some(format!("{kind:?}")),
+            );
         }
         if let Some(want) = &d.withheld {
             let actual = match got.0 {
                 Some(n) => format!("shared {n} item(s)"),
                 None => got.1.clone(),
             };
-            self.push(pe, step, "data.withheld", want.clone(), actual, Some(format!("{kind:?}")));
+            self.push(
+                pe,
+                step,
+                "data.withheld",
+                want.clone(),
+                actual,
+                Some(format!("{kind:?}")),
+            );
         }
         if d.shared.is_none() && d.withheld.is_none() {
-            self.fail(pe, step, "data", "`shared` or `withheld`".into(), "the expectation states neither".into());
+            self.fail(
+                pe,
+                step,
+                "data",
+                "`shared` or `withheld`".into(),
+                "the expectation states neither".into(),
+            );
         }
     }
 
@@ -598,32 +931,98 @@ impl Executor<'_> {
             }
         };
         let Some(rec) = rec else {
-            self.fail(pe, step, "provider", "a visit record from the provider".into(), "the provider recorded nothing for this visit".into());
+            self.fail(
+                pe,
+                step,
+                "provider",
+                "a visit record from the provider".into(),
+                "the provider recorded nothing for this visit".into(),
+            );
             return;
         };
         if let Some(want) = &p.path {
-            self.push(pe, step, "provider.path", want.clone(), name_of(&rec.path, ""), None);
+            self.push(
+                pe,
+                step,
+                "provider.path",
+                want.clone(),
+                name_of(&rec.path, ""),
+                None,
+            );
         }
         if let Some(want) = p.charged {
-            self.push(pe, step, "provider.charged", format!("{want} yen"), format!("{} yen", rec.charged), Some(format!("fee {} yen, copay {}%", rec.fee, rec.copay_percent)));
+            self.push(
+                pe,
+                step,
+                "provider.charged",
+                format!("{want} yen"),
+                format!("{} yen", rec.charged),
+                Some(format!("fee {} yen, copay {}%", rec.fee, rec.copay_percent)),
+            );
         }
         if let Some(want) = p.copay_percent {
-            self.push(pe, step, "provider.copay_percent", want.to_string(), rec.copay_percent.to_string(), None);
+            self.push(
+                pe,
+                step,
+                "provider.copay_percent",
+                want.to_string(),
+                rec.copay_percent.to_string(),
+                None,
+            );
         }
         if let Some(want) = &p.insurer_number {
-            self.push(pe, step, "provider.insurer_number", want.clone(), rec.insurer_number.clone().unwrap_or_else(|| "none".into()), None);
+            self.push(
+                pe,
+                step,
+                "provider.insurer_number",
+                want.clone(),
+                rec.insurer_number.clone().unwrap_or_else(|| "none".into()),
+                None,
+            );
         }
         if let Some(want) = &p.number {
-            self.push(pe, step, "provider.number", want.clone(), rec.number.clone().unwrap_or_else(|| "none".into()), None);
+            self.push(
+                pe,
+                step,
+                "provider.number",
+                want.clone(),
+                rec.number.clone().unwrap_or_else(|| "none".into()),
+                None,
+            );
         }
         if let Some(want) = &p.limit_category {
-            self.push(pe, step, "provider.limit_category", want.clone(), rec.limit_category.map(|c| c.code().to_string()).unwrap_or_else(|| "none".into()), None);
+            self.push(
+                pe,
+                step,
+                "provider.limit_category",
+                want.clone(),
+                rec.limit_category
+                    .map(|c| c.code().to_string())
+                    .unwrap_or_else(|| "none".into()),
+                None,
+            );
         }
         if let Some(want) = &p.cap {
-            self.push(pe, step, "provider.cap", want.clone(), rec.cap.map(|c| c.to_string()).unwrap_or_else(|| "none".into()), None);
+            self.push(
+                pe,
+                step,
+                "provider.cap",
+                want.clone(),
+                rec.cap
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "none".into()),
+                None,
+            );
         }
         if let Some(want) = p.confirm_later {
-            self.push(pe, step, "provider.confirm_later", want.to_string(), rec.confirm_later.to_string(), None);
+            self.push(
+                pe,
+                step,
+                "provider.confirm_later",
+                want.to_string(),
+                rec.confirm_later.to_string(),
+                None,
+            );
         }
         if let Some(want) = &p.fetched {
             let mut want: Vec<DataKind> = want.iter().map(|k| data_kind(*k)).collect();
@@ -637,19 +1036,38 @@ impl Executor<'_> {
 
     fn link(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, l: &LinkExpect) {
         let Ok(person) = w.person_by_key(&l.person.value) else {
-            self.fail(pe, step, "registry.link", l.person.value.clone(), "unknown person".into());
+            self.fail(
+                pe,
+                step,
+                "registry.link",
+                l.person.value.clone(),
+                "unknown person".into(),
+            );
             return;
         };
         let serial = match w.current_auth_serial(person) {
             Ok(s) => s,
             Err(e) => {
-                self.fail(pe, step, "registry.link", "a current auth certificate".into(), e.to_string());
+                self.fail(
+                    pe,
+                    step,
+                    "registry.link",
+                    "a current auth certificate".into(),
+                    e.to_string(),
+                );
                 return;
             }
         };
         let link = w.registry.link(serial).filter(|k| k.person == person);
         if let Some(want) = l.linked {
-            self.push(pe, step, "registry.link.linked", want.to_string(), link.is_some().to_string(), Some(format!("current serial {serial}")));
+            self.push(
+                pe,
+                step,
+                "registry.link.linked",
+                want.to_string(),
+                link.is_some().to_string(),
+                Some(format!("current serial {serial}")),
+            );
         }
         if let Some(want) = &l.relinked_from {
             let earlier = w.jlis.old_serials(serial).unwrap_or(&[]);
@@ -661,10 +1079,19 @@ impl Executor<'_> {
                     None => format!("serial {s} (not an earlier serial of this person)"),
                 },
             };
-            self.push(pe, step, "registry.link.relinked_from", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "registry.link.relinked_from",
+                want.clone(),
+                got,
+                None,
+            );
         }
         if let Some(want) = l.channel {
-            let got = link.map(|k| name_of(&k.channel, "")).unwrap_or_else(|| "none".into());
+            let got = link
+                .map(|k| name_of(&k.channel, ""))
+                .unwrap_or_else(|| "none".into());
             let want = match want {
                 ChannelName::Reader => "reader",
                 ChannelName::App => "portal_app",
@@ -675,23 +1102,51 @@ impl Executor<'_> {
     }
 
     fn chain(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, c: &ChainExpect) {
-        let serial = w.person_by_key(&c.person.value).ok().and_then(|p| w.current_auth_serial(p).ok());
+        let serial = w
+            .person_by_key(&c.person.value)
+            .ok()
+            .and_then(|p| w.current_auth_serial(p).ok());
         let Some(serial) = serial else {
-            self.fail(pe, step, "jlis.chain", "a current auth certificate".into(), "the person has none".into());
+            self.fail(
+                pe,
+                step,
+                "jlis.chain",
+                "a current auth certificate".into(),
+                "the person has none".into(),
+            );
             return;
         };
         let earlier = w.jlis.old_serials(serial).unwrap_or(&[]).to_vec();
         if let Some(want) = c.serials {
-            self.push(pe, step, "jlis.chain.serials", want.to_string(), (earlier.len() + 1).to_string(), Some(format!("current {serial}, earlier {}", list(&earlier))));
+            self.push(
+                pe,
+                step,
+                "jlis.chain.serials",
+                want.to_string(),
+                (earlier.len() + 1).to_string(),
+                Some(format!("current {serial}, earlier {}", list(&earlier))),
+            );
         }
         if let Some(want) = c.earlier_revoked {
             let today = w.clock.today();
             let not_revoked: Vec<_> = earlier
                 .iter()
-                .filter(|s| !matches!(w.jlis.status(**s, today), onshi_sim::jlis::CertStatus::Revoked { .. }))
+                .filter(|s| {
+                    !matches!(
+                        w.jlis.status(**s, today),
+                        onshi_sim::jlis::CertStatus::Revoked { .. }
+                    )
+                })
                 .collect();
             let got = not_revoked.is_empty();
-            self.push(pe, step, "jlis.chain.earlier_revoked", want.to_string(), got.to_string(), (!got).then(|| format!("not revoked: {}", list(not_revoked))));
+            self.push(
+                pe,
+                step,
+                "jlis.chain.earlier_revoked",
+                want.to_string(),
+                got.to_string(),
+                (!got).then(|| format!("not revoked: {}", list(not_revoked))),
+            );
         }
         if let Some(want) = c.old_serial_search {
             // Ground truth: every auth certificate J-LIS issued to this person, oldest first.
@@ -699,13 +1154,27 @@ impl Executor<'_> {
             let mut truth = Vec::new();
             let mut i = 0u32;
             while let Ok(r) = w.jlis.record(onshi_sim::ids::CertId(i)) {
-                if Some(r.person()) == person && r.kind() == onshi_sim::jlis::CertKind::Auth && r.serial() != serial {
+                if Some(r.person()) == person
+                    && r.kind() == onshi_sim::jlis::CertKind::Auth
+                    && r.serial() != serial
+                {
                     truth.push(r.serial());
                 }
                 i += 1;
             }
             let got = truth == earlier;
-            self.push(pe, step, "jlis.chain.old_serial_search", want.to_string(), got.to_string(), Some(format!("search {} vs issued {}", list(&earlier), list(&truth))));
+            self.push(
+                pe,
+                step,
+                "jlis.chain.old_serial_search",
+                want.to_string(),
+                got.to_string(),
+                Some(format!(
+                    "search {} vs issued {}",
+                    list(&earlier),
+                    list(&truth)
+                )),
+            );
         }
     }
 
@@ -715,24 +1184,69 @@ impl Executor<'_> {
             .ok()
             .and_then(|p| w.cards.iter().rev().find(|k| k.person == p));
         let Some(card) = card else {
-            self.fail(pe, step, "card", "a card".into(), "the person has no card".into());
+            self.fail(
+                pe,
+                step,
+                "card",
+                "a card".into(),
+                "the person has no card".into(),
+            );
             return;
         };
         if let Some(want) = c.pin_remaining {
-            self.push(pe, step, "card.pin_remaining", want.to_string(), card.pins.auth_counter.remaining.to_string(), None);
+            self.push(
+                pe,
+                step,
+                "card.pin_remaining",
+                want.to_string(),
+                card.pins.auth_counter.remaining.to_string(),
+                None,
+            );
         }
         if let Some(want) = c.pin_blocked {
-            self.push(pe, step, "card.pin_blocked", want.to_string(), card.pins.auth_counter.is_blocked().to_string(), None);
+            self.push(
+                pe,
+                step,
+                "card.pin_blocked",
+                want.to_string(),
+                card.pins.auth_counter.is_blocked().to_string(),
+                None,
+            );
         }
         if let Some(want) = c.face_locked {
-            self.push(pe, step, "card.face_locked", want.to_string(), card.face_locked.to_string(), None);
+            self.push(
+                pe,
+                step,
+                "card.face_locked",
+                want.to_string(),
+                card.face_locked.to_string(),
+                None,
+            );
         }
         if let Some(want) = &c.expires {
-            self.push(pe, step, "card.expires", want.value.0.clone(), card.expires.to_string(), None);
+            self.push(
+                pe,
+                step,
+                "card.expires",
+                want.value.0.clone(),
+                card.expires.to_string(),
+                None,
+            );
         }
         if let Some(want) = &c.certificate_expires {
-            let got = w.jlis.record(card.auth_cert).map(|r| r.not_after().to_string()).unwrap_or_else(|e| e.to_string());
-            self.push(pe, step, "card.certificate_expires", want.value.0.clone(), got, None);
+            let got = w
+                .jlis
+                .record(card.auth_cert)
+                .map(|r| r.not_after().to_string())
+                .unwrap_or_else(|e| e.to_string());
+            self.push(
+                pe,
+                step,
+                "card.certificate_expires",
+                want.value.0.clone(),
+                got,
+                None,
+            );
         }
     }
 
@@ -754,7 +1268,9 @@ impl Executor<'_> {
             Err(e) => (None, name_of(e, "error")),
         };
         if let Some(want) = p.items {
-            let got = items.map(|n| n.to_string()).unwrap_or_else(|| format!("denied: {denied}"));
+            let got = items
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| format!("denied: {denied}"));
             self.push(pe, step, "portal.items", want.to_string(), got, None);
         }
         if let Some(want) = &p.denied {
@@ -763,7 +1279,10 @@ impl Executor<'_> {
     }
 
     fn trace_matches(&self, w: &World, t: &TraceExpect) -> usize {
-        let person = t.person.as_ref().and_then(|p| w.person_by_key(&p.value).ok());
+        let person = t
+            .person
+            .as_ref()
+            .and_then(|p| w.person_by_key(&p.value).ok());
         w.trace
             .entries()
             .iter()
@@ -783,7 +1302,13 @@ impl Executor<'_> {
             .collect()
     }
 
-    fn no_my_number(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, n: &NoMyNumberExpect) {
+    fn no_my_number(
+        &mut self,
+        w: &World,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        n: &NoMyNumberExpect,
+    ) {
         let Ok(person) = w.person_by_key(&n.person.value) else {
             return;
         };
@@ -791,14 +1316,23 @@ impl Executor<'_> {
         let mut places = Vec::new();
         let view = w.view();
         for (i, a) in self.answers().into_iter().enumerate() {
-            if serde_json::to_string(a).unwrap_or_default().contains(&digits) {
+            if serde_json::to_string(a)
+                .unwrap_or_default()
+                .contains(&digits)
+            {
                 places.push(format!("answer {}", i + 1));
             }
             let code = w.institutions.get(a.institution.index()).map(|x| x.code);
             if let Some(code) = code {
                 let msg = to_confirm_response(a, &view, code, &Echo::default());
                 for enc in [CharacterCode::Utf8, CharacterCode::ShiftJis] {
-                    if let Ok(bytes) = encode(&msg, EncodeOptions { encoding: enc, ..EncodeOptions::default() }) {
+                    if let Ok(bytes) = encode(
+                        &msg,
+                        EncodeOptions {
+                            encoding: enc,
+                            ..EncodeOptions::default()
+                        },
+                    ) {
                         if String::from_utf8_lossy(&bytes.bytes).contains(&digits) {
                             places.push(format!("answer {} as {enc:?} XML", i + 1));
                         }
@@ -806,11 +1340,18 @@ impl Executor<'_> {
                 }
             }
         }
-        if w.trace.entries().iter().any(|e| e.summary.contains(&digits)) {
+        if w.trace
+            .entries()
+            .iter()
+            .any(|e| e.summary.contains(&digits))
+        {
             places.push("trace".into());
         }
         for (i, v) in w.provider.visits.iter().enumerate() {
-            if serde_json::to_string(v).unwrap_or_default().contains(&digits) {
+            if serde_json::to_string(v)
+                .unwrap_or_default()
+                .contains(&digits)
+            {
                 places.push(format!("provider record {}", i + 1));
             }
         }
@@ -829,7 +1370,13 @@ impl Executor<'_> {
         let answer = match self.outputs.find(&x.of, "a confirmation", answer_of) {
             Ok(Some(a)) => a.clone(),
             Ok(None) => {
-                self.fail(pe, step, "wire", "an answer".into(), "no confirmation was sent".into());
+                self.fail(
+                    pe,
+                    step,
+                    "wire",
+                    "an answer".into(),
+                    "no confirmation was sent".into(),
+                );
                 return;
             }
             Err(e) => {
@@ -837,21 +1384,45 @@ impl Executor<'_> {
                 return;
             }
         };
-        let Some(code) = w.institutions.get(answer.institution.index()).map(|i| i.code) else {
+        let Some(code) = w
+            .institutions
+            .get(answer.institution.index())
+            .map(|i| i.code)
+        else {
             return;
         };
-        let enc = if x.encoding.value == "shift_jis" { CharacterCode::ShiftJis } else { CharacterCode::Utf8 };
+        let enc = if x.encoding.value == "shift_jis" {
+            CharacterCode::ShiftJis
+        } else {
+            CharacterCode::Utf8
+        };
         let msg = to_confirm_response(&answer, &w.view(), code, &Echo::default());
-        let opts = EncodeOptions { encoding: enc, ..EncodeOptions::default() };
+        let opts = EncodeOptions {
+            encoding: enc,
+            ..EncodeOptions::default()
+        };
         let encoded = match encode(&msg, opts.clone()) {
             Ok(e) => e,
             Err(e) => {
-                self.fail(pe, step, "wire.encode", format!("a {} result file", x.encoding.value), e.to_string());
+                self.fail(
+                    pe,
+                    step,
+                    "wire.encode",
+                    format!("a {} result file", x.encoding.value),
+                    e.to_string(),
+                );
                 return;
             }
         };
         if let Some(want) = x.substitutions {
-            self.push(pe, step, "wire.substitutions", want.to_string(), encoded.substitutions.len().to_string(), Some(format!("{:?}", encoded.substitutions)));
+            self.push(
+                pe,
+                step,
+                "wire.substitutions",
+                want.to_string(),
+                encoded.substitutions.len().to_string(),
+                Some(format!("{:?}", encoded.substitutions)),
+            );
         }
         if let Some(want) = x.round_trips {
             let again = decode_confirm_response(&encoded.bytes)

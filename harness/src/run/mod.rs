@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use onshi_reports::{FileHash, RECORD_FORMAT, Roles, RunRecord, ScenarioRecord, Title, Timing, Verdict};
+use onshi_reports::{
+    FileHash, RECORD_FORMAT, Roles, RunRecord, ScenarioRecord, Timing, Title, Verdict,
+};
 
 use crate::catalog::Catalog;
 use crate::scenario::{self, Problem, Scenario};
@@ -80,8 +82,14 @@ impl Partition {
         let (k, n) = rest
             .split_once('/')
             .ok_or_else(|| format!("`{text}`: expected K/N after `{kind}:`"))?;
-        let k: u32 = k.trim().parse().map_err(|_| format!("`{text}`: K is not a number"))?;
-        let n: u32 = n.trim().parse().map_err(|_| format!("`{text}`: N is not a number"))?;
+        let k: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}`: K is not a number"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}`: N is not a number"))?;
         if n == 0 || k == 0 || k > n {
             return Err(format!("`{text}`: need 1 ≤ K ≤ N"));
         }
@@ -144,7 +152,9 @@ impl Default for RunOptions {
         RunOptions {
             seed: 1,
             timeout: Duration::from_secs(60),
-            jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             partition: None,
             deviations: BTreeMap::new(),
             roles: RoleBindings::default(),
@@ -163,7 +173,10 @@ pub struct RunResult {
 }
 
 /// Loads every scenario under `paths`; files that fail become problems.
-pub fn load_all(paths: &[PathBuf], catalog: &Catalog) -> Result<(Vec<Scenario>, Vec<(PathBuf, Vec<Problem>)>), Problem> {
+pub fn load_all(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+) -> Result<(Vec<Scenario>, Vec<(PathBuf, Vec<Problem>)>), Problem> {
     let files = scenario::collect(paths)?;
     let mut ok = Vec::new();
     let mut bad = Vec::new();
@@ -177,7 +190,11 @@ pub fn load_all(paths: &[PathBuf], catalog: &Catalog) -> Result<(Vec<Scenario>, 
 }
 
 /// Runs the scenarios under `paths`.
-pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> Result<RunResult, Problem> {
+pub fn run(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    options: &RunOptions,
+) -> Result<RunResult, Problem> {
     let started = Instant::now();
     let started_at = jiff::Timestamp::now().to_string();
     let (mut scenarios, bad) = load_all(paths, catalog)?;
@@ -210,7 +227,12 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> Result
             verdict: Verdict::Fail,
             skip_reason: None,
             expected_deviation: None,
-            error: Some(ps.iter().map(|p| format!("{p}")).collect::<Vec<_>>().join("\n")),
+            error: Some(
+                ps.iter()
+                    .map(|p| format!("{p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             checks: Vec::new(),
             trace: Vec::new(),
         });
@@ -243,7 +265,10 @@ pub fn run(paths: &[PathBuf], catalog: &Catalog, options: &RunOptions) -> Result
             terminal: options.roles.terminal.describe(),
             registry: options.roles.registry.describe(),
         },
-        partitions: options.partition.map(|p| vec![p.to_string()]).unwrap_or_default(),
+        partitions: options
+            .partition
+            .map(|p| vec![p.to_string()])
+            .unwrap_or_default(),
         files: files
             .into_iter()
             .map(|(path, sha256)| FileHash { path, sha256 })
@@ -304,13 +329,20 @@ pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<Scen
                             .cloned()
                             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                             .unwrap_or_else(|| "unknown panic".into());
-                        failed(&sc, seed, format!("internal error (a bug in onshi, please report it): {what}"))
+                        failed(
+                            &sc,
+                            seed,
+                            format!("internal error (a bug in onshi, please report it): {what}"),
+                        )
                     }
                     Ok(Err(join)) => failed(&sc, seed, format!("the scenario task failed: {join}")),
                     Err(_) => failed(
                         &sc,
                         seed,
-                        format!("timed out after {} s (raise --timeout if the scenario is simply long)", timeout.as_secs_f64()),
+                        format!(
+                            "timed out after {} s (raise --timeout if the scenario is simply long)",
+                            timeout.as_secs_f64()
+                        ),
                     ),
                 };
                 bar.set_message(sc.plan.id.clone());
@@ -336,7 +368,11 @@ pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<Scen
 fn failed(sc: &Scenario, seed: u64, error: String) -> ScenarioRecord {
     ScenarioRecord {
         id: sc.plan.id.clone(),
-        file: sc.sources.first().map(|s| s.display.clone()).unwrap_or_default(),
+        file: sc
+            .sources
+            .first()
+            .map(|s| s.display.clone())
+            .unwrap_or_default(),
         title: sc.plan.title.clone(),
         requirements: sc.plan.requirements.clone(),
         tags: sc.plan.tags.clone(),
@@ -355,7 +391,9 @@ fn progress_bar(len: u64, show: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+    {
         bar.set_style(style);
     }
     bar
@@ -376,7 +414,10 @@ pub fn read_deviations(path: &std::path::Path) -> Result<BTreeMap<String, String
     }
     let src = scenario::load::read_source(path)?;
     let f: File = scenario::load::parse_yaml(&src)?;
-    Ok(f.deviations.into_iter().map(|e| (e.scenario, e.reason)).collect())
+    Ok(f.deviations
+        .into_iter()
+        .map(|e| (e.scenario, e.reason))
+        .collect())
 }
 
 #[cfg(test)]
@@ -390,7 +431,9 @@ mod tests {
         assert!(Partition::parse("mod:1/2").is_err());
         let ids: Vec<String> = (0..100).map(|i| format!("area/s{i}")).collect();
         for kind in ["hash", "slice"] {
-            let parts: Vec<Partition> = (1..=4).map(|k| Partition::parse(&format!("{kind}:{k}/4")).unwrap()).collect();
+            let parts: Vec<Partition> = (1..=4)
+                .map(|k| Partition::parse(&format!("{kind}:{k}/4")).unwrap())
+                .collect();
             for (i, id) in ids.iter().enumerate() {
                 let n = parts.iter().filter(|p| p.selects(id, i)).count();
                 assert_eq!(n, 1, "{kind}: {id} selected {n} times");

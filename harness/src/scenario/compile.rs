@@ -14,6 +14,7 @@ use onshi_sim::insurer::{
 };
 use onshi_sim::person::Sex;
 use onshi_sim::portal::ProxyGrant;
+use onshi_sim::provider::Fee;
 use onshi_sim::reader::{Attempt, ConsentAnswers};
 use onshi_sim::registry::{Channel, Checkup, MedicalRecord, OutageKind};
 use onshi_sim::rules::{
@@ -21,7 +22,6 @@ use onshi_sim::rules::{
     RuleSet,
 };
 use onshi_sim::world::{CardSpec, Event, PersonSpec, Presentation, QualificationSpec, VisitSpec};
-use onshi_sim::provider::Fee;
 
 use super::diag::{Problem, did_you_mean};
 use super::load::Loaded;
@@ -217,24 +217,44 @@ impl Compiler<'_> {
         // Id and title.
         let id = sc.id.value.clone();
         if !valid_id(&id) {
-            self.problem_at(&sc.id, "scenario::bad-id", format!("scenario id `{id}` is not of the form area/short-name"))
-                .help = Some("use lower-case letters, digits, `-` and `/`, e.g. `reissue/relink-after-loss`".into());
+            self.problem_at(
+                &sc.id,
+                "scenario::bad-id",
+                format!("scenario id `{id}` is not of the form area/short-name"),
+            )
+            .help = Some(
+                "use lower-case letters, digits, `-` and `/`, e.g. `reissue/relink-after-loss`"
+                    .into(),
+            );
         }
         if sc.title.ja.is_none() && sc.title.en.is_none() {
-            self.problem(sc.id.line, 1, "scenario::no-title", "the title needs `ja`, `en` or both".into());
+            self.problem(
+                sc.id.line,
+                1,
+                "scenario::no-title",
+                "the title needs `ja`, `en` or both".into(),
+            );
         }
         // Requirements.
         let mut requirements = Vec::new();
         if sc.requirements.is_empty() {
-            self.problem(sc.id.line, 1, "scenario::no-requirements", "a scenario must cite at least one requirement id".into())
-                .help = Some("e.g. `requirements: [REG-2]`; `onshi explain REG-2` prints an entry".into());
+            self.problem(
+                sc.id.line,
+                1,
+                "scenario::no-requirements",
+                "a scenario must cite at least one requirement id".into(),
+            )
+            .help =
+                Some("e.g. `requirements: [REG-2]`; `onshi explain REG-2` prints an entry".into());
         }
         for r in &sc.requirements.clone() {
             if self.check_requirement(r) {
                 requirements.push(r.value.clone());
             }
         }
-        let start = self.moment(&sc.start).unwrap_or_else(|| Moment::start_of(Date::constant(2026, 1, 1)));
+        let start = self
+            .moment(&sc.start)
+            .unwrap_or_else(|| Moment::start_of(Date::constant(2026, 1, 1)));
         // Rules.
         let mut rules = RuleSet::builtin().clone();
         for (name, value) in &sc.rules.switches {
@@ -244,8 +264,12 @@ impl Compiler<'_> {
                 SwitchValue::Text(t) => t.clone(),
             };
             if let Err(e) = rules.switches_mut().set(name, &text) {
-                self.problem_at(value, "scenario::bad-switch", format!("rule switch `{name}`: {e}"))
-                    .help = Some("`onshi explain switches` lists every switch with its default".into());
+                self.problem_at(
+                    value,
+                    "scenario::bad-switch",
+                    format!("rule switch `{name}`: {e}"),
+                )
+                .help = Some("`onshi explain switches` lists every switch with its default".into());
             }
         }
         // Merge the world: fragments first (include order), then the scenario's own.
@@ -285,7 +309,11 @@ impl Compiler<'_> {
             self.source = *src;
             for p in &w.people {
                 if self.keys.people.contains_key(&p.value.id) {
-                    self.problem_at(p, "scenario::duplicate-key", format!("person `{}` is defined twice", p.value.id));
+                    self.problem_at(
+                        p,
+                        "scenario::duplicate-key",
+                        format!("person `{}` is defined twice", p.value.id),
+                    );
                     continue;
                 }
                 let n = self.keys.people.len();
@@ -329,10 +357,15 @@ impl Compiler<'_> {
         }
         let hint = match self.catalog.suggest(&r.value) {
             Some(s) => format!("did you mean `{s}`? `onshi explain {s}` prints it"),
-            None => "the catalog is catalog/requirements.yaml; `onshi explain ID` prints an entry".into(),
+            None => "the catalog is catalog/requirements.yaml; `onshi explain ID` prints an entry"
+                .into(),
         };
-        self.problem_at(r, "scenario::unknown-requirement", format!("`{}` is not a requirement id of the catalog", r.value))
-            .help = Some(hint);
+        self.problem_at(
+            r,
+            "scenario::unknown-requirement",
+            format!("`{}` is not a requirement id of the catalog", r.value),
+        )
+        .help = Some(hint);
         false
     }
 
@@ -340,9 +373,19 @@ impl Compiler<'_> {
         match at.value.0.parse::<Date>() {
             Ok(d) if at.value.0.len() == 10 => Some(d),
             Ok(_) | Err(_) => {
-                let why = at.value.0.parse::<Date>().err().map(|e| format!(": {e}")).unwrap_or_default();
-                self.problem_at(at, "scenario::bad-date", format!("expected a date YYYY-MM-DD, found `{}`{why}", at.value.0))
-                    .help = Some("dates are written like 2026-04-01".into());
+                let why = at
+                    .value
+                    .0
+                    .parse::<Date>()
+                    .err()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default();
+                self.problem_at(
+                    at,
+                    "scenario::bad-date",
+                    format!("expected a date YYYY-MM-DD, found `{}`{why}", at.value.0),
+                )
+                .help = Some("dates are written like 2026-04-01".into());
                 None
             }
         }
@@ -359,8 +402,16 @@ impl Compiler<'_> {
         match Moment::parse(&at.value.0) {
             Ok(m) => Some(m),
             Err(e) => {
-                self.problem_at(at, "scenario::bad-time", format!("expected a JST time like 2026-04-01T09:00, found `{}`: {e}", at.value.0))
-                    .help = Some("times are Japan time; write 2026-04-01T09:00 (or with +09:00)".into());
+                self.problem_at(
+                    at,
+                    "scenario::bad-time",
+                    format!(
+                        "expected a JST time like 2026-04-01T09:00, found `{}`: {e}",
+                        at.value.0
+                    ),
+                )
+                .help =
+                    Some("times are Japan time; write 2026-04-01T09:00 (or with +09:00)".into());
                 None
             }
         }
@@ -370,8 +421,15 @@ impl Compiler<'_> {
         match parse_span(&at.value) {
             Some(s) => Some(s),
             None => {
-                self.problem_at(at, "scenario::bad-duration", format!("expected a duration like 14d, 3h, 30m or 1d12h, found `{}`", at.value))
-                    .help = Some("units: d (days), h (hours), m (minutes)".into());
+                self.problem_at(
+                    at,
+                    "scenario::bad-duration",
+                    format!(
+                        "expected a duration like 14d, 3h, 30m or 1d12h, found `{}`",
+                        at.value
+                    ),
+                )
+                .help = Some("units: d (days), h (hours), m (minutes)".into());
                 None
             }
         }
@@ -386,7 +444,8 @@ impl Compiler<'_> {
     }
 
     fn institution_ref(&mut self, at: &At<String>) -> Option<InstitutionId> {
-        self.reference(at, "institution").map(|i| InstitutionId(i as u32))
+        self.reference(at, "institution")
+            .map(|i| InstitutionId(i as u32))
     }
 
     fn reference(&mut self, at: &At<String>, what: &'static str) -> Option<usize> {
@@ -401,11 +460,16 @@ impl Compiler<'_> {
         let known: Vec<String> = table.keys().cloned().collect();
         let hint = match did_you_mean(&at.value, known.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
-            None if known.is_empty() => format!("no {what} is defined (check `world:` and `include:`)"),
+            None if known.is_empty() => {
+                format!("no {what} is defined (check `world:` and `include:`)")
+            }
             None => format!("defined: {}", known.join(", ")),
         };
         let msg = if at.value.starts_with('$') {
-            format!("`{}` is a sequence parameter used outside a sequence (or not passed with `with:`)", at.value)
+            format!(
+                "`{}` is a sequence parameter used outside a sequence (or not passed with `with:`)",
+                at.value
+            )
         } else {
             format!("unknown {what} `{}`", at.value)
         };
@@ -416,7 +480,11 @@ impl Compiler<'_> {
     fn insurer(&mut self, ins: &At<InsurerDef>) -> Option<(String, InsurerNumber, String, u32)> {
         let d = &ins.value;
         if self.keys.insurers.contains_key(&d.id) {
-            self.problem_at(ins, "scenario::duplicate-key", format!("insurer `{}` is defined twice", d.id));
+            self.problem_at(
+                ins,
+                "scenario::duplicate-key",
+                format!("insurer `{}` is defined twice", d.id),
+            );
             return None;
         }
         let number = match InsurerNumber::parse(&d.number.value) {
@@ -432,17 +500,30 @@ impl Compiler<'_> {
         Some((d.id.clone(), number, d.name.clone(), d.lag_days))
     }
 
-    fn institution(&mut self, inst: &At<InstitutionDef>) -> Option<(String, InstitutionCode, String, InstitutionSettings)> {
+    fn institution(
+        &mut self,
+        inst: &At<InstitutionDef>,
+    ) -> Option<(String, InstitutionCode, String, InstitutionSettings)> {
         let d = &inst.value;
         if self.keys.institutions.contains_key(&d.id) {
-            self.problem_at(inst, "scenario::duplicate-key", format!("institution `{}` is defined twice", d.id));
+            self.problem_at(
+                inst,
+                "scenario::duplicate-key",
+                format!("institution `{}` is defined twice", d.id),
+            );
             return None;
         }
         let code = match InstitutionCode::parse(&d.code.value) {
             Ok(c) => c,
             Err(e) => {
-                self.problem_at(&d.code, "scenario::bad-institution-code", format!("医療機関コード `{}` is invalid: {e}", d.code.value))
-                    .help = Some("10 digits: 都道府県 2 + 点数表 1 + 郡市区 2 + 番号 4 + check digit".into());
+                self.problem_at(
+                    &d.code,
+                    "scenario::bad-institution-code",
+                    format!("医療機関コード `{}` is invalid: {e}", d.code.value),
+                )
+                .help = Some(
+                    "10 digits: 都道府県 2 + 点数表 1 + 郡市区 2 + 番号 4 + check digit".into(),
+                );
                 return None;
             }
         };
@@ -470,7 +551,10 @@ impl Compiler<'_> {
                 SexName::Male => Sex::Male,
                 SexName::Female => Sex::Female,
             },
-            address: d.address.clone().unwrap_or_else(|| "東京都千代田区千代田1-1".into()),
+            address: d
+                .address
+                .clone()
+                .unwrap_or_else(|| "東京都千代田区千代田1-1".into()),
             post_number: "100-0001".into(),
             income: match d.income {
                 IncomeName::General => IncomeClass::General,
@@ -482,15 +566,27 @@ impl Compiler<'_> {
         let card = d.card.as_ref().and_then(|c| {
             let issued = self.date(&c.issued)?;
             if issued < birth {
-                self.problem_at(&c.issued, "scenario::bad-date", format!("the card is issued on {issued}, before the birth date {birth}"));
+                self.problem_at(
+                    &c.issued,
+                    "scenario::bad-date",
+                    format!("the card is issued on {issued}, before the birth date {birth}"),
+                );
             }
             if issued > start.date() {
-                self.problem_at(&c.issued, "scenario::bad-date", format!("the card is issued on {issued}, after the scenario start {start}"))
-                    .help = Some("use `card.reissue` in the steps for a later card".into());
+                self.problem_at(
+                    &c.issued,
+                    "scenario::bad-date",
+                    format!("the card is issued on {issued}, after the scenario start {start}"),
+                )
+                .help = Some("use `card.reissue` in the steps for a later card".into());
             }
             let auth_pin = self.pin(&c.auth_pin, PinKind::Auth, "1234");
             let sign_pin = self.pin(&c.sign_pin, PinKind::Signature, "ONSHI2024");
-            Some(CardSpec { issued, auth_pin, sign_pin })
+            Some(CardSpec {
+                issued,
+                auth_pin,
+                sign_pin,
+            })
         });
         let mut quals = Vec::new();
         for q in &d.insurance {
@@ -501,11 +597,25 @@ impl Compiler<'_> {
         let registered = d.registered.as_ref().and_then(|r| {
             let on = self.moment(&r.value.on)?;
             if d.card.is_none() {
-                self.problem_at(r, "scenario::no-card", format!("person `{}` is registered for insurance use but has no card", d.id));
+                self.problem_at(
+                    r,
+                    "scenario::no-card",
+                    format!(
+                        "person `{}` is registered for insurance use but has no card",
+                        d.id
+                    ),
+                );
             }
             if on > start {
-                self.problem_at(&r.value.on, "scenario::bad-time", format!("registration at {on} is after the scenario start {start}"))
-                    .help = Some("use a `register` step or `register: true` on a visit for later registrations".into());
+                self.problem_at(
+                    &r.value.on,
+                    "scenario::bad-time",
+                    format!("registration at {on} is after the scenario start {start}"),
+                )
+                .help = Some(
+                    "use a `register` step or `register: true` on a visit for later registrations"
+                        .into(),
+                );
             }
             Some((on, channel(r.value.channel)))
         });
@@ -525,12 +635,20 @@ impl Compiler<'_> {
             if let Some(date) = self.date(&ch.date) {
                 checkups.push(Checkup {
                     date,
-                    items: ch.items.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    items: ch
+                        .items
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
                 });
             }
         }
         if d.portal_account && d.card.is_none() {
-            self.problem_at(at, "scenario::no-card", format!("person `{}` has a portal account but no card", d.id));
+            self.problem_at(
+                at,
+                "scenario::no-card",
+                format!("person `{}` has a portal account but no card", d.id),
+            );
         }
         PlannedPerson {
             spec,
@@ -561,20 +679,33 @@ impl Compiler<'_> {
             None => "00".into(),
             Some(b) => {
                 if b.value.len() != 2 || !b.value.bytes().all(|c| c.is_ascii_digit()) {
-                    self.problem_at(b, "scenario::bad-branch", format!("枝番 `{}` must be 2 digits", b.value));
+                    self.problem_at(
+                        b,
+                        "scenario::bad-branch",
+                        format!("枝番 `{}` must be 2 digits", b.value),
+                    );
                 }
                 b.value.clone()
             }
         }
     }
 
-    fn qualification(&mut self, at: &At<InsuranceDef>, person: PersonId, birth: Date) -> Option<QualificationSpec> {
+    fn qualification(
+        &mut self,
+        at: &At<InsuranceDef>,
+        person: PersonId,
+        birth: Date,
+    ) -> Option<QualificationSpec> {
         let d = &at.value;
         let insurer = self.insurer_ref(&d.insurer);
         let acquired = self.date(&d.from);
         let branch = self.branch(&d.branch);
         if d.number.value.trim().is_empty() {
-            self.problem_at(&d.number, "scenario::bad-number", "被保険者番号 must not be empty".into());
+            self.problem_at(
+                &d.number,
+                "scenario::bad-number",
+                "被保険者番号 must not be empty".into(),
+            );
         }
         let lost = match &d.lost {
             None => Some(None),
@@ -605,13 +736,21 @@ impl Compiler<'_> {
         if let Some(p) = d.copay_percent
             && !matches!(p, 0 | 10 | 20 | 30)
         {
-            self.problem_at(at, "scenario::bad-copay", format!("copay_percent {p} is not 0, 10, 20 or 30"));
+            self.problem_at(
+                at,
+                "scenario::bad-copay",
+                format!("copay_percent {p} is not 0, 10, 20 or 30"),
+            );
         }
         let acquired = acquired?;
         if let Some(Some((on, _))) = lost
             && on <= acquired
         {
-            self.problem_at(at, "scenario::bad-date", format!("資格喪失日 {on} is not after 資格取得日 {acquired}"));
+            self.problem_at(
+                at,
+                "scenario::bad-date",
+                format!("資格喪失日 {on} is not after 資格取得日 {acquired}"),
+            );
         }
         let _ = birth;
         Some(QualificationSpec {
@@ -638,8 +777,12 @@ impl Compiler<'_> {
         let category = match LimitCategory::parse(&d.category.value) {
             Ok(c) => Some(c),
             Err(e) => {
-                self.problem_at(&d.category, "scenario::bad-limit-category", format!("適用区分 `{}`: {e}", d.category.value))
-                    .help = Some("A01–A06 (under 70) or B01–B10 (70 and over)".into());
+                self.problem_at(
+                    &d.category,
+                    "scenario::bad-limit-category",
+                    format!("適用区分 `{}`: {e}", d.category.value),
+                )
+                .help = Some("A01–A06 (under 70) or B01–B10 (70 and over)".into());
                 None
             }
         };
@@ -665,7 +808,12 @@ impl Compiler<'_> {
         })
     }
 
-    fn steps(&mut self, steps: &[At<Step>], args: &BTreeMap<String, String>, depth: usize) -> Vec<PlannedStep> {
+    fn steps(
+        &mut self,
+        steps: &[At<Step>],
+        args: &BTreeMap<String, String>,
+        depth: usize,
+    ) -> Vec<PlannedStep> {
         let mut out = Vec::new();
         for s in steps {
             self.step(s, args, depth, &mut out);
@@ -673,27 +821,61 @@ impl Compiler<'_> {
         out
     }
 
-    fn step(&mut self, at: &At<Step>, args: &BTreeMap<String, String>, depth: usize, out: &mut Vec<PlannedStep>) {
+    fn step(
+        &mut self,
+        at: &At<Step>,
+        args: &BTreeMap<String, String>,
+        depth: usize,
+        out: &mut Vec<PlannedStep>,
+    ) {
         let mut step = at.value.clone();
         substitute(&mut step, args);
         let origin = self.origin(at);
         let mut name = None;
         let action = match &step {
             Step::Advance(text) => {
-                let t = At { value: text.clone(), line: at.line, column: at.column };
-                self.span(&t).map(|s| Action::Event(Box::new(Event::Advance(s))))
+                let t = At {
+                    value: text.clone(),
+                    line: at.line,
+                    column: at.column,
+                };
+                self.span(&t)
+                    .map(|s| Action::Event(Box::new(Event::Advance(s))))
             }
-            Step::AdvanceTo(m) => self.moment(m).map(|m| Action::Event(Box::new(Event::AdvanceTo(m)))),
-            Step::CardLost(p) => self.person_ref(&p.person).map(|person| ev(Event::CardLost { person })),
+            Step::AdvanceTo(m) => self
+                .moment(m)
+                .map(|m| Action::Event(Box::new(Event::AdvanceTo(m)))),
+            Step::CardLost(p) => self
+                .person_ref(&p.person)
+                .map(|person| ev(Event::CardLost { person })),
             Step::CardReissue(a) => {
                 let person = self.person_ref(&a.person);
-                let pin = a.auth_pin.as_ref().map(|p| self.pin(&Some(p.clone()), PinKind::Auth, ""));
-                person.map(|person| ev(Event::CardReissue { person, auth_pin: pin }))
+                let pin = a
+                    .auth_pin
+                    .as_ref()
+                    .map(|p| self.pin(&Some(p.clone()), PinKind::Auth, ""));
+                person.map(|person| {
+                    ev(Event::CardReissue {
+                        person,
+                        auth_pin: pin,
+                    })
+                })
             }
-            Step::CardRenew(p) => self.person_ref(&p.person).map(|person| ev(Event::CertificateRenewal { person })),
-            Step::CardReturn(p) => self.person_ref(&p.person).map(|person| ev(Event::CardReturned { person })),
-            Step::PinReset(p) => self.person_ref(&p.person).map(|person| ev(Event::PinReset { person })),
-            Step::Move(m) => self.person_ref(&m.person).map(|person| ev(Event::Move { person, address: m.address.clone() })),
+            Step::CardRenew(p) => self
+                .person_ref(&p.person)
+                .map(|person| ev(Event::CertificateRenewal { person })),
+            Step::CardReturn(p) => self
+                .person_ref(&p.person)
+                .map(|person| ev(Event::CardReturned { person })),
+            Step::PinReset(p) => self
+                .person_ref(&p.person)
+                .map(|person| ev(Event::PinReset { person })),
+            Step::Move(m) => self.person_ref(&m.person).map(|person| {
+                ev(Event::Move {
+                    person,
+                    address: m.address.clone(),
+                })
+            }),
             Step::JobChange(j) => {
                 let person = self.person_ref(&j.person);
                 let to = self.insurer_ref(&j.to);
@@ -717,17 +899,32 @@ impl Compiler<'_> {
                 let person = self.person_ref(&l.person);
                 let on = self.date(&l.on);
                 match (person, on) {
-                    (Some(person), Some(on)) => Some(ev(Event::LoseQualification { person, on, reason: loss(l.reason) })),
+                    (Some(person), Some(on)) => Some(ev(Event::LoseQualification {
+                        person,
+                        on,
+                        reason: loss(l.reason),
+                    })),
                     _ => None,
                 }
             }
             Step::Register(r) => {
                 let person = self.person_ref(&r.person);
                 if r.channel.value == ChannelName::Reader {
-                    self.problem_at(&r.channel, "scenario::bad-channel", "registration at the reader happens inside a visit".into())
-                        .help = Some("use `visit: {..., register: true}`, or channel app / atm here".into());
+                    self.problem_at(
+                        &r.channel,
+                        "scenario::bad-channel",
+                        "registration at the reader happens inside a visit".into(),
+                    )
+                    .help = Some(
+                        "use `visit: {..., register: true}`, or channel app / atm here".into(),
+                    );
                 }
-                person.map(|person| ev(Event::Register { person, channel: channel(r.channel.value) }))
+                person.map(|person| {
+                    ev(Event::Register {
+                        person,
+                        channel: channel(r.channel.value),
+                    })
+                })
             }
             Step::Visit(v) => {
                 name = v.name.clone();
@@ -742,7 +939,11 @@ impl Compiler<'_> {
                     Some(x) => match InsurerNumber::parse(&x.value) {
                         Ok(v) => Some(Some(v)),
                         Err(e) => {
-                            self.problem_at(x, "scenario::bad-insurer-number", format!("保険者番号 `{}` is invalid: {e}", x.value));
+                            self.problem_at(
+                                x,
+                                "scenario::bad-insurer-number",
+                                format!("保険者番号 `{}` is invalid: {e}", x.value),
+                            );
                             None
                         }
                     },
@@ -752,16 +953,18 @@ impl Compiler<'_> {
                     Some(b) => self.date(b).map(Some),
                 };
                 match (institution, person, insurer_number, born) {
-                    (Some(institution), Some(person), Some(insurer_number), Some(born)) => Some(Action::ConfirmNumbers {
-                        institution,
-                        person,
-                        insurer_number,
-                        symbol: n.symbol.clone(),
-                        number: n.number.clone(),
-                        branch: n.branch.clone(),
-                        born,
-                        limit_consent: n.limit_consent,
-                    }),
+                    (Some(institution), Some(person), Some(insurer_number), Some(born)) => {
+                        Some(Action::ConfirmNumbers {
+                            institution,
+                            person,
+                            insurer_number,
+                            symbol: n.symbol.clone(),
+                            number: n.number.clone(),
+                            branch: n.branch.clone(),
+                            born,
+                            limit_consent: n.limit_consent,
+                        })
+                    }
                     _ => None,
                 }
             }
@@ -770,11 +973,17 @@ impl Compiler<'_> {
                 let person = self.person_ref(&f.person);
                 let institution = self.institution_ref(&f.at);
                 match (person, institution) {
-                    (Some(person), Some(institution)) => Some(ev(Event::FetchData { person, institution, kind: data_kind(f.kind) })),
+                    (Some(person), Some(institution)) => Some(ev(Event::FetchData {
+                        person,
+                        institution,
+                        kind: data_kind(f.kind),
+                    })),
                     _ => None,
                 }
             }
-            Step::PortalAccount(p) => self.person_ref(&p.person).map(|person| ev(Event::PortalAccount { person })),
+            Step::PortalAccount(p) => self
+                .person_ref(&p.person)
+                .map(|person| ev(Event::PortalAccount { person })),
             Step::PortalView(v) => {
                 name = v.name.clone();
                 let viewer = self.person_ref(&v.viewer);
@@ -783,7 +992,11 @@ impl Compiler<'_> {
                     None => viewer,
                 };
                 match (viewer, subject) {
-                    (Some(viewer), Some(subject)) => Some(ev(Event::PortalView { viewer, subject, kind: data_kind(v.kind) })),
+                    (Some(viewer), Some(subject)) => Some(ev(Event::PortalView {
+                        viewer,
+                        subject,
+                        kind: data_kind(v.kind),
+                    })),
                     _ => None,
                 }
             }
@@ -792,12 +1005,14 @@ impl Compiler<'_> {
                 let proxy = self.person_ref(&p.proxy);
                 let until = self.opt_date(&p.until);
                 match (principal, proxy, until) {
-                    (Some(principal), Some(proxy), Some(until)) => Some(ev(Event::GrantProxy(ProxyGrant {
-                        principal,
-                        proxy,
-                        scope: p.scope.iter().map(|k| data_kind(*k)).collect(),
-                        until,
-                    }))),
+                    (Some(principal), Some(proxy), Some(until)) => {
+                        Some(ev(Event::GrantProxy(ProxyGrant {
+                            principal,
+                            proxy,
+                            scope: p.scope.iter().map(|k| data_kind(*k)).collect(),
+                            until,
+                        })))
+                    }
                     _ => None,
                 }
             }
@@ -842,7 +1057,14 @@ impl Compiler<'_> {
                 match (person, date) {
                     (Some(person), Some(date)) => Some(ev(Event::AddCheckup {
                         person,
-                        checkup: Checkup { date, items: c.items.iter().map(|(k, v)| (k.clone(), v.clone())).collect() },
+                        checkup: Checkup {
+                            date,
+                            items: c
+                                .items
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect(),
+                        },
                     })),
                     _ => None,
                 }
@@ -857,43 +1079,81 @@ impl Compiler<'_> {
             && !self.names.insert(n.clone())
             && depth == 0
         {
-            self.problem_at(at, "scenario::duplicate-name", format!("step name `{n}` is used twice"))
-                .help = Some("names let expectations pick a step (`of: name`); make them unique".into());
+            self.problem_at(
+                at,
+                "scenario::duplicate-name",
+                format!("step name `{n}` is used twice"),
+            )
+            .help =
+                Some("names let expectations pick a step (`of: name`); make them unique".into());
         }
         if let Some(action) = action {
-            out.push(PlannedStep { origin, name, action });
+            out.push(PlannedStep {
+                origin,
+                name,
+                action,
+            });
         }
     }
 
-    fn use_sequence(&mut self, u: &UseArgs, args: &BTreeMap<String, String>, depth: usize, out: &mut Vec<PlannedStep>) {
+    fn use_sequence(
+        &mut self,
+        u: &UseArgs,
+        args: &BTreeMap<String, String>,
+        depth: usize,
+        out: &mut Vec<PlannedStep>,
+    ) {
         if depth >= 8 {
-            self.problem_at(&u.sequence, "scenario::sequence-depth", "sequences nest deeper than 8 (a sequence that uses itself?)".into());
+            self.problem_at(
+                &u.sequence,
+                "scenario::sequence-depth",
+                "sequences nest deeper than 8 (a sequence that uses itself?)".into(),
+            );
             return;
         }
         let Some((src, seq)) = self.sequences.get(&u.sequence.value).cloned() else {
             let known: Vec<String> = self.sequences.keys().cloned().collect();
             let hint = match did_you_mean(&u.sequence.value, known.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None if known.is_empty() => "no sequences are defined here or in the included fragments".into(),
+                None if known.is_empty() => {
+                    "no sequences are defined here or in the included fragments".into()
+                }
                 None => format!("defined: {}", known.join(", ")),
             };
-            self.problem_at(&u.sequence, "scenario::unknown-sequence", format!("unknown sequence `{}`", u.sequence.value)).help = Some(hint);
+            self.problem_at(
+                &u.sequence,
+                "scenario::unknown-sequence",
+                format!("unknown sequence `{}`", u.sequence.value),
+            )
+            .help = Some(hint);
             return;
         };
         // Arguments may themselves be parameters of an enclosing sequence.
         let mut bound = BTreeMap::new();
         for (k, v) in &u.args {
             if !seq.params.contains(k) {
-                self.problem_at(&u.sequence, "scenario::unknown-parameter", format!("sequence `{}` has no parameter `{k}`", u.sequence.value))
-                    .help = Some(format!("parameters: {}", seq.params.join(", ")));
+                self.problem_at(
+                    &u.sequence,
+                    "scenario::unknown-parameter",
+                    format!("sequence `{}` has no parameter `{k}`", u.sequence.value),
+                )
+                .help = Some(format!("parameters: {}", seq.params.join(", ")));
             }
-            let value = v.strip_prefix('$').and_then(|p| args.get(p)).cloned().unwrap_or_else(|| v.clone());
+            let value = v
+                .strip_prefix('$')
+                .and_then(|p| args.get(p))
+                .cloned()
+                .unwrap_or_else(|| v.clone());
             bound.insert(k.clone(), value);
         }
         for p in &seq.params {
             if !bound.contains_key(p) {
-                self.problem_at(&u.sequence, "scenario::missing-parameter", format!("sequence `{}` needs `{p}`", u.sequence.value))
-                    .help = Some(format!("add `with: {{{p}: ...}}`"));
+                self.problem_at(
+                    &u.sequence,
+                    "scenario::missing-parameter",
+                    format!("sequence `{}` needs `{p}`", u.sequence.value),
+                )
+                .help = Some(format!("add `with: {{{p}: ...}}`"));
             }
         }
         let saved = self.source;
@@ -910,23 +1170,42 @@ impl Compiler<'_> {
         let confirmation_date = self.opt_date(&v.confirmation_date);
         let mut verify = Vec::new();
         match &v.verify {
-            None if v.presents == PresentationName::Card => verify.push(Attempt::Face { similarity: 0.95, live: true }),
+            None if v.presents == PresentationName::Card => verify.push(Attempt::Face {
+                similarity: 0.95,
+                live: true,
+            }),
             None => {}
             Some(list) => {
                 for a in list {
                     match &a.value {
-                        AttemptSpec::Face(s) | AttemptSpec::Spoof(s) if !(0.0..=1.0).contains(s) => {
-                            self.problem_at(a, "scenario::bad-similarity", format!("similarity {s} is outside 0.0–1.0"));
+                        AttemptSpec::Face(s) | AttemptSpec::Spoof(s)
+                            if !(0.0..=1.0).contains(s) =>
+                        {
+                            self.problem_at(
+                                a,
+                                "scenario::bad-similarity",
+                                format!("similarity {s} is outside 0.0–1.0"),
+                            );
                         }
-                        AttemptSpec::Face(s) => verify.push(Attempt::Face { similarity: *s, live: true }),
-                        AttemptSpec::Spoof(s) => verify.push(Attempt::Face { similarity: *s, live: false }),
+                        AttemptSpec::Face(s) => verify.push(Attempt::Face {
+                            similarity: *s,
+                            live: true,
+                        }),
+                        AttemptSpec::Spoof(s) => verify.push(Attempt::Face {
+                            similarity: *s,
+                            live: false,
+                        }),
                         AttemptSpec::Pin(p) => verify.push(Attempt::Pin { pin: p.clone() }),
                         AttemptSpec::Visual(b) => verify.push(Attempt::Visual { confirmed: *b }),
                     }
                 }
                 if v.presents == PresentationName::Certificate && !list.is_empty() {
-                    self.problem_at(&list[0], "scenario::verify-without-card", "a 資格確認書 is not verified at the reader".into())
-                        .help = Some("drop `verify`, or present the card".into());
+                    self.problem_at(
+                        &list[0],
+                        "scenario::verify-without-card",
+                        "a 資格確認書 is not verified at the reader".into(),
+                    )
+                    .help = Some("drop `verify`, or present the card".into());
                 }
             }
         }
@@ -947,11 +1226,18 @@ impl Compiler<'_> {
                 CareName::HomeVisit => CareMode::HomeVisit,
             },
             confirmation_date: confirmation_date?,
-            fee: v.fee.map(|total| Fee { total, many_times: v.many_times }),
+            fee: v.fee.map(|total| Fee {
+                total,
+                many_times: v.many_times,
+            }),
         })
     }
 
-    fn expectations(&mut self, list: &[At<Expectation>], args: &BTreeMap<String, String>) -> Vec<PlannedExpect> {
+    fn expectations(
+        &mut self,
+        list: &[At<Expectation>],
+        args: &BTreeMap<String, String>,
+    ) -> Vec<PlannedExpect> {
         let mut out = Vec::new();
         for at in list {
             let mut e = at.value.clone();
@@ -966,7 +1252,12 @@ impl Compiler<'_> {
             out.push(PlannedExpect {
                 origin: self.origin(at),
                 requirements: if reqs.is_empty() {
-                    self.loaded.scenario.requirements.iter().map(|r| r.value.clone()).collect()
+                    self.loaded
+                        .scenario
+                        .requirements
+                        .iter()
+                        .map(|r| r.value.clone())
+                        .collect()
                 } else {
                     reqs
                 },
@@ -1007,20 +1298,34 @@ impl Compiler<'_> {
             }
             Expectation::Wire(w) => {
                 if !matches!(w.encoding.value.as_str(), "utf8" | "shift_jis") {
-                    self.problem_at(&w.encoding, "scenario::bad-encoding", format!("encoding `{}` is not utf8 or shift_jis", w.encoding.value));
+                    self.problem_at(
+                        &w.encoding,
+                        "scenario::bad-encoding",
+                        format!("encoding `{}` is not utf8 or shift_jis", w.encoding.value),
+                    );
                 }
             }
             Expectation::Confirmation(c) => {
                 if let Some(v) = c.validity
                     && !(1..=6).contains(&v)
                 {
-                    self.problem(0, 0, "scenario::bad-validity", format!("資格有効性 {v} does not exist (1–6)"));
+                    self.problem(
+                        0,
+                        0,
+                        "scenario::bad-validity",
+                        format!("資格有効性 {v} does not exist (1–6)"),
+                    );
                 }
                 if let Some(cat) = &c.limit_category
                     && cat != "none"
                     && LimitCategory::parse(cat).is_err()
                 {
-                    self.problem(0, 0, "scenario::bad-limit-category", format!("適用区分 `{cat}` does not exist"));
+                    self.problem(
+                        0,
+                        0,
+                        "scenario::bad-limit-category",
+                        format!("適用区分 `{cat}` does not exist"),
+                    );
                 }
             }
             _ => {}
@@ -1035,14 +1340,16 @@ fn ev(e: Event) -> Action {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 120
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'_')
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'_'
+        })
         && !id.starts_with('/')
         && !id.ends_with('/')
 }
 
 /// `14d`, `3h`, `30m`, `1d12h`.
 pub fn parse_span(text: &str) -> Option<Span> {
-    let mut span = Span::new();
+    let (mut days, mut hours, mut minutes) = (0i64, 0i64, 0i64);
     let mut digits = String::new();
     let mut any = false;
     for c in text.trim().chars() {
@@ -1052,15 +1359,25 @@ pub fn parse_span(text: &str) -> Option<Span> {
         }
         let n: i64 = digits.parse().ok()?;
         digits.clear();
-        span = match c {
-            'd' => span.checked_add(Span::new().try_days(n).ok()?).ok()?,
-            'h' => span.checked_add(Span::new().try_hours(n).ok()?).ok()?,
-            'm' => span.checked_add(Span::new().try_minutes(n).ok()?).ok()?,
+        let slot = match c {
+            'd' => &mut days,
+            'h' => &mut hours,
+            'm' => &mut minutes,
             _ => return None,
         };
+        *slot = slot.checked_add(n)?;
         any = true;
     }
-    (any && digits.is_empty()).then_some(span)
+    if !any || !digits.is_empty() {
+        return None;
+    }
+    Span::new()
+        .try_days(days)
+        .ok()?
+        .try_hours(hours)
+        .ok()?
+        .try_minutes(minutes)
+        .ok()
 }
 
 fn channel(c: ChannelName) -> Channel {
@@ -1189,9 +1506,11 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
         return;
     }
     match step {
-        Step::CardLost(p) | Step::CardRenew(p) | Step::CardReturn(p) | Step::PinReset(p) | Step::PortalAccount(p) => {
-            subst(&mut p.person, args)
-        }
+        Step::CardLost(p)
+        | Step::CardRenew(p)
+        | Step::CardReturn(p)
+        | Step::PinReset(p)
+        | Step::PortalAccount(p) => subst(&mut p.person, args),
         Step::CardReissue(r) => subst(&mut r.person, args),
         Step::Move(m) => subst(&mut m.person, args),
         Step::JobChange(j) => {

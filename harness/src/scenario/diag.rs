@@ -81,11 +81,10 @@ impl Problem {
     /// Renders with miette's graphical handler, without colour (stable for snapshots
     /// and logs).
     pub fn render_plain(&self) -> String {
-        let handler = miette::GraphicalReportHandler::new_themed(
-            miette::GraphicalTheme::unicode_nocolor(),
-        )
-        .with_width(100)
-        .with_links(false);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100)
+                .with_links(false);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
             return format!("{self}\n");
@@ -129,7 +128,10 @@ impl Diagnostic for Problem {
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(word, c);
@@ -164,7 +166,10 @@ mod tests {
 
     #[test]
     fn suggests_the_nearest_key() {
-        assert_eq!(did_you_mean("persn", ["person", "at", "verify"]), Some("person"));
+        assert_eq!(
+            did_you_mean("persn", ["person", "at", "verify"]),
+            Some("person")
+        );
         assert_eq!(did_you_mean("zzzzzz", ["person", "at"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

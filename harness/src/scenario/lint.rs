@@ -29,8 +29,24 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
             for pe in list {
                 if let Some(of) = of_name(&pe.expectation) {
                     match names.iter().find(|(n, _)| *n == of.0) {
-                        None => out.push(at(of.1, of.2, "lint::never-checked", format!("`of: {}` names no step; this expectation can never be checked", of.0))),
-                        Some((_, j)) if *j > i => out.push(at(of.1, of.2, "lint::never-checked", format!("`of: {}` names a later step; at this point it has not run", of.0))),
+                        None => out.push(at(
+                            of.1,
+                            of.2,
+                            "lint::never-checked",
+                            format!(
+                                "`of: {}` names no step; this expectation can never be checked",
+                                of.0
+                            ),
+                        )),
+                        Some((_, j)) if *j > i => out.push(at(
+                            of.1,
+                            of.2,
+                            "lint::never-checked",
+                            format!(
+                                "`of: {}` names a later step; at this point it has not run",
+                                of.0
+                            ),
+                        )),
                         _ => {}
                     }
                 }
@@ -41,36 +57,72 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
         if let Some(of) = of_name(&e.value)
             && !names.iter().any(|(n, _)| *n == of.0)
         {
-            out.push(at(of.1, of.2, "lint::never-checked", format!("`of: {}` names no step; this expectation can never be checked", of.0)));
+            out.push(at(
+                of.1,
+                of.2,
+                "lint::never-checked",
+                format!(
+                    "`of: {}` names no step; this expectation can never be checked",
+                    of.0
+                ),
+            ));
         }
     }
     // Steps after the end: an `expect` list that is empty, or steps after an advance_to
     // that goes backwards are caught at run time; here: nothing checked at all.
     let checks = f.expect.len()
-        + f.steps.iter().filter(|s| matches!(&s.value, Step::Expect(l) if !l.is_empty())).count();
+        + f.steps
+            .iter()
+            .filter(|s| matches!(&s.value, Step::Expect(l) if !l.is_empty()))
+            .count();
     let uses = f.steps.iter().any(|s| matches!(s.value, Step::Use(_)));
     if checks == 0 && !uses && f.skip.is_none() {
-        out.push(at(f.id.line, f.id.column, "lint::no-checks", "the scenario checks nothing (no `expect`)".into()));
+        out.push(at(
+            f.id.line,
+            f.id.column,
+            "lint::no-checks",
+            "the scenario checks nothing (no `expect`)".into(),
+        ));
     }
     for s in &f.steps {
         if let Step::Expect(l) = &s.value
             && l.is_empty()
         {
-            out.push(at(s.line, s.column, "lint::empty-expect", "an empty `expect` step checks nothing".into()));
+            out.push(at(
+                s.line,
+                s.column,
+                "lint::empty-expect",
+                "an empty `expect` step checks nothing".into(),
+            ));
         }
     }
     // Steps after the end: a `finally` that checks things is fine, but steps after a final
     // `card.return` cannot use the card.
-    if let Some(pos) = f.steps.iter().position(|s| matches!(s.value, Step::CardReturn(_)))
-        && let Some(next) = f.steps[pos + 1..].iter().find(|s| matches!(s.value, Step::Visit(_)))
+    if let Some(pos) = f
+        .steps
+        .iter()
+        .position(|s| matches!(s.value, Step::CardReturn(_)))
+        && let Some(next) = f.steps[pos + 1..]
+            .iter()
+            .find(|s| matches!(s.value, Step::Visit(_)))
     {
-        out.push(at(next.line, next.column, "lint::after-end", "a visit after `card.return`: the card no longer exists".into()));
+        out.push(at(
+            next.line,
+            next.column,
+            "lint::after-end",
+            "a visit after `card.return`: the card no longer exists".into(),
+        ));
     }
     // Requirement ids cited twice.
     let mut seen = BTreeMap::new();
     for r in &f.requirements {
         if seen.insert(r.value.clone(), ()).is_some() {
-            out.push(at(r.line, r.column, "lint::duplicate-requirement", format!("`{}` is cited twice", r.value)));
+            out.push(at(
+                r.line,
+                r.column,
+                "lint::duplicate-requirement",
+                format!("`{}` is cited twice", r.value),
+            ));
         }
     }
     out
@@ -98,8 +150,17 @@ pub fn lint_many(all: &[Scenario]) -> Vec<Problem> {
         if let Some(prev) = first.get(sc.plan.id.as_str()) {
             let src = &sc.sources[0];
             out.push(
-                Problem::new(&src.display, sc.file.id.line, sc.file.id.column, "lint::duplicate-id", format!("scenario id `{}` is also used by {}", sc.plan.id, prev.sources[0].display))
-                    .with_source(Some(src.text.clone())),
+                Problem::new(
+                    &src.display,
+                    sc.file.id.line,
+                    sc.file.id.column,
+                    "lint::duplicate-id",
+                    format!(
+                        "scenario id `{}` is also used by {}",
+                        sc.plan.id, prev.sources[0].display
+                    ),
+                )
+                .with_source(Some(src.text.clone())),
             );
         } else {
             first.insert(&sc.plan.id, sc);

@@ -121,8 +121,8 @@ fn yaml_problem(src: &Source, e: &serde_saphyr::Error) -> Problem {
     let raw = e.render_with_options(options);
     let message = strip_location_suffix(raw.trim());
     let (code, help) = classify(&message);
-    let mut p = Problem::new(&src.display, line, column, code, message)
-        .with_source(Some(src.text.clone()));
+    let mut p =
+        Problem::new(&src.display, line, column, code, message).with_source(Some(src.text.clone()));
     p.help = help;
     p
 }
@@ -170,7 +170,10 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         );
     }
     if message.contains("duplicate") {
-        return ("scenario::duplicate-key", Some("each key may appear once".into()));
+        return (
+            "scenario::duplicate-key",
+            Some("each key may appear once".into()),
+        );
     }
     ("scenario::yaml", None)
 }
@@ -225,7 +228,10 @@ fn include(
     if stack.len() > MAX_INCLUDE_DEPTH {
         problems.push(here(
             "scenario::include-depth",
-            format!("includes nest deeper than {MAX_INCLUDE_DEPTH}: {}", stack.join(" → ")),
+            format!(
+                "includes nest deeper than {MAX_INCLUDE_DEPTH}: {}",
+                stack.join(" → ")
+            ),
         ));
         return;
     }
@@ -282,13 +288,17 @@ fn include(
 /// Resolves an include entry against the including file.
 pub fn resolve_include(from: &Path, entry: &str) -> Result<PathBuf, String> {
     let dir = from.parent().unwrap_or(Path::new("."));
-    let looks_like_path = entry.contains('/') || entry.ends_with(".yaml") || entry.ends_with(".yml");
+    let looks_like_path =
+        entry.contains('/') || entry.ends_with(".yaml") || entry.ends_with(".yml");
     if looks_like_path {
         let p = dir.join(entry);
         return if p.is_file() {
             Ok(p)
         } else {
-            Err(format!("included file `{entry}` not found (looked at {})", display_path(&p)))
+            Err(format!(
+                "included file `{entry}` not found (looked at {})",
+                display_path(&p)
+            ))
         };
     }
     let mut cur = Some(dir);
@@ -304,7 +314,10 @@ pub fn resolve_include(from: &Path, entry: &str) -> Result<PathBuf, String> {
         }
         cur = d.parent().filter(|p| !p.as_os_str().is_empty());
     }
-    Err(format!("no fixture named `{entry}` (looked at {})", looked.join(", ")))
+    Err(format!(
+        "no fixture named `{entry}` (looked at {})",
+        looked.join(", ")
+    ))
 }
 
 #[cfg(test)]

@@ -46,7 +46,13 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Problem> {
     for p in paths {
         if p.is_dir() {
             walk(p, &mut out).map_err(|e| {
-                Problem::new(&load::display_path(p), 0, 0, "run::unreadable", format!("cannot read the folder: {e}"))
+                Problem::new(
+                    &load::display_path(p),
+                    0,
+                    0,
+                    "run::unreadable",
+                    format!("cannot read the folder: {e}"),
+                )
             })?;
         } else if p.is_file() {
             out.push(p.clone());
