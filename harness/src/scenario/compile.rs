@@ -1248,7 +1248,7 @@ impl Compiler<'_> {
                     reqs.push(r.value.clone());
                 }
             }
-            self.check_expectation(&e);
+            self.check_expectation(&e, at.line, at.column);
             out.push(PlannedExpect {
                 origin: self.origin(at),
                 requirements: if reqs.is_empty() {
@@ -1268,7 +1268,7 @@ impl Compiler<'_> {
     }
 
     /// Reference and value checks that serde cannot make.
-    fn check_expectation(&mut self, e: &Expectation) {
+    fn check_expectation(&mut self, e: &Expectation, line: u64, column: u64) {
         match e {
             Expectation::RegistryLink(l) => {
                 self.person_ref(&l.person);
@@ -1310,8 +1310,8 @@ impl Compiler<'_> {
                     && !(1..=6).contains(&v)
                 {
                     self.problem(
-                        0,
-                        0,
+                        line,
+                        column,
                         "scenario::bad-validity",
                         format!("資格有効性 {v} does not exist (1–6)"),
                     );
@@ -1321,8 +1321,8 @@ impl Compiler<'_> {
                     && LimitCategory::parse(cat).is_err()
                 {
                     self.problem(
-                        0,
-                        0,
+                        line,
+                        column,
                         "scenario::bad-limit-category",
                         format!("適用区分 `{cat}` does not exist"),
                     );
