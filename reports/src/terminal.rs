@@ -125,15 +125,18 @@ pub fn render(record: &RunRecord, lang: Lang, color: bool) -> String {
             Verdict::Pass | Verdict::Skip => {}
         }
     }
-    let (style, word) = if record.passed() {
-        (Style::Green, outcome(record, lang))
+    let style = if record.passed() {
+        Style::Green
     } else {
-        (Style::Red, outcome(record, lang))
+        Style::Red
     };
+    if !out.is_empty() {
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "{} {}",
-        p.paint(style, true, word),
+        p.paint(style, true, outcome(record, lang)),
         summary_line(&record.summary(), lang)
     );
     out
