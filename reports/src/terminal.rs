@@ -1,8 +1,8 @@
 //! The compact summary printed at the end of `onshi run`: what failed and where to look,
 //! then one counts line. Passing and skipped scenarios only show in the counts.
 //!
-//! Every string from the record goes through [`escape::terminal`](crate::escape), so a
-//! system under test cannot move the cursor or recolour the screen through its answers.
+//! Every string from the record goes through `escape::terminal`, so a system under test
+//! cannot move the cursor or recolour the screen through its answers.
 
 use std::fmt::Write as _;
 
