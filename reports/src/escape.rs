@@ -77,8 +77,16 @@ pub(crate) fn markdown_code(text: &str) -> String {
     let mut body = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            // A table cell ends at an unescaped pipe, even inside a code span.
-            '|' => body.push_str("\\|"),
+            // A table cell ends at a pipe preceded by an even number of backslashes, even
+            // inside a code span; make the count odd.
+            '|' => {
+                let run = body.len() - body.trim_end_matches('\\').len();
+                body.push_str(if run.is_multiple_of(2) {
+                    "\\|"
+                } else {
+                    "\\\\|"
+                });
+            }
             '\n' => body.push('⏎'),
             '\r' => {}
             c if c.is_control() => body.extend(c.escape_debug()),
@@ -164,6 +172,11 @@ mod tests {
         assert_eq!(markdown_code("a`b"), "``a`b``");
         assert_eq!(markdown_code("`x`"), "`` `x` ``");
         assert_eq!(markdown_code("a|b"), "`a\\|b`");
+        assert_eq!(
+            markdown_code("a\\|b"),
+            "`a\\\\\\|b`",
+            "three backslashes: still escaped"
+        );
         assert_eq!(markdown_code("l1\nl2"), "`l1⏎l2`");
         assert_eq!(markdown_code(""), "—");
     }

@@ -106,17 +106,19 @@ pub(crate) fn summary_line(s: &Summary, lang: Lang) -> String {
     }
 }
 
-/// The roles on one line: `provider: reference, terminal: …, registry: …`.
-pub(crate) fn roles_line(record: &RunRecord, lang: Lang) -> String {
+/// The roles on one line, `provider: reference, terminal: …, registry: …`, each binding
+/// passed through `show` (for quoting and escaping).
+pub(crate) fn roles_line(record: &RunRecord, lang: Lang, show: impl Fn(&str) -> String) -> String {
     let r = &record.roles;
     format!(
-        "{}: {}, {}: {}, {}: {}",
+        "{}: {}{sep}{}: {}{sep}{}: {}",
         pick(lang, "医療機関・薬局", "provider"),
-        r.provider,
+        show(&r.provider),
         pick(lang, "端末", "terminal"),
-        r.terminal,
+        show(&r.terminal),
         pick(lang, "資格確認システム", "registry"),
-        r.registry
+        show(&r.registry),
+        sep = pick(lang, "、", ", ")
     )
 }
 

@@ -21,6 +21,7 @@ pub fn render(record: &RunRecord) -> String {
 /// Only the version field, read before the rest so that a record of another layout gets a
 /// version error rather than a confusing "missing field" one.
 #[derive(Deserialize)]
+#[serde(expecting = "a run record (a JSON object with a \"format\" field)")]
 struct FormatProbe {
     format: Option<u32>,
 }
@@ -130,6 +131,16 @@ mod tests {
             err,
             ReportError::UnsupportedFormat { found: 2, .. }
         ));
+    }
+
+    #[test]
+    fn a_non_object_says_a_run_record_was_expected() {
+        let err = parse("\"a report\"").unwrap_err();
+        assert!(err.to_string().contains("expected a run record"), "{err}");
+        assert!(
+            err.message(crate::Lang::Ja).contains("1 行 10 列目"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -45,7 +45,7 @@ fn header(out: &mut String, record: &RunRecord, lang: Lang) {
     let mut rows = vec![
         (pick(lang, "ツール", "Tool"), md(&record.tool)),
         (pick(lang, "シード", "Seed"), record.seed.to_string()),
-        (pick(lang, "役割", "Roles"), md(&roles_line(record, lang))),
+        (pick(lang, "役割", "Roles"), roles_line(record, lang, code)),
     ];
     if !record.partitions.is_empty() {
         rows.push((
@@ -117,7 +117,11 @@ fn scenarios(out: &mut String, record: &RunRecord, lang: Lang) {
 /// One check as a list item: name, place, expected vs actual, requirements, note.
 fn check_item(out: &mut String, sc: &ScenarioRecord, check: &Check, lang: Lang) {
     let step = match check.step {
-        Some(n) => format!(", {} {n}", pick(lang, "ステップ", "step")),
+        Some(n) => format!(
+            "{}{} {n}",
+            pick(lang, "、", ", "),
+            pick(lang, "ステップ", "step")
+        ),
         None => String::new(),
     };
     let ids = sc.requirements_of(check);
@@ -128,11 +132,12 @@ fn check_item(out: &mut String, sc: &ScenarioRecord, check: &Check, lang: Lang) 
     };
     let _ = writeln!(
         out,
-        "- {} ({}{step}): {} {}, {} {} — {ids}",
+        "- {} ({}{step}): {} {}{}{} {} — {ids}",
         code(&check.name),
         code(&check.at),
         pick(lang, "期待", "expected"),
         code(&truncate(&check.expected, VALUE_MAX)),
+        pick(lang, "、", ", "),
         pick(lang, "実際", "actual"),
         code(&truncate(&check.actual, VALUE_MAX)),
     );
@@ -299,6 +304,7 @@ fn traceability(out: &mut String, record: &RunRecord, lang: Lang) {
             citations(&row, lang),
             match row.verdict() {
                 None => format!("**{}**", pick(lang, "未カバー", "uncovered")),
+                Some(_) if row.fails_only_as_expected() => deviation(lang).to_string(),
                 Some(v) => v.label(lang).to_string(),
             }
         );

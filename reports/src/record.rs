@@ -321,3 +321,68 @@ impl ScenarioRecord {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::fixture;
+
+    #[test]
+    fn combine_fail_wins_then_review_then_pass() {
+        use Verdict::*;
+        assert_eq!(Verdict::combine([Pass, Review, Fail, Skip]), Fail);
+        assert_eq!(Verdict::combine([Pass, Review, Skip]), Review);
+        assert_eq!(Verdict::combine([Pass, Skip]), Pass);
+        assert_eq!(Verdict::combine([Skip, Skip]), Skip);
+        assert_eq!(Verdict::combine([]), Skip, "no checks is not a pass");
+    }
+
+    #[test]
+    fn summary_counts_the_fixture() {
+        let s = fixture().summary();
+        assert_eq!(
+            s,
+            Summary {
+                scenarios: 6,
+                passed: 1,
+                failed: 2,
+                skipped: 1,
+                review: 1,
+                deviations: 1,
+                checks: 8,
+                failed_checks: 3,
+                covered_requirements: 5,
+                requirements: 7,
+            }
+        );
+    }
+
+    #[test]
+    fn an_expected_deviation_does_not_fail_the_run() {
+        let mut record = fixture();
+        assert!(!record.passed());
+        record
+            .scenarios
+            .retain(|s| s.verdict != Verdict::Fail || s.expected_deviation.is_some());
+        assert!(record.passed());
+        assert_eq!(record.summary().deviations, 1);
+    }
+
+    #[test]
+    fn a_check_without_requirements_evidences_the_scenarios() {
+        let record = fixture();
+        let lost = &record.scenarios[2];
+        assert_eq!(lost.requirements_of(&lost.checks[0]), ["REG-5"]);
+        assert_eq!(lost.requirements_of(&lost.checks[1]), ["REG-5", "PRV-99"]);
+    }
+
+    #[test]
+    fn title_falls_back_to_the_other_language() {
+        let t = Title {
+            ja: None,
+            en: Some("only English".into()),
+        };
+        assert_eq!(t.get(Lang::Ja), "only English");
+        assert_eq!(Title::default().get(Lang::En), "");
+    }
+}

@@ -1,8 +1,8 @@
 //! The compact summary printed at the end of `onshi run`: what failed and where to look,
 //! then one counts line. Passing and skipped scenarios only show in the counts.
 //!
-//! Every string from the record goes through [`escape::terminal`](crate::escape), so a
-//! system under test cannot move the cursor or recolour the screen through its answers.
+//! Every string from the record goes through `escape::terminal`, so a system under test
+//! cannot move the cursor or recolour the screen through its answers.
 
 use std::fmt::Write as _;
 
@@ -125,15 +125,18 @@ pub fn render(record: &RunRecord, lang: Lang, color: bool) -> String {
             Verdict::Pass | Verdict::Skip => {}
         }
     }
-    let (style, word) = if record.passed() {
-        (Style::Green, outcome(record, lang))
+    let style = if record.passed() {
+        Style::Green
     } else {
-        (Style::Red, outcome(record, lang))
+        Style::Red
     };
+    if !out.is_empty() {
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "{} {}",
-        p.paint(style, true, word),
+        p.paint(style, true, outcome(record, lang)),
         summary_line(&record.summary(), lang)
     );
     out

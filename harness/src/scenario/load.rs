@@ -138,10 +138,10 @@ fn strip_location_suffix(text: &str) -> String {
 
 /// Rule code and hint for a serde message.
 fn classify(message: &str) -> (&'static str, Option<String>) {
-    let quoted = backticked(message);
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let word = backticked(rest).into_iter().next().unwrap_or_default();
-        let expected: Vec<&str> = quoted.iter().skip(1).map(String::as_str).collect();
+        let names = expected_names(rest);
+        let expected: Vec<&str> = names.iter().map(String::as_str).collect();
         let help = match did_you_mean(&word, expected.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? (unknown keys are errors, never ignored)"),
             None => format!("allowed keys here: {}", expected.join(", ")),
@@ -150,7 +150,8 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         let word = backticked(rest).into_iter().next().unwrap_or_default();
-        let expected: Vec<&str> = quoted.iter().skip(1).map(String::as_str).collect();
+        let names = expected_names(rest);
+        let expected: Vec<&str> = names.iter().map(String::as_str).collect();
         let help = match did_you_mean(&word, expected.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("one of: {}", expected.join(", ")),
@@ -161,6 +162,12 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         return (
             "scenario::missing-key",
             Some("add the key; `onshi schema` lists every key and its type".into()),
+        );
+    }
+    if message.starts_with("invalid ") {
+        return (
+            "scenario::wrong-type",
+            Some("this key takes a whole number; `onshi schema` lists every key and its type".into()),
         );
     }
     if message.contains("invalid type") {
@@ -176,6 +183,23 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         );
     }
     ("scenario::yaml", None)
+}
+
+/// The names after "expected one of" (with or without backticks).
+fn expected_names(message: &str) -> Vec<String> {
+    let Some(i) = message.find("expected one of ").or_else(|| message.find("expected ")) else {
+        return Vec::new();
+    };
+    let rest = &message[i..];
+    let rest = rest
+        .strip_prefix("expected one of ")
+        .or_else(|| rest.strip_prefix("expected "))
+        .unwrap_or(rest);
+    rest.split([',', ' '])
+        .map(|w| w.trim().trim_matches('`'))
+        .filter(|w| !w.is_empty() && *w != "or")
+        .map(str::to_string)
+        .collect()
 }
 
 fn backticked(text: &str) -> Vec<String> {

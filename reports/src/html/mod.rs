@@ -273,7 +273,7 @@ fn check_row(out: &mut String, sc: &ScenarioRecord, check: &Check, lang: Lang) {
         "<tr class=\"check-{}\"><td>{}</td><td><code>{}</code></td>\
          <td class=\"value\"><code>{}</code></td><td class=\"value\"><code>{}</code></td>\
          <td>{}</td><td><code>{}</code>{step}</td><td>{}</td></tr>",
-        check.verdict.name(),
+        class,
         badge(class, label),
         xml(&check.name),
         xml(&check.expected),
@@ -351,6 +351,7 @@ fn matrix_row(out: &mut String, row: &MatrixRow, lang: Lang) {
         .collect::<Vec<_>>()
         .join("<br>");
     let verdict = match row.verdict() {
+        Some(_) if row.fails_only_as_expected() => badge("deviation", deviation(lang)),
         Some(v) => badge(v.name(), v.label(lang)),
         None => xml(pick(lang, "未カバー", "uncovered")),
     };
@@ -366,10 +367,15 @@ fn matrix_row(out: &mut String, row: &MatrixRow, lang: Lang) {
 fn files(out: &mut String, record: &RunRecord, lang: Lang) {
     let _ = writeln!(
         out,
-        "<section id=\"files\">\n<details>\n<summary><h2>{} ({})</h2></summary>\n\
+        "<section id=\"files\">\n<h2>{} ({})</h2>\n<details>\n<summary>{}</summary>\n\
          <table><thead><tr><th>{}</th><th>SHA-256</th></tr></thead><tbody>",
         pick(lang, "ファイル", "Files"),
         record.files.len(),
+        pick(
+            lang,
+            "読み込んだファイルの SHA-256",
+            "SHA-256 of every file read"
+        ),
         pick(lang, "パス", "Path"),
     );
     for f in &record.files {

@@ -30,7 +30,7 @@ const LANES: [(&str, bool); 9] = [
 ];
 
 const TIME_W: usize = 92;
-const LANE_W: usize = 150;
+const LANE_W: usize = 128;
 const HEAD_H: usize = 44;
 const ROW_H: usize = 34;
 const SUMMARY_MAX: usize = 36;
@@ -250,12 +250,12 @@ mod tests {
     #[test]
     fn arrows_point_from_sender_to_receiver() {
         let svg = diagram(&[event(0, "registry", "card")], Lang::En);
-        // card is lane 0 (x = 92 + 75), registry lane 3 (x = 92 + 450 + 75).
+        // card is lane 0 (x = 92 + 64), registry lane 3 (x = 92 + 3 * 128 + 64).
         assert!(
-            svg.contains("x1=\"617\" y1=\"68\" x2=\"167\" y2=\"68\""),
+            svg.contains("x1=\"540\" y1=\"68\" x2=\"156\" y2=\"68\""),
             "{svg}"
         );
-        assert!(svg.contains("points=\"167,68 175,64 175,72\""), "{svg}");
+        assert!(svg.contains("points=\"156,68 164,64 164,72\""), "{svg}");
     }
 
     #[test]
