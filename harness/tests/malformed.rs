@@ -45,3 +45,41 @@ fn every_malformed_file_fails_with_a_positioned_diagnostic() {
         insta::assert_snapshot!(name, rendered);
     }
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const VALID: &str = include_str!("../../scenarios/reissue/relink-after-loss.yaml");
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        /// Mangled scenario text (bytes cut, inserted or replaced) never panics the loader or
+        /// the compiler: it loads, or it yields positioned problems.
+        #[test]
+        fn mangled_scenarios_never_panic(at in 0usize..VALID.len(), cut in 0usize..40, insert in "[ -~\n\t:{}\\[\\]-]{0,12}") {
+            let mut bytes = VALID.as_bytes().to_vec();
+            let end = (at + cut).min(bytes.len());
+            bytes.splice(at..end, insert.bytes());
+            let dir = std::env::temp_dir().join(format!("onshi-fuzz-{}", std::process::id()));
+            std::fs::create_dir_all(dir.join("reissue")).unwrap();
+            let fixtures = dir.join("fixtures");
+            if !fixtures.exists() {
+                std::fs::create_dir_all(&fixtures).unwrap();
+                for f in ["standard.yaml", "taro.yaml"] {
+                    std::fs::copy(Path::new("../scenarios/fixtures").join(f), fixtures.join(f)).unwrap();
+                }
+            }
+            let path = dir.join("reissue/mangled.yaml");
+            std::fs::write(&path, &bytes).unwrap();
+            if let Err(problems) = scenario::open(&path, Catalog::builtin()) {
+                prop_assert!(!problems.is_empty());
+                for p in problems {
+                    prop_assert!(!p.message.is_empty());
+                    let _ = p.render_plain();
+                }
+            }
+        }
+    }
+}

@@ -165,9 +165,18 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         );
     }
     if message.starts_with("invalid ") {
+        let wanted = if ["u8", "u16", "u32", "u64", "usize"].iter().any(|t| message.ends_with(t)) {
+            "a whole number"
+        } else if message.ends_with("f64") || message.ends_with("f32") {
+            "a number"
+        } else if message.ends_with("bool") {
+            "true or false"
+        } else {
+            "another type"
+        };
         return (
             "scenario::wrong-type",
-            Some("this key takes a whole number; `onshi schema` lists every key and its type".into()),
+            Some(format!("this key takes {wanted}; `onshi schema` lists every key and its type")),
         );
     }
     if message.contains("invalid type") {
