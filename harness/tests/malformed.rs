@@ -20,7 +20,11 @@ fn corpus() -> Vec<PathBuf> {
 
 #[test]
 fn the_corpus_is_big_enough() {
-    assert!(corpus().len() >= 30, "only {} malformed files", corpus().len());
+    assert!(
+        corpus().len() >= 30,
+        "only {} malformed files",
+        corpus().len()
+    );
 }
 
 #[test]
@@ -34,10 +38,16 @@ fn every_malformed_file_fails_with_a_positioned_diagnostic() {
         };
         assert!(!problems.is_empty(), "{name}");
         for p in &problems {
-            assert!(p.file.ends_with(&format!("{name}.yaml")) || p.file.contains("malformed"), "{name}: {p}");
+            assert!(
+                p.file.ends_with(&format!("{name}.yaml")) || p.file.contains("malformed"),
+                "{name}: {p}"
+            );
             assert!(!p.message.is_empty(), "{name}");
             // Every problem names a line, except whole-file ones (unreadable, not UTF-8).
-            if !matches!(p.code, "scenario::not-utf8" | "scenario::unreadable" | "scenario::too-large") {
+            if !matches!(
+                p.code,
+                "scenario::not-utf8" | "scenario::unreadable" | "scenario::too-large"
+            ) {
                 assert!(p.line > 0, "{name}: no line in {p}");
             }
         }

@@ -20,25 +20,60 @@ fn without_timing(mut r: onshi_reports::RunRecord) -> String {
 
 #[test]
 fn the_same_files_and_seed_give_byte_identical_json() {
-    let opts = RunOptions { seed: 7, ..RunOptions::default() };
+    let opts = RunOptions {
+        seed: 7,
+        ..RunOptions::default()
+    };
     let a = run::run(&library(), Catalog::builtin(), &opts).unwrap();
-    let b = run::run(&library(), Catalog::builtin(), &RunOptions { jobs: 1, ..opts.clone() }).unwrap();
+    let b = run::run(
+        &library(),
+        Catalog::builtin(),
+        &RunOptions {
+            jobs: 1,
+            ..opts.clone()
+        },
+    )
+    .unwrap();
     assert!(a.record.scenarios.len() > 1);
     assert_eq!(without_timing(a.record), without_timing(b.record));
 }
 
 #[test]
 fn a_different_seed_changes_serials_but_not_verdicts() {
-    let a = run::run(&library(), Catalog::builtin(), &RunOptions { seed: 1, ..RunOptions::default() }).unwrap();
-    let b = run::run(&library(), Catalog::builtin(), &RunOptions { seed: 2, ..RunOptions::default() }).unwrap();
-    let verdicts = |r: &onshi_reports::RunRecord| r.scenarios.iter().map(|s| (s.id.clone(), s.verdict)).collect::<Vec<_>>();
+    let a = run::run(
+        &library(),
+        Catalog::builtin(),
+        &RunOptions {
+            seed: 1,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let b = run::run(
+        &library(),
+        Catalog::builtin(),
+        &RunOptions {
+            seed: 2,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let verdicts = |r: &onshi_reports::RunRecord| {
+        r.scenarios
+            .iter()
+            .map(|s| (s.id.clone(), s.verdict))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(verdicts(&a.record), verdicts(&b.record));
     assert_ne!(without_timing(a.record), without_timing(b.record));
 }
 
 #[test]
 fn every_scenario_times_out_alone_and_the_run_still_finishes() {
-    let opts = RunOptions { timeout: Duration::from_nanos(1), ..RunOptions::default() };
+    let opts = RunOptions {
+        timeout: Duration::from_nanos(1),
+        ..RunOptions::default()
+    };
     let r = run::run(&library(), Catalog::builtin(), &opts).unwrap();
     assert!(!r.record.scenarios.is_empty());
     let timed_out = r
@@ -49,21 +84,38 @@ fn every_scenario_times_out_alone_and_the_run_still_finishes() {
         .count();
     // Some may finish within a nanosecond budget on a fast machine; none may be lost.
     assert!(timed_out > 0);
-    assert_eq!(r.record.scenarios.len(), run::run(&library(), Catalog::builtin(), &RunOptions::default()).unwrap().record.scenarios.len());
+    assert_eq!(
+        r.record.scenarios.len(),
+        run::run(&library(), Catalog::builtin(), &RunOptions::default())
+            .unwrap()
+            .record
+            .scenarios
+            .len()
+    );
 }
 
 #[test]
 fn partitions_split_the_library_and_merge_back() {
-    let whole = run::run(&library(), Catalog::builtin(), &RunOptions::default()).unwrap().record;
+    let whole = run::run(&library(), Catalog::builtin(), &RunOptions::default())
+        .unwrap()
+        .record;
     let mut parts = Vec::new();
     for k in 1..=3 {
-        let opts = RunOptions { partition: Some(Partition::Hash { k, n: 3 }), ..RunOptions::default() };
-        parts.push(run::run(&library(), Catalog::builtin(), &opts).unwrap().record);
+        let opts = RunOptions {
+            partition: Some(Partition::Hash { k, n: 3 }),
+            ..RunOptions::default()
+        };
+        parts.push(
+            run::run(&library(), Catalog::builtin(), &opts)
+                .unwrap()
+                .record,
+        );
     }
     let total: usize = parts.iter().map(|p| p.scenarios.len()).sum();
     assert_eq!(total, whole.scenarios.len());
     let merged = onshi_reports::merge::merge(parts).unwrap();
-    let ids = |r: &onshi_reports::RunRecord| r.scenarios.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    let ids =
+        |r: &onshi_reports::RunRecord| r.scenarios.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&merged), ids(&whole));
     assert_eq!(merged.partitions.len(), 3);
 }
@@ -71,13 +123,25 @@ fn partitions_split_the_library_and_merge_back() {
 #[test]
 fn the_committed_schemas_match_the_code() {
     let committed = std::fs::read_to_string("../schema/scenario.schema.json").unwrap();
-    assert_eq!(committed, onshi_harness::scenario::schema_json(), "run `onshi schema > schema/scenario.schema.json`");
+    assert_eq!(
+        committed,
+        onshi_harness::scenario::schema_json(),
+        "run `onshi schema > schema/scenario.schema.json`"
+    );
     let committed = std::fs::read_to_string("../schema/fragment.schema.json").unwrap();
-    assert_eq!(committed, onshi_harness::scenario::fragment_schema_json(), "run `onshi schema --fragment > schema/fragment.schema.json`");
+    assert_eq!(
+        committed,
+        onshi_harness::scenario::fragment_schema_json(),
+        "run `onshi schema --fragment > schema/fragment.schema.json`"
+    );
 }
 
 fn onshi(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onshi")).args(args).current_dir(dir).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).to_string(),
@@ -121,13 +185,37 @@ fn exit_codes_are_0_pass_1_fail_2_input_error() {
     for f in ["junit.xml", "run.json", "report.html", "summary.md"] {
         assert!(dir.join("out").join(f).is_file(), "{f} missing");
     }
-    std::fs::write(dir.join("fail.yaml"), PASSING.replace("charged: 3000", "charged: 9999").replace("t/pass", "t/fail")).unwrap();
+    std::fs::write(
+        dir.join("fail.yaml"),
+        PASSING
+            .replace("charged: 3000", "charged: 9999")
+            .replace("t/pass", "t/fail"),
+    )
+    .unwrap();
     let (code, stdout, _) = onshi(&["--lang", "en", "run", "fail.yaml", "--out", "out2"], &dir);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("provider.charged"), "{stdout}");
-    assert!(stdout.contains("9999") && stdout.contains("3000"), "{stdout}");
-    std::fs::write(dir.join("bad.yaml"), PASSING.replace("person: taro, at", "persn: taro, at")).unwrap();
-    let (code, _, stderr) = onshi(&["--lang", "en", "run", "bad.yaml", "pass.yaml", "--out", "out3"], &dir);
+    assert!(
+        stdout.contains("9999") && stdout.contains("3000"),
+        "{stdout}"
+    );
+    std::fs::write(
+        dir.join("bad.yaml"),
+        PASSING.replace("person: taro, at", "persn: taro, at"),
+    )
+    .unwrap();
+    let (code, _, stderr) = onshi(
+        &[
+            "--lang",
+            "en",
+            "run",
+            "bad.yaml",
+            "pass.yaml",
+            "--out",
+            "out3",
+        ],
+        &dir,
+    );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("bad.yaml:15:"), "{stderr}");
     assert!(stderr.contains("did you mean `person`"), "{stderr}");
@@ -150,7 +238,11 @@ fn exit_codes_are_0_pass_1_fail_2_input_error() {
 fn new_writes_a_scenario_that_validates_and_passes() {
     let dir = temp_dir("new");
     std::fs::create_dir_all(dir.join("scenarios/fixtures")).unwrap();
-    std::fs::copy("../scenarios/fixtures/standard.yaml", dir.join("scenarios/fixtures/standard.yaml")).unwrap();
+    std::fs::copy(
+        "../scenarios/fixtures/standard.yaml",
+        dir.join("scenarios/fixtures/standard.yaml"),
+    )
+    .unwrap();
     let (code, _, err) = onshi(&["new", "demo/first"], &dir);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = onshi(&["new", "demo/first"], &dir);
@@ -163,11 +255,20 @@ fn new_writes_a_scenario_that_validates_and_passes() {
 fn report_rerenders_and_merges() {
     let dir = temp_dir("report");
     std::fs::write(dir.join("pass.yaml"), PASSING).unwrap();
-    let (code, _, _) = onshi(&["run", "pass.yaml", "--out", "a", "--partition", "slice:1/1"], &dir);
+    let (code, _, _) = onshi(
+        &["run", "pass.yaml", "--out", "a", "--partition", "slice:1/1"],
+        &dir,
+    );
     assert_eq!(code, 0);
     let (code, _, err) = onshi(&["report", "a/run.json", "--out", "b"], &dir);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("a/junit.xml")).unwrap(), std::fs::read_to_string(dir.join("b/junit.xml")).unwrap());
-    let (code, _, err) = onshi(&["report", "merge", "a/run.json", "a/run.json", "--out", "c"], &dir);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a/junit.xml")).unwrap(),
+        std::fs::read_to_string(dir.join("b/junit.xml")).unwrap()
+    );
+    let (code, _, err) = onshi(
+        &["report", "merge", "a/run.json", "a/run.json", "--out", "c"],
+        &dir,
+    );
     assert_eq!(code, 2, "merging a part with itself must fail: {err}");
 }

@@ -1,6 +1,30 @@
 //! The subcommands of `onshi`, as functions the binary and the tests share. Messages speak
 //! Japanese or English per `--lang`; diagnostics are rendered with miette.
 
+/// `println!` that ignores a closed stdout (`onshi list | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that ignores a closed stderr.
+macro_rules! warn_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 pub mod run;
 pub mod world;
 
@@ -59,7 +83,7 @@ pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
     let files = match scenario::collect(paths) {
         Ok(f) => f,
         Err(p) => {
-            eprint!("{}", render_problem(&p));
+            warn_raw!("{}", render_problem(&p));
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -71,23 +95,23 @@ pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
             Ok(s) => {
                 for p in lint::lint(&s) {
                     lints += 1;
-                    eprint!("{}", render_problem(&p));
+                    warn_raw!("{}", render_problem(&p));
                 }
                 ok.push(s);
             }
             Err(ps) => {
                 for p in ps {
                     errors += 1;
-                    eprint!("{}", render_problem(&p));
+                    warn_raw!("{}", render_problem(&p));
                 }
             }
         }
     }
     for p in lint::lint_many(&ok) {
         lints += 1;
-        eprint!("{}", render_problem(&p));
+        warn_raw!("{}", render_problem(&p));
     }
-    println!(
+    say!(
         "{}",
         match lang {
             Lang::Ja => format!(
@@ -120,7 +144,7 @@ pub fn list(
     let (mut ok, bad) = match crate::run::load_all(&default_paths(paths), catalog) {
         Ok(x) => x,
         Err(p) => {
-            eprint!("{}", render_problem(&p));
+            warn_raw!("{}", render_problem(&p));
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -134,7 +158,7 @@ pub fn list(
             continue;
         }
         shown += 1;
-        println!(
+        say!(
             "{:<48} {:<28} {}",
             s.plan.id,
             s.plan.requirements.join(","),
@@ -153,7 +177,7 @@ pub fn list(
         );
         let _ = ps;
     }
-    println!(
+    say!(
         "{}",
         match lang {
             Lang::Ja => format!("{shown} 件"),
@@ -239,7 +263,7 @@ pub fn new(lang: Lang, id: &str, out: Option<PathBuf>) -> ExitCode {
         eprintln!("onshi new: {}: {e}", path.display());
         return ExitCode::from(EXIT_INPUT);
     }
-    println!(
+    say!(
         "{}",
         t(
             lang,
@@ -261,9 +285,9 @@ pub fn new(lang: Lang, id: &str, out: Option<PathBuf>) -> ExitCode {
 /// `onshi schema`.
 pub fn schema(fragment: bool) -> ExitCode {
     if fragment {
-        print!("{}", scenario::fragment_schema_json());
+        say_raw!("{}", scenario::fragment_schema_json());
     } else {
-        print!("{}", scenario::schema_json());
+        say_raw!("{}", scenario::schema_json());
     }
     ExitCode::SUCCESS
 }
@@ -274,7 +298,7 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
     if what == "switches" {
         let rules = onshi_sim::rules::RuleSet::builtin();
         for s in rules.switches().list() {
-            println!(
+            say!(
                 "{}{}  = {} ({}: {})",
                 s.name,
                 if s.uncertain { " *" } else { "" },
@@ -282,9 +306,9 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
                 t(lang, "既定", "default"),
                 s.default
             );
-            println!("    {}  [{}]", s.description, s.source);
+            say!("    {}  [{}]", s.description, s.source);
         }
-        println!(
+        say!(
             "{}",
             t(
                 lang,
@@ -302,11 +326,11 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
         Vec::new()
     };
     if let Some(r) = catalog.get(what) {
-        println!("{}  [{}]", r.id, r.source);
-        println!("  ja: {}", r.ja);
-        println!("  en: {}", r.en);
+        say!("{}  [{}]", r.id, r.source);
+        say!("  ja: {}", r.ja);
+        say!("  en: {}", r.en);
         if catalog.is_uncertain(what) {
-            println!(
+            say!(
                 "  {}",
                 t(
                     lang,
@@ -320,7 +344,7 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
             .filter(|s| s.plan.requirements.iter().any(|x| x == what))
             .map(|s| s.plan.id.as_str())
             .collect();
-        println!(
+        say!(
             "  {}: {}",
             t(lang, "引用するシナリオ", "cited by"),
             if citing.is_empty() {
@@ -332,14 +356,14 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Some(s) = loaded.iter().find(|s| s.plan.id == what) {
-        println!("{}  ({})", s.plan.id, s.sources[0].display);
+        say!("{}  ({})", s.plan.id, s.sources[0].display);
         if let Some(ja) = &s.plan.title.ja {
-            println!("  ja: {ja}");
+            say!("  ja: {ja}");
         }
         if let Some(en) = &s.plan.title.en {
-            println!("  en: {en}");
+            say!("  en: {en}");
         }
-        println!(
+        say!(
             "  {}: {}",
             t(lang, "要件", "requirements"),
             s.plan.requirements.join(", ")
@@ -350,11 +374,11 @@ pub fn explain(lang: Lang, what: &str, scenarios: &Path) -> ExitCode {
                     Lang::Ja => &e.ja,
                     Lang::En => &e.en,
                 };
-                println!("    {r}: {text}");
+                say!("    {r}: {text}");
             }
         }
-        println!("  {}: {}", t(lang, "タグ", "tags"), s.plan.tags.join(", "));
-        println!(
+        say!("  {}: {}", t(lang, "タグ", "tags"), s.plan.tags.join(", "));
+        say!(
             "  {}: {} / {}: {}",
             t(lang, "手順", "steps"),
             s.plan.steps.len(),

@@ -68,7 +68,7 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         Some(p) => match run::read_deviations(p) {
             Ok(d) => d,
             Err(p) => {
-                eprint!("{}", render_problem(&p));
+                warn_raw!("{}", render_problem(&p));
                 return ExitCode::from(EXIT_INPUT);
             }
         },
@@ -87,14 +87,14 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
     let result = match run::run(&args.paths, Catalog::builtin(), &options) {
         Ok(r) => r,
         Err(p) => {
-            eprint!("{}", render_problem(&p));
+            warn_raw!("{}", render_problem(&p));
             return ExitCode::from(EXIT_INPUT);
         }
     };
     for p in &result.problems {
-        eprint!("{}", render_problem(p));
+        warn_raw!("{}", render_problem(p));
     }
-    print!(
+    say_raw!(
         "{}",
         onshi_reports::terminal::render(
             &result.record,
@@ -109,7 +109,7 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_INPUT);
     }
-    println!(
+    say!(
         "{} {}",
         t(lang, "レポート:", "reports:"),
         REPORT_FILES
@@ -190,7 +190,7 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
             }
         }
     };
-    print!(
+    say_raw!(
         "{}",
         onshi_reports::terminal::render(&record, lang, colour(std::io::stdout().is_terminal()))
     );

@@ -53,8 +53,8 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
     let s = w.summary();
     match lang {
         Lang::Ja => {
-            println!("onshi 模擬世界 (seed {seed}, 時刻 {})", s.now);
-            println!(
+            say!("onshi 模擬世界 (seed {seed}, 時刻 {})", s.now);
+            say!(
                 "  人 {} / カード {} / 電子証明書 {} / 保険者 {} / 資格 {} / 医療機関 {} / 利用登録 {}",
                 s.people,
                 s.cards,
@@ -64,17 +64,17 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
                 s.institutions,
                 s.registrations
             );
-            println!(
+            say!(
                 "  構築 {:.2}秒, 資格確認 {} 件 {:.2}秒",
                 built.as_secs_f64(),
                 s.people,
                 confirmed.as_secs_f64()
             );
-            println!("  資格有効性:");
+            say!("  資格有効性:");
         }
         Lang::En => {
-            println!("onshi simulated world (seed {seed}, time {})", s.now);
-            println!(
+            say!("onshi simulated world (seed {seed}, time {})", s.now);
+            say!(
                 "  people {} / cards {} / certificates {} / insurers {} / qualifications {} / institutions {} / registrations {}",
                 s.people,
                 s.cards,
@@ -84,17 +84,17 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
                 s.institutions,
                 s.registrations
             );
-            println!(
+            say!(
                 "  built in {:.2} s, {} confirmations in {:.2} s",
                 built.as_secs_f64(),
                 s.people,
                 confirmed.as_secs_f64()
             );
-            println!("  validity:");
+            say!("  validity:");
         }
     }
     for (k, n) in by_validity {
-        println!("    {k}: {n}");
+        say!("    {k}: {n}");
     }
     ExitCode::SUCCESS
 }

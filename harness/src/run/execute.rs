@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use onshi_reports::{Check, ScenarioRecord, TraceEvent, Verdict};
-use onshi_sim::clock::Moment;
-use onshi_sim::ids::{InsurerNumber, PersonId};
+use onshi_sim::ids::InsurerNumber;
 use onshi_sim::oqs::{CharacterCode, EncodeOptions, decode_confirm_response, encode};
 use onshi_sim::portal::{PortalError, PortalView};
 use onshi_sim::registry::{
@@ -260,11 +259,6 @@ fn name_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
 
 fn list<T: std::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {
     let v: Vec<String> = items.into_iter().map(|i| format!("{i:?}")).collect();
-    format!("[{}]", v.join(", "))
-}
-
-fn snake_list<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> String {
-    let v: Vec<String> = items.into_iter().map(|i| name_of(&i, "")).collect();
     format!("[{}]", v.join(", "))
 }
 
@@ -710,13 +704,14 @@ impl Executor<'_> {
                     if r.designated_diseases.is_empty() {
                         "none".to_string()
                     } else {
-                        snake_list(r.designated_diseases.iter().map(|d| d.disease))
-                            .trim_matches(['[', ']'])
-                            .to_string()
+                        r.designated_diseases
+                            .iter()
+                            .map(|d| disease_name(d.disease))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 })
                 .unwrap_or_else(none);
-            let got = got.to_lowercase();
             self.push(pe, step, "confirmation.disease", want.clone(), got, None);
         }
         if let Some(want) = &c.loss_date {
@@ -1124,7 +1119,14 @@ impl Executor<'_> {
                 "jlis.chain.serials",
                 want.to_string(),
                 (earlier.len() + 1).to_string(),
-                Some(format!("current {serial}, earlier {}", list(&earlier))),
+                Some(format!(
+                    "current {serial}, earlier [{}]",
+                    earlier
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
         if let Some(want) = c.earlier_revoked {
@@ -1326,16 +1328,14 @@ impl Executor<'_> {
             if let Some(code) = code {
                 let msg = to_confirm_response(a, &view, code, &Echo::default());
                 for enc in [CharacterCode::Utf8, CharacterCode::ShiftJis] {
-                    if let Ok(bytes) = encode(
-                        &msg,
-                        EncodeOptions {
-                            encoding: enc,
-                            ..EncodeOptions::default()
-                        },
-                    ) {
-                        if String::from_utf8_lossy(&bytes.bytes).contains(&digits) {
-                            places.push(format!("answer {} as {enc:?} XML", i + 1));
-                        }
+                    let options = EncodeOptions {
+                        encoding: enc,
+                        ..EncodeOptions::default()
+                    };
+                    if let Ok(bytes) = encode(&msg, options)
+                        && String::from_utf8_lossy(&bytes.bytes).contains(&digits)
+                    {
+                        places.push(format!("answer {} as {enc:?} XML", i + 1));
                     }
                 }
             }
@@ -1401,7 +1401,7 @@ impl Executor<'_> {
             encoding: enc,
             ..EncodeOptions::default()
         };
-        let encoded = match encode(&msg, opts.clone()) {
+        let encoded = match encode(&msg, opts) {
             Ok(e) => e,
             Err(e) => {
                 self.fail(
@@ -1456,6 +1456,15 @@ fn attempt_name(a: &onshi_sim::reader::AttemptResult) -> String {
     }
 }
 
+fn disease_name(d: onshi_sim::insurer::DesignatedDisease) -> &'static str {
+    use onshi_sim::insurer::DesignatedDisease as D;
+    match d {
+        D::ChronicRenalFailure => "chronic_renal_failure",
+        D::Hemophilia => "hemophilia",
+        D::HivFromBloodProducts => "hiv_from_blood_products",
+    }
+}
+
 fn describe(t: &TraceExpect) -> String {
     let mut parts = Vec::new();
     if let Some(k) = &t.kind {
@@ -1500,6 +1509,3 @@ pub fn kind_name(e: &Expectation) -> &'static str {
         Expectation::Review(_) => "review",
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: Moment, _: PersonId) {}

@@ -172,11 +172,11 @@ pub struct RunResult {
     pub problems: Vec<Problem>,
 }
 
+/// Scenarios that loaded, and files that did not with their problems.
+pub type Loaded = (Vec<Scenario>, Vec<(PathBuf, Vec<Problem>)>);
+
 /// Loads every scenario under `paths`; files that fail become problems.
-pub fn load_all(
-    paths: &[PathBuf],
-    catalog: &Catalog,
-) -> Result<(Vec<Scenario>, Vec<(PathBuf, Vec<Problem>)>), Problem> {
+pub fn load_all(paths: &[PathBuf], catalog: &Catalog) -> Result<Loaded, Problem> {
     let files = scenario::collect(paths)?;
     let mut ok = Vec::new();
     let mut bad = Vec::new();

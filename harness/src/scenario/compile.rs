@@ -1296,14 +1296,12 @@ impl Compiler<'_> {
                     self.person_ref(p);
                 }
             }
-            Expectation::Wire(w) => {
-                if !matches!(w.encoding.value.as_str(), "utf8" | "shift_jis") {
-                    self.problem_at(
-                        &w.encoding,
-                        "scenario::bad-encoding",
-                        format!("encoding `{}` is not utf8 or shift_jis", w.encoding.value),
-                    );
-                }
+            Expectation::Wire(w) if !matches!(w.encoding.value.as_str(), "utf8" | "shift_jis") => {
+                self.problem_at(
+                    &w.encoding,
+                    "scenario::bad-encoding",
+                    format!("encoding `{}` is not utf8 or shift_jis", w.encoding.value),
+                );
             }
             Expectation::Confirmation(c) => {
                 if let Some(v) = c.validity

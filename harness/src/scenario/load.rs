@@ -165,7 +165,10 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         );
     }
     if message.starts_with("invalid ") {
-        let wanted = if ["u8", "u16", "u32", "u64", "usize"].iter().any(|t| message.ends_with(t)) {
+        let wanted = if ["u8", "u16", "u32", "u64", "usize"]
+            .iter()
+            .any(|t| message.ends_with(t))
+        {
             "a whole number"
         } else if message.ends_with("f64") || message.ends_with("f32") {
             "a number"
@@ -176,7 +179,9 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         };
         return (
             "scenario::wrong-type",
-            Some(format!("this key takes {wanted}; `onshi schema` lists every key and its type")),
+            Some(format!(
+                "this key takes {wanted}; `onshi schema` lists every key and its type"
+            )),
         );
     }
     if message.contains("invalid type") {
@@ -196,7 +201,10 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
 
 /// The names after "expected one of" (with or without backticks).
 fn expected_names(message: &str) -> Vec<String> {
-    let Some(i) = message.find("expected one of ").or_else(|| message.find("expected ")) else {
+    let Some(i) = message
+        .find("expected one of ")
+        .or_else(|| message.find("expected "))
+    else {
         return Vec::new();
     };
     let rest = &message[i..];
