@@ -11,10 +11,12 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::clock::Date;
-use crate::ids::{InstitutionId, PersonId, QualificationId};
+use crate::ids::{InstitutionId, InsurerId, PersonId, QualificationId};
 use crate::oqs::QualificationValidity;
 use crate::registry::{Answer, AnswerStatus, Refusal};
-use crate::rules::{CapScope, CapTerms, DataKind, IncomeClass, LimitCategory, WindowVisit};
+use crate::rules::{
+    CapScope, CapTerms, CareMode, DataKind, IncomeClass, LimitCategory, WindowVisit,
+};
 use crate::world::View;
 
 /// How the provider settled the visit.
@@ -89,7 +91,9 @@ pub struct VisitRecord {
 pub struct ProviderState {
     /// Every visit, in order.
     pub visits: Vec<VisitRecord>,
-    month: HashMap<(PersonId, InstitutionId, i16, i8), (u64, u64)>,
+    /// (patient, institution, insurer, year, month) → (fees, charges) so far: each insurer's
+    /// cap counts only its own visits (e.g. the 75th-birthday month, a job change).
+    month: HashMap<(PersonId, InstitutionId, Option<InsurerId>, i16, i8), (u64, u64)>,
 }
 
 impl ProviderState {
@@ -101,6 +105,7 @@ impl ProviderState {
         institution: InstitutionId,
         answer: &Answer,
         fee: Option<Fee>,
+        care: CareMode,
     ) -> VisitRecord {
         let date = answer.confirmation_date;
         let p = &v.people[person.index()];
@@ -169,14 +174,20 @@ impl ProviderState {
                 rec.limit_category = Some(limit.category);
             }
         }
-        let key = (person, institution, date.year(), date.month());
+        let insurer = rec.qualification.map(|q| v.quals[q.index()].insurer);
+        let key = (person, institution, insurer, date.year(), date.month());
         let (month_fee, month_charged) = self.month.get(&key).copied().unwrap_or((0, 0));
         if let Some(f) = fee {
             // PRV-2: the cap applies only with 限度額 data from the answer.
             let cap = rec.limit_category.map(|category| CapTerms {
                 category,
                 many_times: f.many_times,
-                scope: CapScope::Outpatient,
+                // 70+ have a separate 外来 cap; an inpatient stay uses the 外来+入院 one.
+                scope: if care == CareMode::Inpatient {
+                    CapScope::Household
+                } else {
+                    CapScope::Outpatient
+                },
                 birthday_month_75_halving: crate::rules::birthday_month_75_halving_applies(
                     p.birth, date,
                 ),
@@ -200,6 +211,19 @@ impl ProviderState {
                         "no cap could be computed ({e}); charged the plain copay"
                     ));
                 }
+            }
+            // 特定疾病療養受療証 (with its data in the answer): the month's payment at this
+            // institution stops at the certificate's 自己負担限度額 (10,000 / 20,000 yen).
+            let disease_cap = chosen
+                .and_then(|item| item.designated_diseases.iter().map(|d| d.monthly_cap).min());
+            if let Some(dcap) = disease_cap {
+                let room = dcap.saturating_sub(month_charged);
+                if rec.charged > room {
+                    rec.charged = room;
+                }
+                rec.cap = Some(rec.cap.map_or(dcap, |c| c.min(dcap)));
+                rec.notes
+                    .push(format!("特定疾病: monthly self-pay limit {dcap} yen"));
             }
             self.month
                 .insert(key, (month_fee + f.total, month_charged + rec.charged));

@@ -114,6 +114,19 @@ impl Registry {
         decisions: &[(ConsentItem, bool)],
         mode: CareMode,
     ) {
+        // During an outage the answers never reach the system (PRT-4): nothing is recorded,
+        // so no data can be fetched on the strength of them afterwards.
+        if self.outage_at(v.now).is_some() {
+            trace.push(
+                v.now,
+                Actor::Reader,
+                Actor::Registry,
+                "registry.consent_lost",
+                Some(person),
+                || "consent answers not delivered: the registry is unavailable".into(),
+            );
+            return;
+        }
         let list = self.consents.entry((person, institution)).or_default();
         for &(item, granted) in decisions {
             list.push(ConsentRecord {
@@ -251,21 +264,30 @@ impl Registry {
         let Some(list) = self.medical.get(&person) else {
             return Vec::new();
         };
+        // A claim (レセプト) becomes visible after its month is processed, within the window.
+        let claim_visible = |r: &MedicalRecord| {
+            r.date >= window.earliest
+                && window
+                    .latest_month_visible
+                    .is_none_or(|m| r.date.first_of_month() <= m)
+        };
+        // 電子処方箋 dispensing data is visible in near real time, for its own window
+        // (REG-12); the same dispensing later also arrives as a claim.
+        let dispensing_visible = |r: &MedicalRecord| {
+            r.e_prescription && e_window.as_ref().is_some_and(|w| r.date >= w.earliest)
+        };
+        let is_medication =
+            |r: &MedicalRecord| matches!(r.kind, DataKind::Medication | DataKind::EPrescription);
         list.iter()
-            .filter(|r| {
-                r.kind == kind
-                    || (kind == DataKind::Medication && r.kind == DataKind::EPrescription)
-            })
             .filter(|r| r.date <= v.today)
-            .filter(|r| {
-                if r.e_prescription {
-                    e_window.as_ref().is_some_and(|w| r.date >= w.earliest)
-                } else {
-                    r.date >= window.earliest
-                        && window
-                            .latest_month_visible
-                            .is_none_or(|m| r.date.first_of_month() <= m)
+            .filter(|r| match kind {
+                DataKind::EPrescription => dispensing_visible(r),
+                DataKind::Medication => {
+                    is_medication(r) && (dispensing_visible(r) || claim_visible(r))
                 }
+                // 医療費通知 is built from the claims of every kind (REG-10).
+                DataKind::MedicalExpenseNotice => claim_visible(r),
+                k => r.kind == k && claim_visible(r),
             })
             .cloned()
             .collect()

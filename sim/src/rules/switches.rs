@@ -239,10 +239,10 @@ switches! {
 
     /// 限度額 (and a screen-less 特定疾病) information is still provided while the certificate is
     /// in its expiry grace period (no consent screens are shown either way).
-    limit_info_provided_in_grace: bool = true;
+    limit_info_provided_in_grace: bool = false;
     uncertain: true;
     ja: "猶予期間中も限度額情報を提供する"; en: "limit information provided during the certificate grace period";
-    source: "ours: rules-tables §5.2 says only 資格情報 is returned in grace [S41][S44], but since 2024-10-07 限度額 is part of 電子資格確認 itself [S27]";
+    source: "rules-tables §5.2 and RDR-5: only 資格情報 is returned in grace [S41][S44] (the default); true models the reading that since 2024-10-07 限度額 is part of 電子資格確認 itself [S27]";
     check: any;
 
     /// Hours an outpatient consent stays valid (24 h, after which the card must be read again).

@@ -828,10 +828,14 @@ impl World {
         }
         let now = self.clock.now();
         let parts = self.parts(now);
-        let record =
-            parts
-                .provider
-                .settle(&parts.view, spec.person, spec.institution, answer, spec.fee);
+        let record = parts.provider.settle(
+            &parts.view,
+            spec.person,
+            spec.institution,
+            answer,
+            spec.fee,
+            spec.care,
+        );
         let settings = parts
             .view
             .institution(spec.institution)

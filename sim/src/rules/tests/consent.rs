@@ -147,12 +147,12 @@ fn in_the_grace_period_no_screens_are_shown() {
     assert!(p.screens.is_empty());
     assert!(!p.blanket_offered);
     assert_eq!(p.checkup_kind, None);
-    assert_eq!(p.provided_without_consent, vec![LimitInfo, SpecificDisease]);
-    r.switches_mut().limit_info_provided_in_grace = false;
-    assert!(
-        plan(&r, d(2025, 1, 10), d(1980, 5, 10), &s, true)
-            .provided_without_consent
-            .is_empty()
+    // RDR-5 default: only 資格情報 in the grace period.
+    assert!(p.provided_without_consent.is_empty());
+    r.switches_mut().limit_info_provided_in_grace = true;
+    assert_eq!(
+        plan(&r, d(2025, 1, 10), d(1980, 5, 10), &s, true).provided_without_consent,
+        vec![LimitInfo, SpecificDisease]
     );
 }
 
