@@ -244,7 +244,7 @@ struct Executor<'a> {
 }
 
 /// Text of a serde enum value (`snake_case` name, or the tag field of a tagged enum).
-fn name_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
+fn name_of<T: serde::Serialize + std::fmt::Debug>(value: &T, tag: &str) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Object(m)) => m
@@ -253,8 +253,25 @@ fn name_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
             .map(str::to_string)
             .unwrap_or_else(|| serde_json::Value::Object(m).to_string()),
         Ok(v) => v.to_string(),
-        Err(e) => format!("<{e}>"),
+        // A tagged newtype variant holding a string cannot be serialized with its tag: fall
+        // back to the variant name in snake_case.
+        Err(_) => snake_case(format!("{value:?}").split(['(', ' ', '{']).next().unwrap_or("")),
     }
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn list<T: std::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {

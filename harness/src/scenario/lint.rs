@@ -98,20 +98,31 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
     }
     // Steps after the end: a `finally` that checks things is fine, but steps after a final
     // `card.return` cannot use the card.
-    if let Some(pos) = f
-        .steps
-        .iter()
-        .position(|s| matches!(s.value, Step::CardReturn(_)))
-        && let Some(next) = f.steps[pos + 1..]
+    for (pos, s) in f.steps.iter().enumerate() {
+        let Step::CardReturn(r) = &s.value else {
+            continue;
+        };
+        let later_card_visit = f.steps[pos + 1..].iter().find(|n| {
+            matches!(&n.value, Step::Visit(v)
+                if v.person.value == r.person.value
+                    && v.presents == super::model::PresentationName::Card)
+        });
+        let reissued = f.steps[pos + 1..]
             .iter()
-            .find(|s| matches!(s.value, Step::Visit(_)))
-    {
-        out.push(at(
-            next.line,
-            next.column,
-            "lint::after-end",
-            "a visit after `card.return`: the card no longer exists".into(),
-        ));
+            .any(|n| matches!(&n.value, Step::CardReissue(x) if x.person.value == r.person.value));
+        if let Some(next) = later_card_visit
+            && !reissued
+        {
+            out.push(at(
+                next.line,
+                next.column,
+                "lint::after-end",
+                format!(
+                    "a card visit by `{}` after `card.return`: that card no longer exists",
+                    r.person.value
+                ),
+            ));
+        }
     }
     // Requirement ids cited twice.
     let mut seen = BTreeMap::new();

@@ -1109,7 +1109,7 @@ pub struct VerificationExpect {
     #[serde(default)]
     pub attempts: Option<usize>,
     /// Attempt results in order (`face_matched`, `face_mismatch`, `not_live`, `pin_ok`,
-    /// `pin_wrong`, `pin_blocked`, `face_retries_exhausted`, `face_locked`,
+    /// `pin_wrong`, `pin_now_blocked` (the try that blocks it), `pin_blocked`, `face_retries_exhausted`, `face_locked`,
     /// `visual_confirmed`, `visual_rejected`).
     #[serde(default)]
     pub results: Option<Vec<String>>,
