@@ -255,7 +255,12 @@ fn name_of<T: serde::Serialize + std::fmt::Debug>(value: &T, tag: &str) -> Strin
         Ok(v) => v.to_string(),
         // A tagged newtype variant holding a string cannot be serialized with its tag: fall
         // back to the variant name in snake_case.
-        Err(_) => snake_case(format!("{value:?}").split(['(', ' ', '{']).next().unwrap_or("")),
+        Err(_) => snake_case(
+            format!("{value:?}")
+                .split(['(', ' ', '{'])
+                .next()
+                .unwrap_or(""),
+        ),
     }
 }
 
