@@ -19,6 +19,9 @@ use crate::rules::{
 };
 use crate::world::View;
 
+/// (patient, institution, insurer, year, month).
+type MonthKey = (PersonId, InstitutionId, Option<InsurerId>, i16, i8);
+
 /// How the provider settled the visit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,7 +96,7 @@ pub struct ProviderState {
     pub visits: Vec<VisitRecord>,
     /// (patient, institution, insurer, year, month) → (fees, charges) so far: each insurer's
     /// cap counts only its own visits (e.g. the 75th-birthday month, a job change).
-    month: HashMap<(PersonId, InstitutionId, Option<InsurerId>, i16, i8), (u64, u64)>,
+    month: HashMap<MonthKey, (u64, u64)>,
 }
 
 impl ProviderState {
