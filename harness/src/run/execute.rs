@@ -429,7 +429,7 @@ impl Executor<'_> {
             Expectation::Verification(v) => self.verification(pe, step, v),
             Expectation::Reader(r) => self.reader(pe, step, r),
             Expectation::Data(d) => self.data(pe, step, d),
-            Expectation::Provider(p) => self.provider(w, pe, step, p),
+            Expectation::Provider(p) => self.provider(pe, step, p),
             Expectation::RegistryLink(l) => self.link(w, pe, step, l),
             Expectation::RegistryCount(c) => {
                 let ins = w.insurer_by_key(&c.insurer.value).ok();
@@ -939,7 +939,7 @@ impl Executor<'_> {
         }
     }
 
-    fn provider(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, p: &ProviderExpect) {
+    fn provider(&mut self, pe: &PlannedExpect, step: Option<usize>, p: &ProviderExpect) {
         let rec = match self.outputs.find(&p.of, "a visit", visit_of) {
             Ok(v) => v.record.clone(),
             Err(e) => {
@@ -1048,7 +1048,6 @@ impl Executor<'_> {
             got.sort();
             self.push(pe, step, "provider.fetched", list(want), list(got), None);
         }
-        let _ = w;
     }
 
     fn link(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, l: &LinkExpect) {
@@ -1334,12 +1333,21 @@ impl Executor<'_> {
         n: &NoMyNumberExpect,
     ) {
         let Ok(person) = w.person_by_key(&n.person.value) else {
+            self.fail(
+                pe,
+                step,
+                "no_my_number",
+                n.person.value.clone(),
+                "unknown person".into(),
+            );
             return;
         };
         let digits = w.people[person.index()].my_number.digits();
         let mut places = Vec::new();
         let view = w.view();
-        for (i, a) in self.answers().into_iter().enumerate() {
+        let answers = self.answers();
+        let checked = answers.len();
+        for (i, a) in answers.into_iter().enumerate() {
             if serde_json::to_string(a)
                 .unwrap_or_default()
                 .contains(&digits)
@@ -1377,7 +1385,6 @@ impl Executor<'_> {
                 places.push(format!("provider record {}", i + 1));
             }
         }
-        let checked = self.answers().len();
         self.push(
             pe,
             step,
@@ -1411,6 +1418,13 @@ impl Executor<'_> {
             .get(answer.institution.index())
             .map(|i| i.code)
         else {
+            self.fail(
+                pe,
+                step,
+                "wire",
+                "an answer to a known institution".into(),
+                "the answer names no institution of this world".into(),
+            );
             return;
         };
         let enc = if x.encoding.value == "shift_jis" {

@@ -590,7 +590,7 @@ impl Compiler<'_> {
         });
         let mut quals = Vec::new();
         for q in &d.insurance {
-            if let Some(x) = self.qualification(q, pid, birth) {
+            if let Some(x) = self.qualification(q, pid) {
                 quals.push(x);
             }
         }
@@ -694,7 +694,6 @@ impl Compiler<'_> {
         &mut self,
         at: &At<InsuranceDef>,
         person: PersonId,
-        birth: Date,
     ) -> Option<QualificationSpec> {
         let d = &at.value;
         let insurer = self.insurer_ref(&d.insurer);
@@ -752,7 +751,6 @@ impl Compiler<'_> {
                 format!("資格喪失日 {on} is not after 資格取得日 {acquired}"),
             );
         }
-        let _ = birth;
         Some(QualificationSpec {
             person,
             insurer: insurer?,

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use onshi_sim::rules::edit_distance;
 
 /// One problem in a scenario or fragment file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,23 +144,6 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +155,6 @@ mod tests {
             Some("person")
         );
         assert_eq!(did_you_mean("zzzzzz", ["person", "at"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -68,8 +68,7 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
             ));
         }
     }
-    // Steps after the end: an `expect` list that is empty, or steps after an advance_to
-    // that goes backwards are caught at run time; here: nothing checked at all.
+    // A scenario that checks nothing.
     let checks = f.expect.len()
         + f.steps
             .iter()
@@ -96,8 +95,7 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
             ));
         }
     }
-    // Steps after the end: a `finally` that checks things is fine, but steps after a final
-    // `card.return` cannot use the card.
+    // Steps after the end: a card visit after that card was returned (and not reissued).
     for (pos, s) in f.steps.iter().enumerate() {
         let Step::CardReturn(r) = &s.value else {
             continue;

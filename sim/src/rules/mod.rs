@@ -33,7 +33,7 @@ pub use high_cost::{
 };
 pub use limit_category::LimitCategory;
 pub use payment::{WindowPayment, WindowVisit, plain_copay, window_charge};
-pub use switches::{SwitchInfo, Switches};
+pub use switches::{SwitchInfo, Switches, edit_distance};
 pub use table::Status;
 pub use windows::{DataKind, DataWindow};
 
