@@ -272,3 +272,57 @@ fn report_rerenders_and_merges() {
     );
     assert_eq!(code, 2, "merging a part with itself must fail: {err}");
 }
+
+#[test]
+fn a_fails_step_passes_only_when_the_step_is_refused_for_the_stated_reason() {
+    let dir = temp_dir("fails");
+    let with = |fails: &str| {
+        PASSING.replace(
+            "steps:\n",
+            &format!("steps:\n  - card.return: {{ person: taro }}\n{fails}"),
+        )
+    };
+    let refused = "  - fails: { error: 返納, step: { visit: { person: taro, at: clinic } } }\n";
+    let wrong_reason =
+        "  - fails: { error: lost, step: { visit: { person: taro, at: clinic } } }\n";
+    let accepted = "  - fails: { step: { confirm.numbers: { person: taro, at: clinic } } }\n";
+    let cases = [
+        ("refused", refused, 0, "pass"),
+        (
+            "wrong-reason",
+            wrong_reason,
+            1,
+            "refused, but not for the expected reason",
+        ),
+        ("accepted", accepted, 1, "it went through"),
+    ];
+    for (name, fails, want_code, want_text) in cases {
+        // The visit after the return is only the `fails` one: drop the plain one.
+        let text = with(fails)
+            .replace("  - visit: { person: taro, at: clinic, fee: 10000 }\n", "")
+            .replace(
+                "expect:\n  - confirmation: { validity: 1, copay_percent: 30 }\n  - provider: { charged: 3000 }\n",
+                "",
+            );
+        std::fs::write(dir.join(format!("{name}.yaml")), text).unwrap();
+        let out = format!("out-{name}");
+        let (code, stdout, stderr) = onshi(
+            &[
+                "--lang",
+                "en",
+                "run",
+                &format!("{name}.yaml"),
+                "--out",
+                &out,
+            ],
+            &dir,
+        );
+        assert_eq!(code, want_code, "{name}: {stdout}{stderr}");
+        let json = std::fs::read_to_string(dir.join(&out).join("run.json")).unwrap();
+        let run: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let check = &run["scenarios"][0]["checks"][0];
+        assert_eq!(check["name"], "fails", "{name}: {json}");
+        let shown = format!("{} {}", check["verdict"], check["note"]);
+        assert!(shown.contains(want_text), "{name}: {shown}");
+    }
+}

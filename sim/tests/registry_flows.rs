@@ -11,7 +11,7 @@ use onshi_sim::provider::{ChargePath, Fee};
 use onshi_sim::reader::Attempt;
 use onshi_sim::registry::{Channel, DataScope, MedicalRecord, Outage, OutageKind, Refusal};
 use onshi_sim::rules::{ConsentItem, DataKind};
-use onshi_sim::world::{Event, Outcome, VisitOutcome};
+use onshi_sim::world::{Event, Outcome, Presentation, VisitOutcome};
 
 fn run_visit(w: &mut onshi_sim::World, spec: onshi_sim::world::VisitSpec) -> VisitOutcome {
     match w.apply(Event::Visit(Box::new(spec))).unwrap() {
@@ -399,6 +399,56 @@ fn outage_sends_the_provider_to_paper_and_confirm_later() {
     assert_eq!(rec.path, ChargePath::PaperCertificate);
     assert!(rec.confirm_later);
     assert_eq!(rec.charged, 1_500);
+    assert_eq!(rec.insurer_number, None);
+    // PRV-7: still down at 11:59, so nothing is retried yet.
+    w.apply(Event::AdvanceTo(at("2026-04-01T11:59"))).unwrap();
+    assert!(w.provider.visits[rec.seq].confirmed_later.is_none());
+    assert!(w.provider.visits[rec.seq].confirm_later);
+    // Up again at 12:00: the provider confirms the visit by the paper certificate's numbers.
+    w.apply(Event::AdvanceTo(at("2026-04-01T12:00"))).unwrap();
+    let now = &w.provider.visits[rec.seq];
+    assert!(!now.confirm_later);
+    let later = now.confirmed_later.unwrap();
+    assert_eq!(later.on.to_string(), "2026-04-01");
+    assert_eq!(later.validity, Some(QualificationValidity::Valid));
+    assert!(now.insurer_number.is_some());
+    // A retry happens once.
+    w.apply(Event::AdvanceTo(at("2026-04-02T12:00"))).unwrap();
+    let retries = w
+        .trace
+        .entries()
+        .iter()
+        .filter(|e| e.kind == "provider.retry")
+        .count();
+    assert_eq!(retries, 1);
+}
+
+#[test]
+fn a_card_found_after_a_loss_report_is_read_but_refused_as_revoked() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    w.apply(Event::CardLost { person: taro }).unwrap();
+    let spec = visit(&w, taro, face());
+    let v = run_visit(&mut w, spec);
+    assert!(v.verification.unwrap().method.is_some());
+    assert!(matches!(
+        v.answer.unwrap().refusal(),
+        Some(Refusal::CertificateRevoked { .. })
+    ));
+}
+
+#[test]
+fn a_returned_card_cannot_be_presented_and_a_previous_card_needs_a_reissue() {
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    let mut spec = visit(&w, taro, face());
+    spec.presentation = Presentation::PreviousCard;
+    let err = w.apply(Event::Visit(Box::new(spec))).unwrap_err();
+    assert!(err.to_string().contains("no previous card"), "{err}");
+    w.apply(Event::CardReturned { person: taro }).unwrap();
+    let spec = visit(&w, taro, face());
+    let err = w.apply(Event::Visit(Box::new(spec))).unwrap_err();
+    assert!(err.to_string().contains("返納"), "{err}");
 }
 
 #[test]

@@ -360,6 +360,42 @@ impl Executor<'_> {
                     self.check(w, pe, Some(n));
                 }
             }
+            Action::Fails {
+                step: inner,
+                error,
+                requirements,
+            } => {
+                let result = self.step(w, inner, n);
+                let expected = match error {
+                    Some(t) => format!("refused, with an error containing \"{t}\""),
+                    None => "refused".to_string(),
+                };
+                let (verdict, actual, note) = match result {
+                    Ok(()) => (
+                        Verdict::Fail,
+                        "accepted".to_string(),
+                        Some("the step was expected to be refused, and it went through".into()),
+                    ),
+                    Err(e) => match error {
+                        Some(t) if !e.contains(t.as_str()) => (
+                            Verdict::Fail,
+                            format!("refused: {e}"),
+                            Some("refused, but not for the expected reason".into()),
+                        ),
+                        _ => (Verdict::Pass, format!("refused: {e}"), None),
+                    },
+                };
+                self.checks.push(Check {
+                    name: "fails".into(),
+                    at: self.position(step.origin),
+                    step: Some(n),
+                    requirements: requirements.clone(),
+                    verdict,
+                    expected,
+                    actual,
+                    note,
+                });
+            }
         }
         Ok(())
     }
@@ -429,7 +465,7 @@ impl Executor<'_> {
             Expectation::Verification(v) => self.verification(pe, step, v),
             Expectation::Reader(r) => self.reader(pe, step, r),
             Expectation::Data(d) => self.data(pe, step, d),
-            Expectation::Provider(p) => self.provider(pe, step, p),
+            Expectation::Provider(p) => self.provider(w, pe, step, p),
             Expectation::RegistryLink(l) => self.link(w, pe, step, l),
             Expectation::RegistryCount(c) => {
                 let ins = w.insurer_by_key(&c.insurer.value).ok();
@@ -939,7 +975,7 @@ impl Executor<'_> {
         }
     }
 
-    fn provider(&mut self, pe: &PlannedExpect, step: Option<usize>, p: &ProviderExpect) {
+    fn provider(&mut self, w: &World, pe: &PlannedExpect, step: Option<usize>, p: &ProviderExpect) {
         let rec = match self.outputs.find(&p.of, "a visit", visit_of) {
             Ok(v) => v.record.clone(),
             Err(e) => {
@@ -1038,6 +1074,34 @@ impl Executor<'_> {
                 "provider.confirm_later",
                 want.to_string(),
                 rec.confirm_later.to_string(),
+                None,
+            );
+        }
+        // The visit's record as the provider holds it now (a retry updates it).
+        let later = w
+            .provider
+            .visits
+            .get(rec.seq)
+            .and_then(|r| r.confirmed_later);
+        if let Some(want) = &p.confirmed_later {
+            self.push(
+                pe,
+                step,
+                "provider.confirmed_later",
+                want.clone(),
+                later.map_or_else(|| "none".into(), |l| l.on.to_string()),
+                None,
+            );
+        }
+        if let Some(want) = p.later_validity {
+            self.push(
+                pe,
+                step,
+                "provider.later_validity",
+                want.to_string(),
+                later
+                    .and_then(|l| l.validity)
+                    .map_or_else(|| "none".into(), |v| v.code().to_string()),
                 None,
             );
         }

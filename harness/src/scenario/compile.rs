@@ -138,6 +138,15 @@ pub enum Action {
     },
     /// Checks now.
     Expect(Vec<PlannedExpect>),
+    /// A step that must be refused, and what the refusal must say.
+    Fails {
+        /// The wrapped step.
+        step: Box<PlannedStep>,
+        /// Text the error must contain.
+        error: Option<String>,
+        /// Requirement ids the check evidences.
+        requirements: Vec<String>,
+    },
 }
 
 /// An expectation with its requirement ids.
@@ -1072,6 +1081,7 @@ impl Compiler<'_> {
                 return;
             }
             Step::Expect(list) => Some(Action::Expect(self.expectations(list, args))),
+            Step::Fails(f) => self.fails(f, args, depth),
         };
         if let Some(n) = &name
             && !self.names.insert(n.clone())
@@ -1092,6 +1102,50 @@ impl Compiler<'_> {
                 action,
             });
         }
+    }
+
+    /// `fails`: lowers the wrapped step, which must be a single world step.
+    fn fails(
+        &mut self,
+        f: &FailsArgs,
+        args: &BTreeMap<String, String>,
+        depth: usize,
+    ) -> Option<Action> {
+        if matches!(
+            f.step.value,
+            Step::Use(_) | Step::Expect(_) | Step::Fails(_)
+        ) {
+            self.problem_at(
+                &f.step,
+                "scenario::fails-target",
+                "`fails` wraps one world step, not `use`, `expect` or another `fails`".into(),
+            )
+            .help = Some("put the step that must be refused under `step:`".into());
+            return None;
+        }
+        let mut requirements = Vec::new();
+        for r in &f.req {
+            if self.check_requirement(r) {
+                requirements.push(r.value.clone());
+            }
+        }
+        if requirements.is_empty() {
+            requirements = self
+                .loaded
+                .scenario
+                .requirements
+                .iter()
+                .map(|r| r.value.clone())
+                .collect();
+        }
+        let mut inner = Vec::new();
+        self.step(&f.step, args, depth, &mut inner);
+        let step = inner.pop()?;
+        Some(Action::Fails {
+            step: Box::new(step),
+            error: f.error.clone(),
+            requirements,
+        })
     }
 
     fn use_sequence(
@@ -1168,7 +1222,7 @@ impl Compiler<'_> {
         let confirmation_date = self.opt_date(&v.confirmation_date);
         let mut verify = Vec::new();
         match &v.verify {
-            None if v.presents == PresentationName::Card => verify.push(Attempt::Face {
+            None if v.presents != PresentationName::Certificate => verify.push(Attempt::Face {
                 similarity: 0.95,
                 live: true,
             }),
@@ -1214,6 +1268,7 @@ impl Compiler<'_> {
             presentation: match v.presents {
                 PresentationName::Card => Presentation::Card,
                 PresentationName::Certificate => Presentation::EligibilityCertificate,
+                PresentationName::PreviousCard => Presentation::PreviousCard,
             },
             verify,
             register_if_prompted: v.register,
@@ -1551,6 +1606,7 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
                 substitute_expect(&mut e.value, args);
             }
         }
+        Step::Fails(f) => substitute(&mut f.step.value, args),
         Step::Advance(_) | Step::AdvanceTo(_) | Step::Outage(_) => {}
     }
 }

@@ -72,7 +72,10 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
     let checks = f.expect.len()
         + f.steps
             .iter()
-            .filter(|s| matches!(&s.value, Step::Expect(l) if !l.is_empty()))
+            .filter(|s| {
+                matches!(&s.value, Step::Expect(l) if !l.is_empty())
+                    || matches!(&s.value, Step::Fails(_))
+            })
             .count();
     let uses = f.steps.iter().any(|s| matches!(s.value, Step::Use(_)));
     if checks == 0 && !uses && f.skip.is_none() {
@@ -120,6 +123,11 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
                     r.person.value
                 ),
             ));
+            if let Some(p) = out.last_mut() {
+                p.help = Some(
+                    "to check that the visit is refused, wrap it in `fails: {step: ...}`".into(),
+                );
+            }
         }
     }
     // Requirement ids cited twice.

@@ -637,6 +637,24 @@ pub enum Step {
     /// Checks at this point.
     #[serde(rename = "expect")]
     Expect(Vec<At<Expectation>>),
+    /// A step the world must refuse (a visit with a returned card, …): the refusal is
+    /// checked, and the scenario goes on.
+    #[serde(rename = "fails")]
+    Fails(Box<FailsArgs>),
+}
+
+/// `fails: {step: {...}, error: text, req: [...]}`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailsArgs {
+    /// Requirement ids the refusal evidences (default: the scenario's).
+    #[serde(default)]
+    pub req: Vec<At<String>>,
+    /// Text the error message must contain (default: any error).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// The one step that must fail (not `use`, `expect` or `fails`).
+    pub step: At<Step>,
 }
 
 /// `{person: key}`.
@@ -763,6 +781,8 @@ pub enum PresentationName {
     Card,
     /// A paper 資格確認書.
     Certificate,
+    /// The card before the latest reissue (再交付), kept by the holder.
+    PreviousCard,
 }
 
 /// One verification attempt.
@@ -1195,9 +1215,16 @@ pub struct ProviderExpect {
     /// 自己負担限度額 applied (yen), or `none`.
     #[serde(default)]
     pub cap: Option<String>,
-    /// Marked to confirm later (PRV-7).
+    /// Marked to confirm later at the visit (PRV-7).
     #[serde(default)]
     pub confirm_later: Option<bool>,
+    /// The later confirmation as the provider holds it now: its date, or `none` when it has
+    /// not happened (PRV-7).
+    #[serde(default)]
+    pub confirmed_later: Option<String>,
+    /// 資格有効性 (1–6) of that later confirmation.
+    #[serde(default)]
+    pub later_validity: Option<u8>,
     /// Optional data fetched.
     #[serde(default)]
     pub fetched: Option<Vec<DataKindName>>,

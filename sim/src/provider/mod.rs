@@ -49,9 +49,20 @@ pub struct Fee {
     pub many_times: bool,
 }
 
+/// The confirmation made after an outage for a visit settled on paper (PRV-7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LaterConfirmation {
+    /// When the provider confirmed (the first moment the registry answered again).
+    pub on: Date,
+    /// 資格有効性 of the answer (none: the registry refused it).
+    pub validity: Option<QualificationValidity>,
+}
+
 /// What the provider recorded for one visit. There is no field for a My Number (PRV-5).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VisitRecord {
+    /// Position in [`ProviderState::visits`] (the clinic's own visit number).
+    pub seq: usize,
     /// Patient (the clinic's own patient id is this handle).
     pub person: PersonId,
     /// Where.
@@ -85,6 +96,8 @@ pub struct VisitRecord {
     pub fetched: Vec<DataKind>,
     /// A confirmation still owed (after an outage); cleared when retried.
     pub confirm_later: bool,
+    /// The retry's result, once made (PRV-7).
+    pub confirmed_later: Option<LaterConfirmation>,
     /// Free-text notes (what the staff would write down).
     pub notes: Vec<String>,
 }
@@ -118,6 +131,7 @@ impl ProviderState {
             .copay_percent(p.birth, date, IncomeClass::General)
             .unwrap_or(30);
         let mut rec = VisitRecord {
+            seq: self.visits.len(),
             person,
             institution,
             date,
@@ -134,6 +148,7 @@ impl ProviderState {
             charged: 0,
             fetched: Vec::new(),
             confirm_later: false,
+            confirmed_later: None,
             notes: Vec::new(),
         };
         let chosen = match (&answer.status, answer.validity) {

@@ -27,6 +27,9 @@ pub enum Presentation {
     Card,
     /// A paper 資格確認書 (or 資格情報のお知らせ): the clinic confirms by numbers (REG-9).
     EligibilityCertificate,
+    /// The holder's previous card, kept after a reissue (再交付): the reader can still read
+    /// it, and the registry refuses its revoked certificate (CARD-8).
+    PreviousCard,
 }
 
 /// A visit to a clinic or pharmacy.
@@ -230,10 +233,12 @@ impl World {
         match event {
             Event::Advance(span) => {
                 self.clock.advance(span)?;
+                self.retry_later_confirmations();
                 Ok(Outcome::Done)
             }
             Event::AdvanceTo(m) => {
                 self.clock.advance_to(m)?;
+                self.retry_later_confirmations();
                 Ok(Outcome::Done)
             }
             Event::CardLost { person } => {
@@ -501,6 +506,132 @@ impl World {
         Ok(card.id)
     }
 
+    /// The card a visitor puts on the reader. A card reported lost (紛失届) and found again
+    /// can be presented: its certificates stay revoked, so the registry refuses it. A returned
+    /// card (返納) is no longer in the holder's hands.
+    fn presented_card(
+        &self,
+        person: PersonId,
+        presentation: Presentation,
+    ) -> Result<crate::ids::CardId, WorldError> {
+        let p = &self.people[person.index()];
+        let id = match presentation {
+            Presentation::PreviousCard => p
+                .cards
+                .len()
+                .checked_sub(2)
+                .and_then(|i| p.cards.get(i))
+                .copied()
+                .ok_or_else(|| WorldError::NoCard {
+                    person: p.key.clone(),
+                    why: "there is no previous card (no reissue yet)".into(),
+                })?,
+            _ => self.current_card(person)?.id,
+        };
+        let card = &self.cards[id.index()];
+        if let CardStatus::Returned { on } = card.status {
+            return Err(WorldError::NoCard {
+                person: p.key.clone(),
+                why: format!("the card was returned (返納) on {on}"),
+            });
+        }
+        Ok(id)
+    }
+
+    /// PRV-7: the reference provider confirms, as soon as the registry answers again, every
+    /// visit it settled on paper during an outage. It confirms by the insurance numbers on the
+    /// patient's paper 資格確認書 (the 資格 that covered the visit date), as of the visit date.
+    /// The window payment already taken is not recomputed (a real clinic settles any
+    /// difference at the next visit); the record keeps the answer's 資格有効性 and numbers.
+    fn retry_later_confirmations(&mut self) {
+        if !self.reference_provider {
+            return;
+        }
+        let now = self.clock.now();
+        if self.registry.outage_at(now).is_some() {
+            return;
+        }
+        let pending: Vec<usize> = self
+            .provider
+            .visits
+            .iter()
+            .filter(|r| r.confirm_later && r.confirmed_later.is_none())
+            .map(|r| r.seq)
+            .collect();
+        for seq in pending {
+            let rec = &self.provider.visits[seq];
+            let (person, institution, date) = (rec.person, rec.institution, rec.date);
+            let qual = self.person_quals[person.index()]
+                .iter()
+                .rev()
+                .map(|q| &self.quals[q.index()])
+                .find(|q| q.covers(date));
+            let Some(qual) = qual else {
+                self.provider.visits[seq].notes.push(
+                    "後日確認: no 資格確認書 numbers to confirm with (no 資格 on the visit date)"
+                        .into(),
+                );
+                self.provider.visits[seq].confirm_later = false;
+                continue;
+            };
+            let req = NumberConfirm {
+                institution,
+                date,
+                insurer_number: self.insurers[qual.insurer.index()].number,
+                symbol: qual.symbol.clone(),
+                number: qual.number.clone(),
+                branch: Some(qual.branch.clone()),
+                birth: self.people[person.index()].birth,
+                limit_consent: false,
+            };
+            let parts = self.parts(now);
+            parts.trace.push(
+                now,
+                Actor::Provider,
+                Actor::Registry,
+                "provider.retry",
+                Some(person),
+                || format!("後日確認: visit of {date}, confirmed by numbers"),
+            );
+            let answer = parts
+                .registry
+                .confirm_numbers(&parts.view, parts.trace, &req);
+            let item = answer
+                .refusal()
+                .is_none()
+                .then(|| answer.results.first())
+                .flatten()
+                .map(|item| {
+                    let q = &parts.view.quals[item.qualification.index()];
+                    (
+                        item.qualification,
+                        parts.view.insurers[q.insurer.index()].number.digits(),
+                        q.symbol.clone(),
+                        q.number.clone(),
+                        q.branch.clone(),
+                    )
+                });
+            let rec = &mut parts.provider.visits[seq];
+            rec.confirm_later = false;
+            rec.confirmed_later = Some(crate::provider::LaterConfirmation {
+                on: now.date(),
+                validity: answer.validity,
+            });
+            rec.notes.push(format!(
+                "後日確認 {}: 資格有効性 {:?}",
+                now.date(),
+                answer.validity
+            ));
+            if let Some((q, insurer, symbol, number, branch)) = item {
+                rec.qualification = Some(q);
+                rec.insurer_number = Some(insurer);
+                rec.symbol = symbol;
+                rec.number = Some(number);
+                rec.branch = Some(branch);
+            }
+        }
+    }
+
     fn revoke_card_certs(&mut self, card: crate::ids::CardId, reason: RevocationReason) {
         let (auth, sign) = (
             self.cards[card.index()].auth_cert,
@@ -640,7 +771,7 @@ impl World {
             out.answer = Some(answer);
             return Ok(out);
         }
-        let card_id = self.active_card(spec.person)?;
+        let card_id = self.presented_card(spec.person, spec.presentation)?;
         // 1. Identity at the reader (the card photo against the camera, or the PIN).
         let verification = {
             let switches = self.rules.switches().clone();
