@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::card::{Card, CardPins, CardStatus, PinCounter};
+use crate::card::{Card, CardPins, CardStatus};
 use crate::clock::{ClockError, Date, Moment, VirtualClock};
 use crate::ids::{
     CardId, CertId, IdError, InstitutionCode, InstitutionId, InsurerId, InsurerNumber, MyNumber,
@@ -534,15 +534,7 @@ impl World {
             auth_cert: auth,
             sign_cert: sign,
             status: CardStatus::Active,
-            pins: CardPins {
-                auth: spec.auth_pin.clone(),
-                auth_counter: PinCounter::new(3),
-                sign: spec.sign_pin.clone(),
-                sign_counter: PinCounter::new(5),
-                input_support: spec.auth_pin.clone(),
-                input_support_counter: PinCounter::new(3),
-                security_code: format!("{code:04}"),
-            },
+            pins: CardPins::new(&spec.auth_pin, &spec.sign_pin, &format!("{code:04}")),
             photo_template: face,
             face_failures: 0,
             face_locked: false,

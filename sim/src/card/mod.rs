@@ -1,6 +1,8 @@
 //! The virtual My Number card as a state object: validity, status, the certificates it holds
-//! and its PIN counters. The reader and the registry use this state; the APDU layer (a later
-//! module) reads and changes the same state, so a PIN blocked through PC/SC is blocked here.
+//! and its PIN counters. The reader and the registry use this state; the APDU layer
+//! ([`apdu`]) reads and changes the same state, so a PIN blocked through PC/SC is blocked here.
+
+pub mod apdu;
 
 use serde::Serialize;
 
@@ -113,6 +115,45 @@ pub struct CardPins {
     pub input_support_counter: PinCounter,
     /// The 4-digit security code (セキュリティコード) used in PIN B of the surface AP.
     pub security_code: String,
+    /// Counter of 照合番号A (the My Number as PIN of the 券面事項確認AP). The number of tries
+    /// is not published (approx.): [`SURFACE_PIN_TRIES`].
+    pub surface_number_counter: PinCounter,
+    /// Counter of 照合番号B (birth date YYMMDD + card expiry year + security code) of the
+    /// 券面事項確認AP (approx.: [`SURFACE_PIN_TRIES`] tries, its own counter).
+    pub surface_birth_counter: PinCounter,
+}
+
+/// Tries of each 券面事項確認AP PIN (照合番号A and B) before it blocks (approx.: the real
+/// number is not published; ten keeps a mistyped 14-digit entry from locking the surface
+/// quickly). A block is lifted by [`CardPins::reset_counters`] like the other PINs.
+pub const SURFACE_PIN_TRIES: u8 = 10;
+
+impl CardPins {
+    /// The PINs of a new card: the input-support PIN equals the auth PIN (as people set it in
+    /// practice), every counter is full (auth 3, signature 5, input support 3, surface
+    /// [`SURFACE_PIN_TRIES`] each).
+    pub fn new(auth: &str, sign: &str, security_code: &str) -> Self {
+        CardPins {
+            auth: auth.to_string(),
+            auth_counter: PinCounter::new(3),
+            sign: sign.to_string(),
+            sign_counter: PinCounter::new(5),
+            input_support: auth.to_string(),
+            input_support_counter: PinCounter::new(3),
+            security_code: security_code.to_string(),
+            surface_number_counter: PinCounter::new(SURFACE_PIN_TRIES),
+            surface_birth_counter: PinCounter::new(SURFACE_PIN_TRIES),
+        }
+    }
+
+    /// 暗証番号の初期化 at the municipal office: every counter back to its maximum.
+    pub fn reset_counters(&mut self) {
+        self.auth_counter.reset();
+        self.sign_counter.reset();
+        self.input_support_counter.reset();
+        self.surface_number_counter.reset();
+        self.surface_birth_counter.reset();
+    }
 }
 
 /// One physical card.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::card::{CardPins, CardStatus, PinCounter};
+use crate::card::{CardPins, CardStatus};
 use crate::ids::{CardId, CertId, PersonId};
 use crate::rules::RuleSet;
 use jiff::civil::date;
@@ -13,15 +13,7 @@ fn card() -> Card {
         auth_cert: CertId(0),
         sign_cert: None,
         status: CardStatus::Active,
-        pins: CardPins {
-            auth: "1234".into(),
-            auth_counter: PinCounter::new(3),
-            sign: "ABC123".into(),
-            sign_counter: PinCounter::new(5),
-            input_support: "1234".into(),
-            input_support_counter: PinCounter::new(3),
-            security_code: "0000".into(),
-        },
+        pins: CardPins::new("1234", "ABC123", "0000"),
         photo_template: 1,
         face_failures: 0,
         face_locked: false,

@@ -329,9 +329,7 @@ impl World {
             Event::PinReset { person } => {
                 let card = self.current_card(person)?.id;
                 let c = &mut self.cards[card.index()];
-                c.pins.auth_counter.reset();
-                c.pins.sign_counter.reset();
-                c.pins.input_support_counter.reset();
+                c.pins.reset_counters();
                 c.face_failures = 0;
                 c.face_locked = false;
                 self.trace.push(
