@@ -286,6 +286,8 @@ pub struct World {
     pub reference_provider: bool,
     /// Messages so far.
     pub trace: Trace,
+    /// Challenges the registry handed to terminals under test.
+    pub challenges: crate::registry::terminal::Challenges,
     person_quals: Vec<Vec<QualificationId>>,
     by_number: HashMap<(InsurerNumber, String), Vec<QualificationId>>,
     keys: HashMap<(&'static str, String), u32>,
@@ -327,6 +329,7 @@ impl World {
             provider: ProviderState::default(),
             reference_provider: config.reference_provider,
             trace,
+            challenges: crate::registry::terminal::Challenges::new(seed),
             person_quals: Vec::new(),
             by_number: HashMap::new(),
             keys: HashMap::new(),
@@ -714,6 +717,43 @@ pub struct WorldSummary {
 }
 
 impl World {
+    /// A card confirmation from a terminal under test: the certificate it read and the card's
+    /// signature over a challenge are checked first (what the terminal did wrong is the
+    /// error), then the registry answers as for [`World::confirm_card`].
+    pub fn confirm_card_signed(
+        &mut self,
+        req: &crate::registry::terminal::SignedCardConfirm,
+    ) -> Result<crate::registry::Answer, crate::registry::terminal::TerminalRejection> {
+        let now = self.clock.now();
+        let checked =
+            crate::registry::terminal::check_signed_request(&self.jlis, &mut self.challenges, req);
+        let person = checked
+            .as_ref()
+            .ok()
+            .and_then(|s| self.jlis.lookup(*s))
+            .and_then(|c| self.jlis.record(c).ok())
+            .map(|r| r.person());
+        self.trace.push(
+            now,
+            crate::trace::Actor::Reader,
+            crate::trace::Actor::Registry,
+            "terminal.confirm",
+            person,
+            || match &checked {
+                Ok(serial) => format!("signed confirmation, serial {serial}"),
+                Err(e) => format!("rejected: {e}"),
+            },
+        );
+        let serial = checked?;
+        Ok(self.confirm_card(crate::registry::CardConfirm {
+            serial,
+            institution: req.institution,
+            date: req.date,
+            limit_consent: req.limit_consent,
+            disease_consent: req.disease_consent,
+        }))
+    }
+
     /// Asks the registry directly, as a reader would after verification (benchmarks, the
     /// terminal role and tests that skip the reader).
     pub fn confirm_card(&mut self, req: crate::registry::CardConfirm) -> crate::registry::Answer {

@@ -36,8 +36,8 @@ pub use record::{
     CertKind, CertRecord, CertStatus, IssueCause, Revocation, RevocationReason, Sex, SubjectInfo,
 };
 pub use x509::{
-    SHA256_WITH_RSA, SYNTHETIC_ORG, ca_common_name, sha256_digest_info, verify_chain,
-    verify_signature,
+    SHA256_WITH_RSA, SYNTHETIC_ORG, ca_common_name, certificate_serial, sha256_digest_info,
+    verify_chain, verify_signature,
 };
 
 use crate::clock::{Date, ToSpan};

@@ -399,3 +399,24 @@ pub fn verify_signature(
             reason: format!("signature does not verify: {e}"),
         })
 }
+
+/// The serial number of a certificate, as the 発行の番号 the registry links (end-entity serials
+/// fit in 64 bits; anything longer is not one of ours).
+pub fn certificate_serial(cert_der: &[u8]) -> Result<Serial, JlisError> {
+    let cert = parse(cert_der, "certificate")?;
+    let bytes = cert.tbs_certificate.serial_number.as_bytes();
+    let digits: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+    if digits.len() > 8 {
+        return Err(JlisError::Verification {
+            reason: format!(
+                "serial of {} bytes is not a simulated J-LIS serial",
+                digits.len()
+            ),
+        });
+    }
+    Ok(Serial(
+        digits
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+    ))
+}

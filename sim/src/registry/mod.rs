@@ -8,6 +8,7 @@
 mod answer;
 mod data;
 mod encode;
+pub mod terminal;
 
 use std::collections::BTreeMap;
 
