@@ -201,7 +201,7 @@ fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
         w.confirm_card_signed(&request(b"not a certificate".to_vec(), challenge, vec![])),
         Err(TerminalRejection::MalformedCertificate { .. })
     ));
-    let kinds: Vec<&str> = w.trace.entries().iter().map(|e| e.kind.as_ref()).collect();
+    let kinds: Vec<&str> = w.trace.entries().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds.iter().filter(|k| **k == "terminal.confirm").count(),
         5
