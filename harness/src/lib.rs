@@ -9,5 +9,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod pcsc;
 pub mod run;
 pub mod scenario;
+pub mod terminal;

@@ -56,6 +56,17 @@ enum Command {
         /// Expected-deviations file of a vendor profile (`deviations: [{scenario, reason}]`).
         #[arg(long)]
         deviations: Option<PathBuf>,
+        /// Bind the terminal role to a terminal under test: its card reader is this vpcd slot
+        /// (host:port, slot 0 is localhost:35963). Scenarios with `terminal: true` put the card
+        /// there and wait for the terminal's request; one scenario at a time.
+        #[arg(long, value_name = "HOST:PORT")]
+        terminal_vpcd: Option<String>,
+        /// Where the registry's terminal endpoints listen (with --terminal-vpcd).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
+        terminal_http: String,
+        /// Seconds to wait for the terminal's confirmation after the card goes on the reader.
+        #[arg(long, default_value_t = 30.0)]
+        terminal_wait: f64,
     },
     /// Check scenario files without running them (syntax, references, lints).
     Validate {
@@ -131,6 +142,9 @@ fn main() -> ExitCode {
             timeout,
             jobs,
             deviations,
+            terminal_vpcd,
+            terminal_http,
+            terminal_wait,
         } => cli::run::run(
             lang,
             cli::run::RunArgs {
@@ -141,6 +155,9 @@ fn main() -> ExitCode {
                 timeout,
                 jobs,
                 deviations,
+                terminal_vpcd,
+                terminal_http,
+                terminal_wait,
             },
         ),
         Command::Validate { paths } => cli::validate(lang, &paths),

@@ -153,7 +153,7 @@ fn terminal_read_and_sign(
 
 #[test]
 fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
-    use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalRejection};
+    use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof, TerminalRejection};
     let mut w = world("2026-04-01T09:00");
     let taro = taro(&mut w);
     let card = w.current_card(taro).unwrap().id;
@@ -161,8 +161,10 @@ fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
     let today = w.clock.today();
     let request = |cert: Vec<u8>, challenge: Vec<u8>, signature: Vec<u8>| SignedCardConfirm {
         certificate_der: cert,
-        challenge,
-        signature,
+        proof: TerminalProof::Pin {
+            challenge,
+            signature,
+        },
         institution: clinic,
         date: today,
         limit_consent: false,

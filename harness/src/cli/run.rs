@@ -9,6 +9,7 @@ use onshi_reports::{Lang, RunRecord};
 
 use super::{EXIT_FAILED, EXIT_INPUT, EXIT_OK, colour, render_problem, t};
 use crate::catalog::Catalog;
+use crate::run::execute::TerminalRole;
 use crate::run::{self, Partition, RunOptions};
 
 /// Arguments of `onshi run`.
@@ -28,6 +29,12 @@ pub struct RunArgs {
     pub jobs: Option<usize>,
     /// Expected deviations.
     pub deviations: Option<PathBuf>,
+    /// vpcd slot of a terminal under test.
+    pub terminal_vpcd: Option<String>,
+    /// Address of the terminal endpoints.
+    pub terminal_http: String,
+    /// Seconds to wait for the terminal.
+    pub terminal_wait: f64,
 }
 
 /// The report files written into the output folder.
@@ -84,6 +91,24 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
     if let Some(j) = args.jobs {
         options.jobs = j.max(1);
     }
+    // A terminal under test: one reader, so one scenario at a time, and the registry's
+    // terminal endpoints served for the whole run.
+    let _server = match &args.terminal_vpcd {
+        None => None,
+        Some(vpcd) => match start_terminal_role(vpcd, &args.terminal_http, args.terminal_wait) {
+            Ok((role, server, how)) => {
+                say!("terminal under test: {how}");
+                options.terminal = role;
+                options.roles.terminal = run::Binding::UnderTest(how);
+                options.jobs = 1;
+                Some(server)
+            }
+            Err(e) => {
+                eprintln!("onshi run: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        },
+    };
     let result = match run::run(&args.paths, Catalog::builtin(), &options) {
         Ok(r) => r,
         Err(p) => {
@@ -203,4 +228,37 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
     } else {
         EXIT_FAILED
     })
+}
+
+/// Starts the terminal endpoints on their own runtime thread and describes the binding.
+fn start_terminal_role(
+    vpcd: &str,
+    http: &str,
+    wait: f64,
+) -> Result<(TerminalRole, crate::terminal::server::Server, String), String> {
+    use std::net::ToSocketAddrs;
+    let vpcd_addr = vpcd
+        .to_socket_addrs()
+        .map_err(|e| format!("--terminal-vpcd `{vpcd}`: {e}"))?
+        .next()
+        .ok_or_else(|| format!("--terminal-vpcd `{vpcd}`: no address"))?;
+    if !(wait.is_finite() && wait > 0.0) {
+        return Err("--terminal-wait must be a positive number of seconds".into());
+    }
+    let desk = std::sync::Arc::new(crate::terminal::desk::Desk::new());
+    let server = crate::terminal::server::Server::start(http, std::sync::Arc::clone(&desk))
+        .map_err(|e| format!("--terminal-http `{http}`: {e}"))?;
+    let how = format!(
+        "card in vpcd {vpcd_addr}, registry endpoints at http://{}/onshi/terminal/",
+        server.addr()
+    );
+    Ok((
+        TerminalRole::Pcsc {
+            desk,
+            vpcd: vpcd_addr,
+            wait: Duration::from_secs_f64(wait),
+        },
+        server,
+        how,
+    ))
 }

@@ -3,6 +3,14 @@
 //! requirement ids and the file position of the expectation.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use onshi_sim::card::apdu::{ApduLog, Application, PinRef};
+use onshi_sim::reader::Attempt;
+use onshi_sim::registry::terminal::TerminalRejection;
+use onshi_sim::world::{Event, Presentation, VisitSpec};
 
 use onshi_reports::{Check, ScenarioRecord, TraceEvent, Verdict};
 use onshi_sim::ids::InsurerNumber;
@@ -18,13 +26,30 @@ use onshi_sim::{World, WorldConfig};
 use crate::scenario::compile::{
     Action, Origin, Plan, PlannedExpect, PlannedStep, consent_item, data_kind,
 };
+use crate::pcsc::tcp::{CardSlot, RetryPolicy};
 use crate::scenario::load::Source;
+use crate::terminal::SharedWorld;
+use crate::terminal::card::{SharedLog, WorldCard};
+use crate::terminal::desk::{Desk, ReaderVisit, TerminalExchange};
+use crate::terminal::reference;
 use crate::scenario::model::*;
+
+/// What the terminal did at one visit (scenarios with `terminal: true`).
+#[derive(Clone, Debug)]
+struct TerminalOutcome {
+    /// The card's APDU log while it was on the reader.
+    log: ApduLog,
+    /// The terminal's requests to the registry.
+    exchanges: Vec<TerminalExchange>,
+    /// Why the built-in terminal stopped, or that a terminal under test sent nothing.
+    stopped: Option<String>,
+}
 
 /// What a step left behind for expectations.
 #[derive(Clone, Debug)]
 enum Output {
     Visit(Box<VisitOutcome>),
+    TerminalVisit(Box<VisitOutcome>, Box<TerminalOutcome>),
     Answer(Box<Answer>),
     Data(Result<usize, DataDenied>),
     Portal(Result<PortalView, PortalError>),
@@ -72,7 +97,7 @@ impl Outputs {
 
 fn answer_of(o: &Output) -> Option<Option<&Answer>> {
     match o {
-        Output::Visit(v) => Some(v.answer.as_ref()),
+        Output::Visit(v) | Output::TerminalVisit(v, _) => Some(v.answer.as_ref()),
         Output::Answer(a) => Some(Some(a)),
         _ => None,
     }
@@ -80,14 +105,49 @@ fn answer_of(o: &Output) -> Option<Option<&Answer>> {
 
 fn visit_of(o: &Output) -> Option<&VisitOutcome> {
     match o {
-        Output::Visit(v) => Some(v),
+        Output::Visit(v) | Output::TerminalVisit(v, _) => Some(v),
         _ => None,
     }
 }
 
+fn terminal_of(o: &Output) -> Option<&TerminalOutcome> {
+    match o {
+        Output::TerminalVisit(_, t) => Some(t),
+        _ => None,
+    }
+}
+
+/// Who plays the terminal in scenarios with `terminal: true`.
+#[derive(Clone, Debug, Default)]
+pub enum TerminalRole {
+    /// The built-in terminal, in process, through the same card engine and registry checks.
+    #[default]
+    Reference,
+    /// A terminal under test: the card is put in a vpcd reader slot and the terminal asks the
+    /// registry over HTTP (the endpoints share `desk`).
+    Pcsc {
+        /// The desk the HTTP endpoints serve from.
+        desk: Arc<Desk>,
+        /// The vpcd reader slot.
+        vpcd: SocketAddr,
+        /// How long to wait for the terminal's confirmation after the card goes on the reader.
+        wait: Duration,
+    },
+}
+
+/// Runs a plan with `seed`, the terminal role played by the built-in terminal.
+pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
+    execute_with(plan, sources, seed, &TerminalRole::Reference)
+}
+
 /// Runs a plan with `seed` and returns its record. Never panics on scenario content; a
 /// failing step ends the steps, runs `finally`, and marks the remaining checks skipped.
-pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
+pub fn execute_with(
+    plan: &Plan,
+    sources: &[Source],
+    seed: u64,
+    terminal: &TerminalRole,
+) -> ScenarioRecord {
     let file = sources
         .first()
         .map(|s| s.display.clone())
@@ -119,6 +179,7 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
         sources,
         outputs: Outputs::default(),
         checks: Vec::new(),
+        terminal: plan.terminal.then_some(terminal),
     };
     if let Err(e) = setup(&mut world, plan) {
         record.error = Some(format!("world setup failed: {e}"));
@@ -126,9 +187,13 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
         record.trace = trace_events(&world);
         return record;
     }
+    let shared = SharedWorld::new(world);
+    if let Some(TerminalRole::Pcsc { desk, .. }) = ex.terminal {
+        desk.attach(shared.clone());
+    }
     let mut failed: Option<String> = None;
     for (i, step) in plan.steps.iter().enumerate() {
-        if let Err(e) = ex.step(&mut world, step, i + 1) {
+        if let Err(e) = ex.top_step(&shared, step, i + 1) {
             failed = Some(format!(
                 "step {} ({}) failed: {e}",
                 i + 1,
@@ -138,6 +203,7 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
         }
     }
     if failed.is_none() {
+        let world = shared.lock();
         for pe in &plan.expect {
             ex.check(&world, pe, None);
         }
@@ -147,7 +213,7 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
         }
     }
     for (i, step) in plan.finally.iter().enumerate() {
-        if let Err(e) = ex.step(&mut world, step, plan.steps.len() + i + 1) {
+        if let Err(e) = ex.top_step(&shared, step, plan.steps.len() + i + 1) {
             let msg = format!(
                 "finally step {} ({}) failed: {e}",
                 i + 1,
@@ -160,6 +226,9 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
             break;
         }
     }
+    if let Some(TerminalRole::Pcsc { desk, .. }) = ex.terminal {
+        desk.detach();
+    }
     record.checks = ex.checks;
     record.error = failed;
     record.verdict = if record.error.is_some() {
@@ -167,7 +236,7 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
     } else {
         Verdict::combine(record.checks.iter().map(|c| c.verdict))
     };
-    record.trace = trace_events(&world);
+    record.trace = trace_events(&shared.lock());
     record
 }
 
@@ -241,6 +310,8 @@ struct Executor<'a> {
     sources: &'a [Source],
     outputs: Outputs,
     checks: Vec<Check>,
+    /// Who plays the terminal, when card visits go through the terminal role.
+    terminal: Option<&'a TerminalRole>,
 }
 
 /// Text of a serde enum value (`snake_case` name, or the tag field of a tagged enum).
@@ -292,6 +363,206 @@ impl Executor<'_> {
             .map(|s| s.display.as_str())
             .unwrap_or("?");
         format!("{file}:{}:{}", o.line, o.column)
+    }
+
+    /// A step of the scenario: card visits go to the terminal role when the scenario says so;
+    /// everything else runs on the locked world.
+    fn top_step(&mut self, shared: &SharedWorld, step: &PlannedStep, n: usize) -> Result<(), String> {
+        if let (Some(role), Action::Event(e)) = (self.terminal, &step.action)
+            && let Event::Visit(spec) = &**e
+            && spec.presentation != Presentation::EligibilityCertificate
+        {
+            return self.terminal_visit(shared, role, spec, step, n);
+        }
+        let mut w = shared.lock();
+        self.step(&mut w, step, n)
+    }
+
+    fn terminal_visit(
+        &mut self,
+        shared: &SharedWorld,
+        role: &TerminalRole,
+        spec: &VisitSpec,
+        step: &PlannedStep,
+        n: usize,
+    ) -> Result<(), String> {
+        let (card, threshold) = {
+            let w = shared.lock();
+            let card = w
+                .presented_card(spec.person, spec.presentation)
+                .map_err(|e| e.to_string())?;
+            (card, w.rules.switches().face_match_threshold)
+        };
+        let pins = spec
+            .verify
+            .iter()
+            .filter_map(|a| match a {
+                Attempt::Pin { pin } => Some(pin.clone()),
+                _ => None,
+            })
+            .collect();
+        let face = spec.verify.iter().find_map(|a| match a {
+            Attempt::Face {
+                similarity,
+                live: true,
+            } => Some(*similarity),
+            _ => None,
+        });
+        let reader_visit = ReaderVisit {
+            person: spec.person,
+            institution: spec.institution,
+            pins,
+            face,
+        };
+        let log = SharedLog::default();
+        let icc = WorldCard::new(shared.clone(), card, Arc::clone(&log));
+        let (exchanges, stopped) = match role {
+            TerminalRole::Reference => {
+                let desk = Desk::new();
+                desk.begin(reader_visit);
+                let mut icc = icc;
+                let stopped =
+                    reference::visit(&mut icc, shared, &desk, spec.institution, threshold).err();
+                (desk.exchanges_since(0), stopped)
+            }
+            TerminalRole::Pcsc { desk, vpcd, wait } => {
+                let seen = desk.len();
+                desk.begin(reader_visit);
+                let slot = CardSlot::spawn(icc, *vpcd, RetryPolicy::default())
+                    .map_err(|e| format!("the card could not be put on the reader: {e}"))?;
+                let exchanges = desk.wait_for_answer(seen, *wait);
+                let ended = slot.stop();
+                desk.end();
+                let stopped = match (&ended, exchanges.iter().any(|e| e.answer.is_some())) {
+                    (Err(e), _) => Some(format!("the reader connection failed: {e}")),
+                    (Ok(_), false) => Some(format!(
+                        "the terminal under test sent no confirmation the registry answered within {wait:?}"
+                    )),
+                    (Ok(_), true) => None,
+                };
+                (exchanges, stopped)
+            }
+        };
+        let log = log.lock().map(|l| l.clone()).unwrap_or_else(|p| p.into_inner().clone());
+        let answer = exchanges.iter().rev().find_map(|e| e.answer.clone());
+        let outcome = match answer {
+            Some(a) => shared.lock().settle_answer(spec, a),
+            None => VisitOutcome {
+                verification: None,
+                registration_prompt: None,
+                consent: None,
+                answer: None,
+                record: None,
+                fetched: Vec::new(),
+            },
+        };
+        // RDR-6 / PRV-5: whatever the scenario says, a terminal never touches the My Number.
+        let touched = log.selected(Application::InputSupport);
+        let read = log.read_from(Application::InputSupport);
+        self.checks.push(Check {
+            name: "terminal.my_number_untouched".into(),
+            at: self.position(step.origin),
+            step: Some(n),
+            requirements: vec!["RDR-6".into(), "PRV-5".into()],
+            verdict: if touched || read {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
+            expected: "the 券面事項入力補助AP is never selected or read".into(),
+            actual: if read {
+                "the terminal read the 券面事項入力補助AP (the My Number)".into()
+            } else if touched {
+                "the terminal selected the 券面事項入力補助AP".into()
+            } else {
+                "never selected".into()
+            },
+            note: None,
+        });
+        self.outputs.push(
+            step.name.as_ref(),
+            Output::TerminalVisit(
+                Box::new(outcome),
+                Box::new(TerminalOutcome {
+                    log,
+                    exchanges,
+                    stopped,
+                }),
+            ),
+        );
+        Ok(())
+    }
+
+    fn terminal(&mut self, pe: &PlannedExpect, step: Option<usize>, t: &TerminalExpect) {
+        let out = match self.outputs.find(&t.of, "a terminal visit", terminal_of) {
+            Ok(o) => o.clone(),
+            Err(e) => {
+                self.fail(
+                    pe,
+                    step,
+                    "terminal",
+                    "a visit through the terminal role (scenario `terminal: true`)".into(),
+                    e,
+                );
+                return;
+            }
+        };
+        let last = out.exchanges.last();
+        let note = out.stopped.clone();
+        if let Some(want) = t.confirmed {
+            let got = out.exchanges.iter().any(|e| e.answer.is_some());
+            self.push(pe, step, "terminal.confirmed", want.to_string(), got.to_string(), note.clone());
+        }
+        if let Some(want) = &t.certificate {
+            let got = match last {
+                None => "none".to_string(),
+                Some(e) => match &e.rejection {
+                    Some(TerminalRejection::SignatureCertificate) => "signature".into(),
+                    Some(TerminalRejection::MalformedCertificate { .. })
+                    | Some(TerminalRejection::NotIssuedByJlis { .. }) => "other".into(),
+                    _ if e.serial.is_some() => "auth".into(),
+                    _ => "none".into(),
+                },
+            };
+            self.push(pe, step, "terminal.certificate", want.clone(), got, None);
+        }
+        if let Some(want) = &t.method {
+            let got = last
+                .and_then(|e| e.method.clone())
+                .unwrap_or_else(|| "none".into());
+            self.push(pe, step, "terminal.method", want.clone(), got, None);
+        }
+        if let Some(want) = t.signed_with_auth_key {
+            let got = out
+                .log
+                .signatures()
+                .any(|(k, _)| k == onshi_sim::jlis::CertKind::Auth);
+            self.push(
+                pe,
+                step,
+                "terminal.signed_with_auth_key",
+                want.to_string(),
+                got.to_string(),
+                None,
+            );
+        }
+        if let Some(want) = t.pin_tries {
+            self.push(
+                pe,
+                step,
+                "terminal.pin_tries",
+                want.to_string(),
+                out.log.pin_tries(PinRef::Auth).to_string(),
+                None,
+            );
+        }
+        if let Some(want) = &t.rejection {
+            let got = last
+                .and_then(|e| e.rejection.as_ref())
+                .map(|r| name_of(r, "rejection"))
+                .unwrap_or_else(|| "none".into());
+            self.push(pe, step, "terminal.rejection", want.clone(), got, None);
+        }
     }
 
     fn step(&mut self, w: &mut World, step: &PlannedStep, n: usize) -> Result<(), String> {
@@ -463,6 +734,7 @@ impl Executor<'_> {
         match &pe.expectation {
             Expectation::Confirmation(c) => self.confirmation(w, pe, step, c),
             Expectation::Verification(v) => self.verification(pe, step, v),
+            Expectation::Terminal(t) => self.terminal(pe, step, t),
             Expectation::Reader(r) => self.reader(pe, step, r),
             Expectation::Data(d) => self.data(pe, step, d),
             Expectation::Provider(p) => self.provider(w, pe, step, p),
@@ -1594,6 +1866,7 @@ pub fn kind_name(e: &Expectation) -> &'static str {
     match e {
         Expectation::Confirmation(_) => "confirmation",
         Expectation::Verification(_) => "verification",
+        Expectation::Terminal(_) => "terminal",
         Expectation::Reader(_) => "reader",
         Expectation::Data(_) => "data",
         Expectation::Provider(_) => "provider",

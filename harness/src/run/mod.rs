@@ -21,6 +21,8 @@ use crate::scenario::{self, Problem, Scenario};
 pub enum Binding {
     /// The built-in reference implementation in `onshi-sim`.
     Reference,
+    /// A system under test, described for the report (how it is reached).
+    UnderTest(String),
 }
 
 impl Binding {
@@ -28,6 +30,7 @@ impl Binding {
     pub fn describe(&self) -> String {
         match self {
             Binding::Reference => "reference".into(),
+            Binding::UnderTest(how) => format!("under test ({how})"),
         }
     }
 }
@@ -145,6 +148,8 @@ pub struct RunOptions {
     pub roles: RoleBindings,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Who plays the terminal in scenarios with `terminal: true`.
+    pub terminal: execute::TerminalRole,
 }
 
 impl Default for RunOptions {
@@ -159,6 +164,7 @@ impl Default for RunOptions {
             deviations: BTreeMap::new(),
             roles: RoleBindings::default(),
             progress: false,
+            terminal: execute::TerminalRole::Reference,
         }
     }
 }
@@ -313,12 +319,13 @@ pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<Scen
             let timeout = options.timeout;
             let seed = sc.plan.seed.unwrap_or(options.seed);
             let bar = bar.clone();
+            let terminal = options.terminal.clone();
             handles.push(tokio::spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let work = Arc::clone(&sc);
                 let task = tokio::task::spawn_blocking(move || {
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        execute::execute(&work.plan, &work.sources, seed)
+                        execute::execute_with(&work.plan, &work.sources, seed, &terminal)
                     }))
                 });
                 let rec = match tokio::time::timeout(timeout, task).await {

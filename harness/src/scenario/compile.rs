@@ -75,6 +75,8 @@ pub struct Plan {
     pub start: Moment,
     /// Skip reason.
     pub skip: Option<String>,
+    /// Card visits go through the terminal role (APDUs and the terminal protocol).
+    pub terminal: bool,
     /// The rules with the scenario's switches applied.
     pub rules: RuleSet,
     /// Insurers: key, number, name, lag.
@@ -350,6 +352,7 @@ impl Compiler<'_> {
             seed: sc.seed,
             start,
             skip: sc.skip.clone(),
+            terminal: sc.terminal,
             rules,
             insurers,
             institutions,
@@ -1522,6 +1525,7 @@ fn expectation_reqs(e: &Expectation) -> &[At<String>] {
     match e {
         Expectation::Confirmation(x) => &x.req,
         Expectation::Verification(x) => &x.req,
+        Expectation::Terminal(x) => &x.req,
         Expectation::Reader(x) => &x.req,
         Expectation::Data(x) => &x.req,
         Expectation::Provider(x) => &x.req,

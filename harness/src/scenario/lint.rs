@@ -149,6 +149,7 @@ fn of_name(e: &Expectation) -> Option<(String, u64, u64)> {
     let of = match e {
         Expectation::Confirmation(c) => &c.of,
         Expectation::Verification(c) => &c.of,
+        Expectation::Terminal(c) => &c.of,
         Expectation::Reader(c) => &c.of,
         Expectation::Data(c) => &c.of,
         Expectation::Provider(c) => &c.of,

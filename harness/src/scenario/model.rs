@@ -102,6 +102,10 @@ pub struct ScenarioFile {
     /// Skip the whole scenario with this reason (shown in every report).
     #[serde(default)]
     pub skip: Option<String>,
+    /// Card visits go through the terminal role: the card answers APDUs and the terminal asks
+    /// the registry (the built-in terminal, or a terminal under test over PC/SC).
+    #[serde(default)]
+    pub terminal: bool,
 }
 
 /// A fragment file: world parts and sequences shared by scenarios through `include`.
@@ -1044,6 +1048,41 @@ pub enum Expectation {
     /// A check a human must make (verdict: review).
     #[serde(rename = "review")]
     Review(ReviewExpect),
+    /// What the terminal did at a visit, from the card's APDU log and its request (scenarios
+    /// with `terminal: true`).
+    #[serde(rename = "terminal")]
+    Terminal(TerminalExpect),
+}
+
+/// Terminal expectations; only the fields given are checked.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalExpect {
+    /// Visit name.
+    #[serde(default)]
+    pub of: OfName,
+    /// Requirement ids.
+    #[serde(default)]
+    pub req: Vec<At<String>>,
+    /// Whether the registry answered a confirmation from the terminal.
+    #[serde(default)]
+    pub confirmed: Option<bool>,
+    /// Certificate sent: `auth`, `signature`, `other` or `none`.
+    #[serde(default)]
+    pub certificate: Option<String>,
+    /// `pin` (signed challenge), `face` or `none`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Whether the card signed with the auth key (which it only does after the auth PIN).
+    #[serde(default)]
+    pub signed_with_auth_key: Option<bool>,
+    /// VERIFY commands that sent an auth PIN.
+    #[serde(default)]
+    pub pin_tries: Option<usize>,
+    /// The registry's rejection of the request (`bad_signature`, `signature_certificate`, …)
+    /// or `none`.
+    #[serde(default)]
+    pub rejection: Option<String>,
 }
 
 /// Which outcome an expectation looks at: a step `name`, default the latest of its kind.

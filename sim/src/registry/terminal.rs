@@ -22,15 +22,28 @@ use crate::rng::SeedRoot;
 /// Length of a challenge in bytes.
 pub const CHALLENGE_LEN: usize = 32;
 
+/// How the terminal verified the holder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TerminalProof {
+    /// The auth PIN: the card signed a registry challenge with the auth key.
+    Pin {
+        /// A challenge the registry issued ([`Challenges::issue`]).
+        challenge: Vec<u8>,
+        /// The card's PKCS#1 v1.5 signature over DigestInfo(SHA-256(challenge)).
+        signature: Vec<u8>,
+    },
+    /// Face authentication (or 目視) at a certified reader: no card signature; the registry
+    /// trusts the reader's statement, as it does a real face-authentication reader.
+    Face,
+}
+
 /// A confirmation request from a terminal under test.
 #[derive(Clone, Debug)]
 pub struct SignedCardConfirm {
     /// The certificate the terminal read (it should be the auth certificate, EF 000A).
     pub certificate_der: Vec<u8>,
-    /// A challenge the registry issued ([`Challenges::issue`]).
-    pub challenge: Vec<u8>,
-    /// The card's PKCS#1 v1.5 signature over DigestInfo(SHA-256(challenge)).
-    pub signature: Vec<u8>,
+    /// How the holder was verified.
+    pub proof: TerminalProof,
     /// The asking institution.
     pub institution: InstitutionId,
     /// 資格確認日.
@@ -143,17 +156,23 @@ pub fn check_signed_request(
             reason: e.to_string(),
         });
     }
-    if !challenges.open.contains(req.challenge.as_slice()) {
-        return Err(TerminalRejection::UnknownChallenge);
+    if let TerminalProof::Pin {
+        challenge,
+        signature,
+    } = &req.proof
+    {
+        if !challenges.open.contains(challenge.as_slice()) {
+            return Err(TerminalRejection::UnknownChallenge);
+        }
+        verify_signature(
+            &req.certificate_der,
+            &sha256_digest_info(challenge),
+            signature,
+        )
+        .map_err(|e| TerminalRejection::BadSignature {
+            reason: e.to_string(),
+        })?;
+        challenges.redeem(challenge);
     }
-    verify_signature(
-        &req.certificate_der,
-        &sha256_digest_info(&req.challenge),
-        &req.signature,
-    )
-    .map_err(|e| TerminalRejection::BadSignature {
-        reason: e.to_string(),
-    })?;
-    challenges.redeem(&req.challenge);
     Ok(serial)
 }

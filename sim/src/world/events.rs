@@ -507,7 +507,7 @@ impl World {
     /// The card a visitor puts on the reader. A card reported lost (紛失届) and found again
     /// can be presented: its certificates stay revoked, so the registry refuses it. A returned
     /// card (返納) is no longer in the holder's hands.
-    fn presented_card(
+    pub fn presented_card(
         &self,
         person: PersonId,
         presentation: Presentation,
@@ -951,6 +951,23 @@ impl World {
     }
 
     /// The reference provider settles the visit and fetches consented data (PRV-1..7).
+    /// A visit whose reader part happened outside the world (a terminal under test read the
+    /// card and asked the registry): the reference provider settles `answer` as it would after
+    /// its own reader, and the outcome carries the answer but no reader verification.
+    pub fn settle_answer(&mut self, spec: &VisitSpec, answer: Answer) -> VisitOutcome {
+        let mut out = VisitOutcome {
+            verification: None,
+            registration_prompt: None,
+            consent: None,
+            answer: None,
+            record: None,
+            fetched: Vec::new(),
+        };
+        self.settle(spec, &answer, &mut out);
+        out.answer = Some(answer);
+        out
+    }
+
     fn settle(&mut self, spec: &VisitSpec, answer: &Answer, out: &mut VisitOutcome) {
         if !self.reference_provider {
             return;

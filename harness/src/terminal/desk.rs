@@ -1,0 +1,159 @@
+//! What the runner and the terminal endpoints share: the visit at the reader now (whose card,
+//! which institution, what the simulated patient types) and every confirmation the terminal
+//! sent, with the result, in order.
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use onshi_sim::clock::Moment;
+use onshi_sim::ids::{InstitutionId, PersonId, Serial};
+use onshi_sim::registry::Answer;
+use onshi_sim::registry::terminal::TerminalRejection;
+use serde::Serialize;
+
+/// The visit in progress at the reader.
+#[derive(Clone, Debug)]
+pub struct ReaderVisit {
+    /// Whose card is on the reader.
+    pub person: PersonId,
+    /// The institution the reader belongs to.
+    pub institution: InstitutionId,
+    /// What the simulated patient types at the PIN pad, one entry per time they are asked
+    /// (empty: they use face authentication and type nothing).
+    pub pins: VecDeque<String>,
+    /// The face similarity the reader's camera measures, when the patient uses the face.
+    pub face: Option<f64>,
+}
+
+/// One confirmation request from the terminal and what became of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TerminalExchange {
+    /// Virtual time of the request.
+    pub at: Moment,
+    /// 医療機関コード the terminal named.
+    pub institution_code: String,
+    /// `pin` or `face`, as the terminal stated it (None when the request could not be read).
+    pub method: Option<String>,
+    /// Serial of the certificate it sent, when the certificate could be read.
+    pub serial: Option<Serial>,
+    /// What it did wrong, if the registry rejected the request before looking it up.
+    pub rejection: Option<TerminalRejection>,
+    /// The registry's answer, when it got that far.
+    #[serde(skip)]
+    pub answer: Option<Answer>,
+    /// A request the endpoint could not read at all (bad JSON, bad base64, unknown
+    /// institution): the message it answered with.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    world: Option<super::SharedWorld>,
+    visit: Option<ReaderVisit>,
+    exchanges: Vec<TerminalExchange>,
+}
+
+/// The shared desk. Cheap to share behind an `Arc`.
+#[derive(Debug, Default)]
+pub struct Desk {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Desk {
+    /// An empty desk: no card on the reader.
+    pub fn new() -> Self {
+        Desk::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The scenario world the endpoints answer from (one scenario at a time: one reader).
+    pub fn attach(&self, world: super::SharedWorld) {
+        let mut s = self.state();
+        s.world = Some(world);
+        s.exchanges.clear();
+    }
+
+    /// No scenario is running: the endpoints answer 503.
+    pub fn detach(&self) {
+        let mut s = self.state();
+        s.world = None;
+        s.visit = None;
+    }
+
+    /// The world of the running scenario.
+    pub fn world(&self) -> Option<super::SharedWorld> {
+        self.state().world.clone()
+    }
+
+    /// The next PIN the simulated patient types (None: nothing more to type, or no card).
+    pub fn next_pin(&self) -> Option<String> {
+        self.state().visit.as_mut().and_then(|v| v.pins.pop_front())
+    }
+
+    /// A card goes on the reader.
+    pub fn begin(&self, visit: ReaderVisit) {
+        self.state().visit = Some(visit);
+        self.changed.notify_all();
+    }
+
+    /// The card leaves the reader.
+    pub fn end(&self) {
+        self.state().visit = None;
+        self.changed.notify_all();
+    }
+
+    /// The visit at the reader now.
+    pub fn visit(&self) -> Option<ReaderVisit> {
+        self.state().visit.clone()
+    }
+
+    /// Records an exchange and wakes whoever waits for one.
+    pub fn record(&self, exchange: TerminalExchange) {
+        self.state().exchanges.push(exchange);
+        self.changed.notify_all();
+    }
+
+    /// Number of exchanges so far.
+    pub fn len(&self) -> usize {
+        self.state().exchanges.len()
+    }
+
+    /// Whether nothing was exchanged yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The exchanges from index `from` on.
+    pub fn exchanges_since(&self, from: usize) -> Vec<TerminalExchange> {
+        self.state().exchanges.get(from..).map(<[_]>::to_vec).unwrap_or_default()
+    }
+
+    /// Waits until there are more than `seen` exchanges and the last one is final (an answer
+    /// or a rejection the terminal cannot retry), or until `timeout`. Returns the exchanges
+    /// after `seen`; empty on timeout.
+    pub fn wait_for_answer(&self, seen: usize, timeout: Duration) -> Vec<TerminalExchange> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.state();
+        loop {
+            if state.exchanges[seen.min(state.exchanges.len())..]
+                .iter()
+                .any(|e| e.answer.is_some())
+            {
+                return state.exchanges[seen..].to_vec();
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return state.exchanges.get(seen..).map(<[_]>::to_vec).unwrap_or_default();
+            }
+            state = match self.changed.wait_timeout(state, deadline - now) {
+                Ok((s, _)) => s,
+                Err(p) => p.into_inner().0,
+            };
+        }
+    }
+}
