@@ -2,6 +2,7 @@
 //! binary share.
 //!
 //! - [`catalog`]: the requirement catalog that scenarios cite and reports trace.
+//! - [`pcsc`]: the simulated card behind a real PC/SC stack (vpcd card side, private pcscd).
 
 // `Problem` carries the file text for its snippet; problems are rare, so the size of the
 // error variant does not matter, and boxing every one would only add noise.
