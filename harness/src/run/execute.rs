@@ -23,16 +23,16 @@ use onshi_sim::rules::DataKind;
 use onshi_sim::world::{Outcome, VisitOutcome};
 use onshi_sim::{World, WorldConfig};
 
+use crate::pcsc::tcp::{CardSlot, RetryPolicy};
 use crate::scenario::compile::{
     Action, Origin, Plan, PlannedExpect, PlannedStep, consent_item, data_kind,
 };
-use crate::pcsc::tcp::{CardSlot, RetryPolicy};
 use crate::scenario::load::Source;
+use crate::scenario::model::*;
 use crate::terminal::SharedWorld;
 use crate::terminal::card::{SharedLog, WorldCard};
 use crate::terminal::desk::{Desk, ReaderVisit, TerminalExchange};
 use crate::terminal::reference;
-use crate::scenario::model::*;
 
 /// What the terminal did at one visit (scenarios with `terminal: true`).
 #[derive(Clone, Debug)]
@@ -367,7 +367,12 @@ impl Executor<'_> {
 
     /// A step of the scenario: card visits go to the terminal role when the scenario says so;
     /// everything else runs on the locked world.
-    fn top_step(&mut self, shared: &SharedWorld, step: &PlannedStep, n: usize) -> Result<(), String> {
+    fn top_step(
+        &mut self,
+        shared: &SharedWorld,
+        step: &PlannedStep,
+        n: usize,
+    ) -> Result<(), String> {
         if let (Some(role), Action::Event(e)) = (self.terminal, &step.action)
             && let Event::Visit(spec) = &**e
             && spec.presentation != Presentation::EligibilityCertificate
@@ -443,7 +448,10 @@ impl Executor<'_> {
                 (exchanges, stopped)
             }
         };
-        let log = log.lock().map(|l| l.clone()).unwrap_or_else(|p| p.into_inner().clone());
+        let log = log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
         let answer = exchanges.iter().rev().find_map(|e| e.answer.clone());
         let outcome = match answer {
             Some(a) => shared.lock().settle_answer(spec, a),
@@ -511,7 +519,14 @@ impl Executor<'_> {
         let note = out.stopped.clone();
         if let Some(want) = t.confirmed {
             let got = out.exchanges.iter().any(|e| e.answer.is_some());
-            self.push(pe, step, "terminal.confirmed", want.to_string(), got.to_string(), note.clone());
+            self.push(
+                pe,
+                step,
+                "terminal.confirmed",
+                want.to_string(),
+                got.to_string(),
+                note.clone(),
+            );
         }
         if let Some(want) = &t.certificate {
             let got = match last {

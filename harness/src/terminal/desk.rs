@@ -130,7 +130,11 @@ impl Desk {
 
     /// The exchanges from index `from` on.
     pub fn exchanges_since(&self, from: usize) -> Vec<TerminalExchange> {
-        self.state().exchanges.get(from..).map(<[_]>::to_vec).unwrap_or_default()
+        self.state()
+            .exchanges
+            .get(from..)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// Waits until there are more than `seen` exchanges and the last one is final (an answer
@@ -148,7 +152,11 @@ impl Desk {
             }
             let now = Instant::now();
             if now >= deadline {
-                return state.exchanges.get(seen..).map(<[_]>::to_vec).unwrap_or_default();
+                return state
+                    .exchanges
+                    .get(seen..)
+                    .map(<[_]>::to_vec)
+                    .unwrap_or_default();
             }
             state = match self.changed.wait_timeout(state, deadline - now) {
                 Ok((s, _)) => s,

@@ -146,11 +146,15 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
             Method::Pin => TerminalProof::Pin {
                 challenge: b64(
                     "challenge",
-                    req.challenge.as_deref().ok_or("`method: pin` needs `challenge`")?,
+                    req.challenge
+                        .as_deref()
+                        .ok_or("`method: pin` needs `challenge`")?,
                 )?,
                 signature: b64(
                     "signature",
-                    req.signature.as_deref().ok_or("`method: pin` needs `signature`")?,
+                    req.signature
+                        .as_deref()
+                        .ok_or("`method: pin` needs `signature`")?,
                 )?,
             },
         };
@@ -220,7 +224,11 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
             let msg = rejection.to_string();
             let kind = serde_json::to_value(&rejection)
                 .ok()
-                .and_then(|v| v.get("rejection").and_then(|k| k.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("rejection")
+                        .and_then(|k| k.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or_else(|| "rejected".into());
             app.desk.record(TerminalExchange {
                 at: now,

@@ -37,6 +37,8 @@ impl SharedWorld {
     /// Locks the world. A panic in another holder does not make the world unusable: the
     /// harness reports that scenario's failure and goes on with what the world holds.
     pub fn lock(&self) -> MutexGuard<'_, World> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -20,7 +20,9 @@ fn sw(response: &[u8]) -> Sw {
 }
 
 fn data(response: &[u8]) -> &[u8] {
-    response.get(..response.len().saturating_sub(2)).unwrap_or_default()
+    response
+        .get(..response.len().saturating_sub(2))
+        .unwrap_or_default()
 }
 
 fn select_ef(card: &mut dyn VirtualIcc, ef: u16) -> Sw {
@@ -99,7 +101,10 @@ pub fn visit(
             }
         }
         if !verified {
-            return Err("the holder could not be verified (face below the threshold, PIN not accepted)".into());
+            return Err(
+                "the holder could not be verified (face below the threshold, PIN not accepted)"
+                    .into(),
+            );
         }
         if select_ef(card, 0x0017) != Sw::OK {
             return Err("the auth key EF 0017 is missing".into());

@@ -21,7 +21,8 @@ impl Server {
     /// Binds `addr` (port 0: any free port) and serves the endpoints of [`super::http`] from
     /// `desk`. Errors name what failed: the address, the bind, the runtime.
     pub fn start(addr: &str, desk: Arc<Desk>) -> Result<Server, String> {
-        let listener = std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen: {e}"))?;
+        let listener =
+            std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen: {e}"))?;
         listener
             .set_nonblocking(true)
             .map_err(|e| format!("cannot listen: {e}"))?;
