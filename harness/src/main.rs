@@ -25,6 +25,37 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Subcommand)]
+enum CardAction {
+    /// Insert a person's card and serve it until removed.
+    Insert {
+        /// The scenario whose world holds the person.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// The person's id in the scenario.
+        #[arg(long)]
+        person: String,
+        /// vpcd reader slot (slot 0, the first reader, is 127.0.0.1:35963; slot N is port 35963+N).
+        #[arg(long, default_value = cli::card::DEFAULT_VPCD)]
+        vpcd: String,
+        /// Also serve the registry's terminal endpoints here (e.g. 127.0.0.1:7070).
+        #[arg(long)]
+        http: Option<String>,
+        /// PINs the simulated patient types when the terminal asks (GET /onshi/terminal/patient).
+        #[arg(long = "pin")]
+        pins: Vec<String>,
+        /// Seed (a scenario's own `seed:` wins).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Remove the card served for a vpcd slot.
+    Remove {
+        /// vpcd reader slot.
+        #[arg(long, default_value = cli::card::DEFAULT_VPCD)]
+        vpcd: String,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LangArg {
     Ja,
@@ -116,6 +147,29 @@ enum Command {
         #[arg(long, default_value = "reports")]
         out: PathBuf,
     },
+    /// Put a person's virtual card into a vpcd reader (real PC/SC software reads it) and
+    /// serve it until `onshi card remove`.
+    Card {
+        #[command(subcommand)]
+        action: CardAction,
+    },
+    /// Keep a scenario's world running for a terminal under test: commands on standard input
+    /// put cards on the vpcd reader and take them off (insert PERSON [PIN...], wait [SECONDS],
+    /// remove, status, quit); the registry's terminal endpoints answer over HTTP.
+    Serve {
+        /// The scenario whose world (its `world:` section and includes) is served.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// vpcd reader slot (slot 0, the first reader, is 127.0.0.1:35963).
+        #[arg(long, default_value = cli::card::DEFAULT_VPCD)]
+        vpcd: String,
+        /// Where the registry's terminal endpoints listen.
+        #[arg(long, default_value = "127.0.0.1:7070")]
+        http: String,
+        /// Seed (a scenario's own `seed:` wins).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Build a synthetic world, confirm every card once, print a summary.
     World {
         /// Number of synthetic people.
@@ -171,5 +225,25 @@ fn main() -> ExitCode {
         Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
         Command::Report { inputs, out } => cli::run::report(lang, &inputs, &out),
         Command::World { people, seed } => cli::world::world(lang, people, seed),
+        Command::Card {
+            action:
+                CardAction::Insert {
+                    scenario,
+                    person,
+                    vpcd,
+                    http,
+                    pins,
+                    seed,
+                },
+        } => cli::card::insert(&scenario, &person, &vpcd, http.as_deref(), pins, seed),
+        Command::Card {
+            action: CardAction::Remove { vpcd },
+        } => cli::card::remove(&vpcd),
+        Command::Serve {
+            scenario,
+            vpcd,
+            http,
+            seed,
+        } => cli::card::serve(&scenario, &vpcd, &http, seed),
     }
 }

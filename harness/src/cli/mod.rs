@@ -25,6 +25,7 @@ macro_rules! warn_raw {
     }};
 }
 
+pub mod card;
 pub mod run;
 pub mod world;
 

@@ -240,6 +240,18 @@ pub fn execute_with(
     record
 }
 
+/// The scenario's world at its start time, as its `world:` section and includes describe it
+/// (no step applied): what `onshi card insert` and `onshi serve` serve.
+pub fn build_world(plan: &Plan, seed: u64) -> Result<World, String> {
+    let mut cfg = WorldConfig::new(seed, &plan.id, plan.start);
+    cfg.rules = plan.rules.clone();
+    cfg.trace = true;
+    cfg.reference_provider = true;
+    let mut world = World::new(cfg);
+    setup(&mut world, plan)?;
+    Ok(world)
+}
+
 fn setup(w: &mut World, plan: &Plan) -> Result<(), String> {
     for (key, number, name, lag) in &plan.insurers {
         w.add_insurer(key, *number, name, *lag)
