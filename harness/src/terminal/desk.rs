@@ -165,3 +165,53 @@ impl Desk {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use onshi_sim::ids::{InstitutionId, PersonId};
+
+    fn visit() -> ReaderVisit {
+        ReaderVisit {
+            person: PersonId(0),
+            institution: InstitutionId(0),
+            pins: ["9999".to_string(), "1234".to_string()].into(),
+            face: None,
+        }
+    }
+
+    fn exchange(answered: bool) -> TerminalExchange {
+        TerminalExchange {
+            at: Moment::parse("2026-04-01T09:00").unwrap(),
+            institution_code: "1310143217".into(),
+            method: Some("pin".into()),
+            serial: None,
+            rejection: None,
+            answer: None,
+            error: (!answered).then(|| "bad".to_string()),
+        }
+    }
+
+    #[test]
+    fn pins_are_handed_out_one_per_ask_and_only_while_a_card_is_on_the_reader() {
+        let d = Desk::new();
+        assert_eq!(d.next_pin(), None);
+        d.begin(visit());
+        assert_eq!(d.next_pin().as_deref(), Some("9999"));
+        assert_eq!(d.next_pin().as_deref(), Some("1234"));
+        assert_eq!(d.next_pin(), None);
+        d.end();
+        assert!(d.visit().is_none());
+    }
+
+    #[test]
+    fn waiting_returns_what_came_when_no_answer_comes_in_time() {
+        let d = Desk::new();
+        d.record(exchange(false));
+        let got = d.wait_for_answer(0, Duration::from_millis(50));
+        assert_eq!(got.len(), 1, "the unanswered request is still reported");
+        assert!(got[0].answer.is_none());
+        assert!(d.wait_for_answer(1, Duration::from_millis(10)).is_empty());
+    }
+}
