@@ -95,7 +95,8 @@ enum Command {
         /// Where the registry's terminal endpoints listen (with --terminal-vpcd).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
         terminal_http: String,
-        /// Seconds to wait for the terminal's confirmation after the card goes on the reader.
+        /// Seconds to wait for the terminal's confirmation after the card goes on the reader
+        /// (the per-scenario --timeout becomes at least ten times this).
         #[arg(long, default_value_t = 30.0)]
         terminal_wait: f64,
     },

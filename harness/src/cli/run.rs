@@ -101,6 +101,10 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
                 options.terminal = role;
                 options.roles.terminal = run::Binding::UnderTest(how);
                 options.jobs = 1;
+                // A scenario may wait for the terminal at several visits.
+                options.timeout = options
+                    .timeout
+                    .max(Duration::from_secs_f64(args.terminal_wait * 10.0));
                 Some(server)
             }
             Err(e) => {
