@@ -2,6 +2,7 @@
 //! binary share.
 //!
 //! - [`catalog`]: the requirement catalog that scenarios cite and reports trace.
+//! - [`wire`]: the OQS folder protocol and JSON web API served to a system under test.
 
 // `Problem` carries the file text for its snippet; problems are rare, so the size of the
 // error variant does not matter, and boxing every one would only add noise.
@@ -11,3 +12,4 @@ pub mod catalog;
 pub mod cli;
 pub mod run;
 pub mod scenario;
+pub mod wire;
