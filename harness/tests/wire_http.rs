@@ -34,7 +34,9 @@ async fn login(server: &HttpServer, code: &str) -> reqwest::Response {
     client()
         .post(format!("{}{LOGIN_PATH}", server.url()))
         .header("Content-Type", JSON)
-        .body(format!(r#"{{"medicalInstitutionCode":"{code}","password":"x"}}"#))
+        .body(format!(
+            r#"{{"medicalInstitutionCode":"{code}","password":"x"}}"#
+        ))
         .send()
         .await
         .unwrap()
