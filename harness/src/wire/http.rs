@@ -440,6 +440,20 @@ async fn search(State(state): State<Arc<AppState>>, request: Request) -> Respons
     json_response(StatusCode::OK, json)
 }
 
+/// The JSON answer to a search body sent with the idToken of `institution`, as the search
+/// endpoint writes it (without the socket: for tests and fuzzing). Logs the exchange.
+pub fn search_json(service: &Service, institution: InstitutionCode, body: &[u8]) -> String {
+    let mut record = ExchangeRecord::new(
+        Channel::Http,
+        ExchangeKind::Search,
+        &format!("POST {SEARCH_PATH}"),
+    );
+    let response = search_answer(service, institution, body, &mut record);
+    record.answer = Some("200".into());
+    service.log().append(record);
+    message_json(&response.to_element())
+}
+
 /// The 資格確認 answer to a search body (never fails: errors become the XmlMsg error shape).
 fn search_answer(
     service: &Service,
