@@ -26,6 +26,7 @@ macro_rules! warn_raw {
 }
 
 pub mod run;
+pub mod serve;
 pub mod world;
 
 use std::io::IsTerminal;
