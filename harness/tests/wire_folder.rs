@@ -281,7 +281,7 @@ fn face_files_are_written_atomically_in_onshis_name_grammar_and_parse() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(names, [name.clone()]);
+    assert_eq!(names, std::slice::from_ref(&name));
     let f = oqs::decode_confirm_response(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(
         f.header.reference_classification,

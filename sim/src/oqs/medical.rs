@@ -14,6 +14,8 @@
 use crate::clock::{Date, Moment, compact_date};
 use crate::ids::InstitutionCode;
 
+#[cfg(test)]
+use super::Element;
 use super::codes::{
     CharacterCode, FileCategory, MedicalTreatmentFlag, ProcessingResultStatus, Sex,
 };
@@ -369,3 +371,70 @@ impl MedicalInfoResponse {
 }
 
 impl_message!(MedicalInfoRequest, MedicalInfoResponse);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oqs::{EncodeOptions, Message, decode_medical_info_response};
+
+    fn date(y: i16, m: i8, d: i8) -> Date {
+        Date::new(y, m, d).expect("test date")
+    }
+
+    #[test]
+    fn drug_results_group_by_month_and_date_and_read_back() {
+        let response = MedicalInfoResponse {
+            header: MedicalInfoResponseHeader {
+                process_execution_time: Moment::start_of(date(2026, 4, 10)),
+                institution: InstitutionCode::parse("1310143217").expect("test code"),
+                arbitrary_file_identifier: Some("Y1".into()),
+                result_code: ProcessingResultStatus::Ok,
+                error_code: None,
+                message_contents: None,
+                character_code: CharacterCode::ShiftJis,
+            },
+            result: Some(MedicalInfoResult::Medication {
+                person: PersonInfo {
+                    name: "山田　太郎".into(),
+                    kana: Some("ﾔﾏﾀﾞ ﾀﾛｳ".into()),
+                    birthdate: date(1980, 5, 10),
+                    sex: Sex::Male,
+                },
+                records: vec![
+                    MedicalDataRecord {
+                        date: date(2025, 11, 5),
+                        text: "A".into(),
+                    },
+                    MedicalDataRecord {
+                        date: date(2025, 11, 5),
+                        text: "B".into(),
+                    },
+                    MedicalDataRecord {
+                        date: date(2026, 1, 20),
+                        text: "C".into(),
+                    },
+                ],
+            }),
+        };
+        for encoding in [CharacterCode::Utf8, CharacterCode::ShiftJis] {
+            let bytes = response
+                .encode(EncodeOptions::with_encoding(encoding))
+                .expect("encodes")
+                .bytes;
+            let back = decode_medical_info_response(&bytes).expect("decodes");
+            let mut expected = response.clone();
+            expected.header.character_code = encoding;
+            assert_eq!(back, expected);
+        }
+        let element = response.to_element();
+        let Element::Container { children, .. } = &element else {
+            panic!("root is a container");
+        };
+        let Element::Container { children: body, .. } = &children[1] else {
+            panic!("body is a container");
+        };
+        // QuaInf + two months.
+        assert_eq!(body.len(), 3);
+        assert_eq!(body[1].name(), "MeTrMonthInf");
+    }
+}
