@@ -44,6 +44,19 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
+#[test]
+fn the_user_documentation_lists_every_result_code() {
+    let doc = std::fs::read_to_string("../docs/oqs-folder.md").unwrap();
+    for e in oqs::RESULT_CODES {
+        assert!(
+            doc.contains(&format!("| `{}` |", e.code)),
+            "docs/oqs-folder.md lacks {}",
+            e.code
+        );
+        assert!(doc.contains(e.message_ja), "docs/oqs-folder.md: message of {}", e.code);
+    }
+}
+
 fn stem(file: &str) -> &str {
     file.rsplit_once('.').map_or(file, |(s, _)| s)
 }
