@@ -106,7 +106,7 @@ enum Command {
         out: PathBuf,
     },
     /// Serve a scenario's world to a clinic system: OQS folders (req/res/face) and/or the web API.
-    Serve {
+    ServeOqs {
         /// The scenario whose world (insurers, institutions, people) is served; no step is applied.
         #[arg(long)]
         scenario: PathBuf,
@@ -177,7 +177,7 @@ fn main() -> ExitCode {
         Command::Schema { fragment } => cli::schema(fragment),
         Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
         Command::Report { inputs, out } => cli::run::report(lang, &inputs, &out),
-        Command::Serve {
+        Command::ServeOqs {
             scenario,
             oqs_root,
             http,
@@ -185,9 +185,9 @@ fn main() -> ExitCode {
             encoding,
             institution,
             keep_requests,
-        } => cli::serve::serve(
+        } => cli::oqs::serve_oqs(
             lang,
-            cli::serve::ServeArgs {
+            cli::oqs::OqsServeArgs {
                 scenario,
                 oqs_root,
                 http,

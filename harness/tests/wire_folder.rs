@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use onshi_harness::wire::{
-    ExchangeKind, FolderConfig, FolderServer, RequestDisposal, Service, SharedWorld,
+    ExchangeKind, FolderConfig, FolderServer, RequestDisposal, Service, SharedWorld, WithWorld,
 };
 use onshi_sim::World;
 use onshi_sim::ids::InstitutionCode;

@@ -53,7 +53,11 @@ fn the_user_documentation_lists_every_result_code() {
             "docs/oqs-folder.md lacks {}",
             e.code
         );
-        assert!(doc.contains(e.message_ja), "docs/oqs-folder.md: message of {}", e.code);
+        assert!(
+            doc.contains(e.message_ja),
+            "docs/oqs-folder.md: message of {}",
+            e.code
+        );
     }
 }
 

@@ -728,18 +728,4 @@ impl World {
         let parts = self.parts(self.clock.now());
         parts.registry.confirm_card(&parts.view, parts.trace, req)
     }
-
-    /// Asks the registry for optional data and returns the items themselves (the wire layer
-    /// writes them into YZK/TKK results); the consent rules are those of [`Event::FetchData`].
-    pub fn fetch_data(
-        &mut self,
-        person: PersonId,
-        institution: InstitutionId,
-        kind: crate::rules::DataKind,
-    ) -> Result<crate::registry::DataPayload, crate::registry::DataDenied> {
-        let parts = self.parts(self.clock.now());
-        parts
-            .registry
-            .fetch_for_institution(&parts.view, parts.trace, person, institution, kind)
-    }
 }

@@ -25,8 +25,8 @@ macro_rules! warn_raw {
     }};
 }
 
+pub mod oqs;
 pub mod run;
-pub mod serve;
 pub mod world;
 
 use std::io::IsTerminal;

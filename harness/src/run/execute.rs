@@ -110,7 +110,11 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
         record.skip_reason = Some(reason.clone());
         return record;
     }
-    let mut world = new_world(plan, seed);
+    let mut cfg = WorldConfig::new(seed, &plan.id, plan.start);
+    cfg.rules = plan.rules.clone();
+    cfg.trace = true;
+    cfg.reference_provider = true;
+    let mut world = World::new(cfg);
     let mut ex = Executor {
         sources,
         outputs: Outputs::default(),
@@ -167,21 +171,15 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
     record
 }
 
-/// The empty world a plan runs in: its seed, start time and rules, trace on, the reference
-/// provider settling visits.
-pub fn new_world(plan: &Plan, seed: u64) -> World {
+/// The scenario's world at its start time, as its `world:` section and includes describe it
+/// (no step applied): what `onshi card insert` and `onshi serve` serve.
+pub fn build_world(plan: &Plan, seed: u64) -> Result<World, String> {
     let mut cfg = WorldConfig::new(seed, &plan.id, plan.start);
     cfg.rules = plan.rules.clone();
     cfg.trace = true;
     cfg.reference_provider = true;
-    World::new(cfg)
-}
-
-/// The world of a plan with its insurers, institutions and people set up and no step applied
-/// (what `onshi serve` serves).
-pub fn build_world(plan: &Plan, seed: u64) -> Result<World, String> {
-    let mut world = new_world(plan, seed);
-    setup(&mut world, plan).map_err(|e| format!("world setup failed: {e}"))?;
+    let mut world = World::new(cfg);
+    setup(&mut world, plan)?;
     Ok(world)
 }
 

@@ -38,10 +38,10 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::WireError;
 use super::json::{message_json, request_xml};
 use super::log::{Channel, ExchangeKind, ExchangeRecord, LoggedViolation};
 use super::service::{ErrorEcho, Service, decode_violation, note_confirm};
+use super::{WireError, WithWorld};
 
 /// The login path.
 pub const LOGIN_PATH: &str = "/oqs-api-pro/MSA12020/ILI12020SV01/auth";

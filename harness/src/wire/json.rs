@@ -260,8 +260,14 @@ mod tests {
         .expect("test json");
         let xml = request_xml(&body).expect("converts");
         // Key order is not kept (the decoder picks children by name).
-        assert!(xml.contains("<MessageHeader><A>0&amp;1</A></MessageHeader>"), "{xml}");
-        assert!(xml.contains("<MessageBody><B>x</B><B>y</B></MessageBody>"), "{xml}");
+        assert!(
+            xml.contains("<MessageHeader><A>0&amp;1</A></MessageHeader>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<MessageBody><B>x</B><B>y</B></MessageBody>"),
+            "{xml}"
+        );
         let bad: Value =
             serde_json::from_str(r#"{"XmlMsg":{"MessageHeader":{"A":1}}}"#).expect("test json");
         let p = request_xml(&bad).expect_err("refused");

@@ -27,7 +27,8 @@ pub use log::{
 pub use service::{Service, ServiceSettings};
 
 /// The world the servers act on, shared between the folder watcher, the HTTP handlers and
-/// whoever drives the scenario. Every lock is held only for one world call.
+/// whoever drives the scenario. Every lock is held only for one world call. (The same shape as
+/// `terminal::SharedWorld` on the PC/SC branch: when both meet, one can re-export the other.)
 #[derive(Clone, Debug)]
 pub struct SharedWorld(Arc<Mutex<World>>);
 
@@ -37,15 +38,23 @@ impl SharedWorld {
         SharedWorld(Arc::new(Mutex::new(world)))
     }
 
-    /// Runs `f` with the world locked. A panic in an earlier holder does not poison it for
-    /// good: the world is still served (the sim never leaves it half-changed on a panic-free path).
-    pub fn with<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+    /// Locks the world. A panic in another holder does not make the world unusable: the
+    /// servers go on answering with what the world holds.
+    pub fn lock(&self) -> MutexGuard<'_, World> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Runs one world call under the lock (the servers' way of keeping lock holding short).
+pub trait WithWorld {
+    /// Runs `f` with the world locked and releases the lock.
+    fn with<R>(&self, f: impl FnOnce(&mut World) -> R) -> R;
+}
+
+impl WithWorld for SharedWorld {
+    fn with<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
         let mut guard = self.lock();
         f(&mut guard)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, World> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -30,7 +30,7 @@ use onshi_sim::rng::SeedRoot;
 use onshi_sim::world::{Event, Outcome};
 
 use super::log::{Channel, ExchangeKind, ExchangeLog, ExchangeRecord, LoggedViolation};
-use super::{SharedWorld, WireError};
+use super::{SharedWorld, WireError, WithWorld};
 
 /// How answers are written.
 #[derive(Clone, Debug)]

@@ -19,6 +19,7 @@ use onshi_sim::world::Event;
 use super::{
     BulkJob, ErrorEcho, Service, decode_violation, first_error, mismatch, summarize_salvage,
 };
+use crate::wire::WithWorld;
 use crate::wire::log::{ExchangeRecord, LoggedViolation};
 
 fn simple_header(

@@ -1,4 +1,4 @@
-//! `onshi serve`: the world of a scenario (set up, no step applied) served to a clinic system
+//! `onshi serve-oqs`: the world of a scenario (set up, no step applied) served to a clinic system
 //! through the OQS folders and/or the web API until Ctrl-C. Prints what it serves.
 
 use std::net::SocketAddr;
@@ -17,9 +17,9 @@ use crate::wire::{
     ServiceSettings, SharedWorld,
 };
 
-/// Arguments of `onshi serve`.
+/// Arguments of `onshi serve-oqs`.
 #[derive(Clone, Debug)]
-pub struct ServeArgs {
+pub struct OqsServeArgs {
     /// The scenario whose world is served.
     pub scenario: PathBuf,
     /// The OQS root (req/res/face below it), if the folder protocol is served.
@@ -36,18 +36,18 @@ pub struct ServeArgs {
     pub keep_requests: bool,
 }
 
-/// `onshi serve`.
-pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
+/// `onshi serve-oqs`.
+pub fn serve_oqs(lang: Lang, args: OqsServeArgs) -> ExitCode {
     let ja = lang == Lang::Ja;
     if args.oqs_root.is_none() && args.http.is_none() {
-        eprintln!("onshi serve: give --oqs-root DIR and/or --http ADDR");
+        eprintln!("onshi serve-oqs: give --oqs-root DIR and/or --http ADDR");
         return ExitCode::from(EXIT_INPUT);
     }
     let encoding = match args.encoding.to_ascii_lowercase().as_str() {
         "utf8" | "utf-8" => CharacterCode::Utf8,
         "shift_jis" | "sjis" => CharacterCode::ShiftJis,
         other => {
-            eprintln!("onshi serve: --encoding `{other}`: utf8 or shift_jis");
+            eprintln!("onshi serve-oqs: --encoding `{other}`: utf8 or shift_jis");
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -63,7 +63,7 @@ pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
     let mut world = match build_world(&scenario.plan, args.seed) {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("onshi serve: {e}");
+            eprintln!("onshi serve-oqs: {e}");
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -77,11 +77,11 @@ pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
         None => world.institutions.first(),
     };
     let Some(terminal) = terminal.map(|i| i.code) else {
-        eprintln!("onshi serve: the scenario has no such institution");
+        eprintln!("onshi serve-oqs: the scenario has no such institution");
         return ExitCode::from(EXIT_INPUT);
     };
     say!(
-        "onshi serve: {} ({})",
+        "onshi serve-oqs: {} ({})",
         scenario.plan.id,
         args.scenario.display()
     );
@@ -130,7 +130,7 @@ pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
                     Some(s)
                 }
                 Err(e) => {
-                    eprintln!("onshi serve: {e}");
+                    eprintln!("onshi serve-oqs: {e}");
                     return ExitCode::from(EXIT_INPUT);
                 }
             }
@@ -143,7 +143,7 @@ pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("onshi serve: {e}");
+            eprintln!("onshi serve-oqs: {e}");
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -161,7 +161,7 @@ pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
                         Some(s)
                     }
                     Err(e) => {
-                        eprintln!("onshi serve: {e}");
+                        eprintln!("onshi serve-oqs: {e}");
                         return ExitCode::from(EXIT_INPUT);
                     }
                 }
@@ -185,7 +185,7 @@ pub fn serve(lang: Lang, args: ServeArgs) -> ExitCode {
         f.stop();
     }
     say!(
-        "onshi serve: {} {}",
+        "onshi serve-oqs: {} {}",
         service.log().total(),
         if ja {
             "件の要求に応答しました"
