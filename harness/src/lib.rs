@@ -3,6 +3,7 @@
 //!
 //! - [`catalog`]: the requirement catalog that scenarios cite and reports trace.
 //! - [`pcsc`]: the simulated card behind a real PC/SC stack (vpcd card side, private pcscd).
+//! - [`wire`]: the OQS folder protocol and JSON web API served to a system under test.
 
 // `Problem` carries the file text for its snippet; problems are rare, so the size of the
 // error variant does not matter, and boxing every one would only add noise.
@@ -14,3 +15,4 @@ pub mod pcsc;
 pub mod run;
 pub mod scenario;
 pub mod terminal;
+pub mod wire;

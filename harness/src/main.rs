@@ -171,6 +171,30 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Serve a scenario's world to a clinic system: OQS folders (req/res/face) and/or the web API.
+    ServeOqs {
+        /// The scenario whose world (insurers, institutions, people) is served; no step is applied.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// The OQS root: req/, res/ and face/ are created below it.
+        #[arg(long)]
+        oqs_root: Option<PathBuf>,
+        /// Serve the web API here, e.g. 127.0.0.1:8080 (port 0: any free port).
+        #[arg(long)]
+        http: Option<std::net::SocketAddr>,
+        /// Seed for every derived value (tokens, reception numbers).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Character code of answer files: utf8 or shift_jis.
+        #[arg(long, default_value = "utf8")]
+        encoding: String,
+        /// Scenario key of the institution whose terminal onshi plays (default: the first).
+        #[arg(long)]
+        institution: Option<String>,
+        /// Move answered requests to <oqs-root>/processed instead of deleting them.
+        #[arg(long)]
+        keep_requests: bool,
+    },
     /// Build a synthetic world, confirm every card once, print a summary.
     World {
         /// Number of synthetic people.
@@ -225,6 +249,26 @@ fn main() -> ExitCode {
         Command::Schema { fragment } => cli::schema(fragment),
         Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
         Command::Report { inputs, out } => cli::run::report(lang, &inputs, &out),
+        Command::ServeOqs {
+            scenario,
+            oqs_root,
+            http,
+            seed,
+            encoding,
+            institution,
+            keep_requests,
+        } => cli::oqs::serve_oqs(
+            lang,
+            cli::oqs::OqsServeArgs {
+                scenario,
+                oqs_root,
+                http,
+                seed,
+                encoding,
+                institution,
+                keep_requests,
+            },
+        ),
         Command::World { people, seed } => cli::world::world(lang, people, seed),
         Command::Card {
             action:

@@ -26,6 +26,7 @@ macro_rules! warn_raw {
 }
 
 pub mod card;
+pub mod oqs;
 pub mod run;
 pub mod world;
 

@@ -116,6 +116,16 @@ macro_rules! code_table {
 }
 
 code_table! {
+    /// FileCategory of a YZK/TKK request (OD2): which result format is wanted. Not an OQSCD table.
+    FileCategory, "FileCategory (OD2)", "FileCategory", FILE_CATEGORY {
+        /// PDF result.
+        Pdf = "1", "PDF";
+        /// XML result.
+        Xml = "2", "XML";
+    }
+}
+
+code_table! {
     /// OQSCD001 限度額適用認定証提供同意フラグ: consent to provide 限度額 information.
     ConsentFlag, "OQSCD001", "LimitApplicationCertificateRelatedConsFlg", CD001 {
         /// 未同意.

@@ -13,8 +13,10 @@
 mod bulk;
 mod codes;
 mod confirm;
+mod element;
 mod encoding;
 mod filenames;
+mod medical;
 mod registration;
 mod result;
 mod result_codes;
@@ -35,17 +37,23 @@ pub use bulk::{
 };
 pub use codes::{
     CODE_TABLES, CharacterCode, Code, CodeTable, ConsentFlag, ConsentInfoKind, ConsentStatus,
-    InsuredCardClassification, LimitCategoryCode, LimitCertificateChanged, LimitCertificateKind,
-    MedicalInformationKind, MedicalTreatmentFlag, PersonalFamily, Preschool,
+    FileCategory, InsuredCardClassification, LimitCategoryCode, LimitCertificateChanged,
+    LimitCertificateKind, MedicalInformationKind, MedicalTreatmentFlag, PersonalFamily, Preschool,
     PrescriptionIssueSelect, ProcessingResultStatus, QualificationValidity, ReasonOfLoss,
     ReferenceClassification, SegmentOfResult, Sex, SpecificDisease,
 };
 pub use confirm::{
     ConfirmRequest, ConfirmRequestHeader, ConfirmResponse, ResponseBody, ResponseHeader, SearchInfo,
 };
+pub use element::Element;
 pub use encoding::sniff_encoding;
 pub use filenames::{
     Direction, Exchange, ExchangeFileName, Extension, FaceFileName, FileName, response_name_for,
+};
+pub use medical::{
+    CheckupItem, CheckupRecord, MedicalDataKind, MedicalDataRecord, MedicalInfoRequest,
+    MedicalInfoRequestBody, MedicalInfoRequestHeader, MedicalInfoResponse,
+    MedicalInfoResponseHeader, MedicalInfoResult, PersonInfo,
 };
 pub use registration::{
     ReferenceNumberRegistrationInfo, ReferenceNumberRegistrationRequest,
@@ -60,7 +68,7 @@ pub use result_codes::{Level, RESULT_CODES, ResultCode, ResultCodeEntry, Severit
 pub use text::{ContributionRatio, InsurerNumberText, parse_compact_moment};
 pub use validate::{
     Violation, validate_bulk_upload_request, validate_confirm_request,
-    validate_registration_request,
+    validate_medical_info_request, validate_registration_request,
 };
 pub use xml_read::{Echo, salvage_echo};
 pub use xml_write::{ElementOrder, EncodeOptions, Encoded, Substitution, SubstitutionReason};
@@ -249,6 +257,8 @@ pub trait Message: Sized {
     fn encode(&self, options: EncodeOptions) -> Result<Encoded, OqsError>;
     /// Reads a message from the bytes of an XML document in UTF-8 or Shift_JIS.
     fn decode(bytes: &[u8]) -> Result<Self, OqsError>;
+    /// The message as a plain element tree (schema order, absent values left out).
+    fn to_element(&self) -> Element;
 }
 
 /// Writes `message` as XML bytes (see [`EncodeOptions`]).
@@ -269,6 +279,16 @@ pub fn decode_confirm_request(bytes: &[u8]) -> Result<ConfirmRequest, OqsError> 
 /// Reads an `OQSsiquc01res` result or a face file.
 pub fn decode_confirm_response(bytes: &[u8]) -> Result<ConfirmResponse, OqsError> {
     ConfirmResponse::decode(bytes)
+}
+
+/// Reads a `YZKsiquc01req` / `TKKsiquc01req` 薬剤情報 / 特定健診情報 request.
+pub fn decode_medical_info_request(bytes: &[u8]) -> Result<MedicalInfoRequest, OqsError> {
+    MedicalInfoRequest::decode(bytes)
+}
+
+/// Reads a `YZKsiquc01res` / `TKKsiquc01res` XML result.
+pub fn decode_medical_info_response(bytes: &[u8]) -> Result<MedicalInfoResponse, OqsError> {
+    MedicalInfoResponse::decode(bytes)
 }
 
 /// Reads an `OQSsiimm01req` 照会番号登録 request.
@@ -318,6 +338,14 @@ macro_rules! impl_message {
             fn decode(bytes: &[u8]) -> Result<Self, $crate::oqs::OqsError> {
                 let root = $crate::oqs::xml_read::read_document(bytes)?;
                 $crate::oqs::tree::decode_root(&root, Self::from_tree)
+            }
+            fn to_element(&self) -> $crate::oqs::Element {
+                $crate::oqs::Element::from_out(self.to_tree()).unwrap_or(
+                    $crate::oqs::Element::Container {
+                        name: "XmlMsg",
+                        children: Vec::new(),
+                    },
+                )
             }
         }
     )+};

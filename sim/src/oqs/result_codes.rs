@@ -76,6 +76,21 @@ pub enum ResultCode {
     InvalidFileName,
     /// ONS-E0011: bulk download for an unknown 受付番号.
     UnknownReceptionNumber,
+    /// ONS-E0012: login or token refused (HTTP API: unknown credentials, missing or unknown token).
+    AuthenticationFailed,
+    /// ONS-E0013: the request is larger than the accepted limit.
+    RequestTooLarge,
+    /// ONS-E0014: the HTTP request is not `application/json` in UTF-8.
+    UnsupportedContentType,
+    /// ONS-E0015: the request never arrived completely (a file still changing or unreadable,
+    /// an HTTP body not received) when the wait ran out.
+    RequestIncomplete,
+    /// ONS-E0016: the request names another institution than the terminal or login it came through.
+    InstitutionMismatch,
+    /// ONS-E0017: an exchange or option onshi does not serve (e.g. `OQSmuimm01`, a PDF result).
+    UnsupportedExchange,
+    /// ONS-E0018: no such HTTP endpoint or method.
+    UnknownEndpoint,
     /// ONS-E0101: no qualification matches (資格有効性 4).
     NoQualification,
     /// ONS-E0102: the card or its auth certificate is revoked.
@@ -84,6 +99,12 @@ pub enum ResultCode {
     SerialNotRegistered,
     /// ONS-E0104: the auth certificate expired and the grace period is over.
     CertificateExpired,
+    /// ONS-E0105: no viewing consent for this information at this institution (REG-7, REG-8).
+    DataNoConsent,
+    /// ONS-E0106: the viewing consent has expired.
+    DataConsentExpired,
+    /// ONS-E0107: the person is outside the information's target (特定健診: under the minimum age).
+    DataNotApplicable,
     /// ONS-E0201: planned maintenance (PRT-4).
     Maintenance,
     /// ONS-E0202: unplanned outage / emergency stop (PRT-4).
@@ -149,6 +170,34 @@ pub const RESULT_CODES: &[ResultCodeEntry] = &[
         "受付番号に該当する一括照会がありません。",
         "No bulk request has this reception number.",
         "OQSmuquc02req with a ReceptionNumber never issued to this institution."),
+    row(ResultCode::AuthenticationFailed, "ONS-E0012", Severity::Error, Level::Request,
+        "認証に失敗しました。",
+        "Authentication failed.",
+        "HTTP API: login naming no known institution or with a wrong password; search without a token, with `Bearer`, or with an unknown token."),
+    row(ResultCode::RequestTooLarge, "ONS-E0013", Severity::Error, Level::Request,
+        "要求の大きさが上限を超えています。",
+        "The request is larger than the accepted limit.",
+        "HTTP body or request file over the configured limit."),
+    row(ResultCode::UnsupportedContentType, "ONS-E0014", Severity::Error, Level::Request,
+        "要求の形式（Content-Type）に誤りがあります。",
+        "The request's content type is not JSON in UTF-8.",
+        "HTTP API: Content-Type missing, not application/json, or a charset other than UTF-8."),
+    row(ResultCode::RequestIncomplete, "ONS-E0015", Severity::Error, Level::Request,
+        "要求の受信が完了しませんでした。",
+        "The request never arrived completely.",
+        "Folder: the file kept changing, stayed empty or unreadable until the wait ran out; HTTP: the body did not arrive in time."),
+    row(ResultCode::InstitutionMismatch, "ONS-E0016", Severity::Error, Level::Request,
+        "要求の医療機関コードが端末または認証の医療機関と一致しません。",
+        "The request names another institution than its terminal or login.",
+        "MedicalInstitutionCode differs from the terminal's institution (folder) or the token's (HTTP)."),
+    row(ResultCode::UnsupportedExchange, "ONS-E0017", Severity::Error, Level::Request,
+        "この要求には対応していません。",
+        "onshi does not serve this kind of request.",
+        "Bulk registration, 訪問/オンライン/医療扶助 bulk, PDF results of YZK/TKK."),
+    row(ResultCode::UnknownEndpoint, "ONS-E0018", Severity::Error, Level::Request,
+        "要求先に誤りがあります。",
+        "No such endpoint or method.",
+        "HTTP API: a path or method other than the login and search endpoints."),
     row(ResultCode::NoQualification, "ONS-E0101", Severity::Error, Level::Person,
         "該当する資格情報がありません。",
         "No qualification matches.",
@@ -165,6 +214,18 @@ pub const RESULT_CODES: &[ResultCodeEntry] = &[
         "マイナンバーカードの電子証明書の有効期限が切れています。",
         "The card's auth certificate has expired.",
         "Expired beyond the grace period (RDR-5)."),
+    row(ResultCode::DataNoConsent, "ONS-E0105", Severity::Error, Level::Person,
+        "閲覧の同意がありません。",
+        "There is no viewing consent for this information at this institution.",
+        "YZK/TKK request without a consent given at this institution (REG-7, REG-8)."),
+    row(ResultCode::DataConsentExpired, "ONS-E0106", Severity::Error, Level::Person,
+        "閲覧同意の有効期限が切れています。",
+        "The viewing consent has expired.",
+        "YZK/TKK request after the consent's 閲覧有効期限 (24 hours for outpatients)."),
+    row(ResultCode::DataNotApplicable, "ONS-E0107", Severity::Error, Level::Person,
+        "対象者ではないため情報を提供できません。",
+        "The person is not in the target group of this information.",
+        "特定健診 information for a person under the minimum age (switch checkup_screen_min_age)."),
     row(ResultCode::Maintenance, "ONS-E0201", Severity::Error, Level::Request,
         "システムメンテナンス中のため処理できません。",
         "The service is under planned maintenance.",
@@ -291,6 +352,6 @@ mod tests {
             assert_eq!(ResultCode::from_code(e.code), Some(e.id));
             assert!(RESULT_CODES.iter().filter(|o| o.code == e.code).count() == 1);
         }
-        assert_eq!(RESULT_CODES.len(), 23);
+        assert_eq!(RESULT_CODES.len(), 33);
     }
 }

@@ -8,6 +8,7 @@
 
 use super::bulk::BulkConfirmUploadRequest;
 use super::confirm::{ConfirmRequest, SearchInfo};
+use super::medical::MedicalInfoRequest;
 use super::registration::ReferenceNumberRegistrationRequest;
 use super::result_codes::{ResultCode, Severity};
 
@@ -232,5 +233,44 @@ pub fn validate_registration_request(
         format!("{BASE}/InsuredBranchNumber"),
         info.branch.as_deref(),
     );
+    c.out
+}
+
+/// Checks a `YZKsiquc01req` / `TKKsiquc01req` (§2.5): the insurance numbers as in §2.1 and a
+/// period that does not end before it starts.
+pub fn validate_medical_info_request(request: &MedicalInfoRequest) -> Vec<Violation> {
+    const HEADER: &str = "XmlMsg/MessageHeader";
+    let mut c = Check { out: Vec::new() };
+    let h = &request.header;
+    c.not_empty_optional(
+        HEADER,
+        "ArbitraryFileIdentifier",
+        h.arbitrary_file_identifier.as_deref(),
+    );
+    c.insurer(format!("{HEADER}/InsurerNumber"), h.insurer_number.raw());
+    c.not_empty_optional(HEADER, "InsuranceCardSymbol", h.symbol.as_deref());
+    if let Some(sym) = &h.symbol {
+        c.plain_text(format!("{HEADER}/InsuranceCardSymbol"), sym);
+    }
+    c.required_text(
+        format!("{HEADER}/InsuredPersonIdentificationNumber"),
+        &h.number,
+    );
+    c.not_empty_optional(HEADER, "BranchNumber", h.branch.as_deref());
+    c.branch(format!("{HEADER}/BranchNumber"), h.branch.as_deref());
+    if let (Some(from), Some(to)) = (request.body.start_date, request.body.end_date)
+        && to < from
+    {
+        c.push(
+            "XmlMsg/MessageBody/EndDate".into(),
+            "period-not-reversed",
+            ResultCode::InvalidDate,
+            format!(
+                "EndDate {} is before StartDate {}",
+                crate::clock::compact_date(to),
+                crate::clock::compact_date(from)
+            ),
+        );
+    }
     c.out
 }

@@ -369,6 +369,23 @@ impl Registry {
     }
 }
 
+impl crate::world::World {
+    /// Asks the registry for optional data and returns the items themselves (the wire layer
+    /// writes them into YZK/TKK results); the consent rules are those of
+    /// [`Event::FetchData`](crate::world::Event::FetchData).
+    pub fn fetch_data(
+        &mut self,
+        person: PersonId,
+        institution: InstitutionId,
+        kind: DataKind,
+    ) -> Result<DataPayload, DataDenied> {
+        let parts = self.parts(self.clock.now());
+        parts
+            .registry
+            .fetch_for_institution(&parts.view, parts.trace, person, institution, kind)
+    }
+}
+
 /// Data handed out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "payload", content = "items", rename_all = "snake_case")]
