@@ -205,6 +205,9 @@ mod tests {
         let removed = Instant::now();
         desk.end();
         desk.wait_reader_empty(gap);
-        assert!(removed.elapsed() >= gap, "the reader stayed empty for the gap");
+        assert!(
+            removed.elapsed() >= gap,
+            "the reader stayed empty for the gap"
+        );
     }
 }
