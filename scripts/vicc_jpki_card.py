@@ -3,7 +3,9 @@
 Debian package python3-virtualsmartcard) holding the same application and file as onshi's
 transport test card (harness/src/pcsc/test_card.rs), so both answer the same APDU script.
 
-Usage: vicc_jpki_card.py PORT     (connects to vpcd on localhost:PORT)
+Usage: vicc_jpki_card.py PORT [FILE]
+  connects to vpcd on localhost:PORT; EF 00 0A holds FILE's bytes (for example the world
+  card's auth certificate, examples/card_rate.rs) or, without FILE, the test card's blob.
 
 Debian bookworm's vicc does not start as packaged: its modules live in
 /usr/lib/python3/site-packages/virtualsmartcard (not on sys.path), and it imports PyCrypto's
@@ -29,9 +31,14 @@ def certificate_blob():
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: vicc_jpki_card.py PORT")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: vicc_jpki_card.py PORT [FILE]")
     port = int(sys.argv[1])
+    if len(sys.argv) == 3:
+        with open(sys.argv[2], "rb") as f:
+            content = f.read()
+    else:
+        content = certificate_blob()
 
     sys.path.insert(0, VICC_DIR)
     try:
@@ -51,7 +58,7 @@ def main():
     vicc = VirtualICC(None, "iso7816", "localhost", port, logginglevel=logging.CRITICAL)
     mf = vicc.os.mf
     app = DF(parent=mf, fid=0xDF01, dfname=JPKI_AID)
-    app.append(TransparentStructureEF(parent=app, fid=CERT_EF, data=certificate_blob()))
+    app.append(TransparentStructureEF(parent=app, fid=CERT_EF, data=content))
     mf.append(app)
     print("vicc: JPKI card connected to vpcd on port %d" % port, flush=True)
     vicc.run()

@@ -31,7 +31,7 @@ use crate::scenario::load::Source;
 use crate::scenario::model::*;
 use crate::terminal::SharedWorld;
 use crate::terminal::card::{SharedLog, WorldCard};
-use crate::terminal::desk::{Desk, ReaderVisit, TerminalExchange};
+use crate::terminal::desk::{CARD_SWAP_GAP, Desk, ReaderVisit, TerminalExchange};
 use crate::terminal::reference;
 
 /// What the terminal did at one visit (scenarios with `terminal: true`).
@@ -444,6 +444,7 @@ impl Executor<'_> {
             }
             TerminalRole::Pcsc { desk, vpcd, wait } => {
                 let seen = desk.len();
+                desk.wait_reader_empty(CARD_SWAP_GAP);
                 desk.begin(reader_visit);
                 let slot = CardSlot::spawn(icc, *vpcd, RetryPolicy::default())
                     .map_err(|e| format!("the card could not be put on the reader: {e}"))?;

@@ -47,11 +47,21 @@ pub struct TerminalExchange {
     pub error: Option<String>,
 }
 
+/// How long the reader stays empty between two cards.
+///
+/// pcscd polls a vpcd reader for the card every 400 ms, and vpcd accepts a waiting card
+/// connection when it is polled: a card that follows the previous one within a poll looks to
+/// the PC/SC stack like the same card that never left, so a terminal waiting for the removal
+/// (as real ones do) would miss the new card. A second covers two polls on a busy machine.
+pub const CARD_SWAP_GAP: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Default)]
 struct State {
     world: Option<super::SharedWorld>,
     visit: Option<ReaderVisit>,
     exchanges: Vec<TerminalExchange>,
+    /// When the last card left the reader.
+    removed_at: Option<Instant>,
 }
 
 /// The shared desk. Cheap to share behind an `Arc`.
@@ -103,8 +113,20 @@ impl Desk {
 
     /// The card leaves the reader.
     pub fn end(&self) {
-        self.state().visit = None;
+        let mut s = self.state();
+        s.visit = None;
+        s.removed_at = Some(Instant::now());
+        drop(s);
         self.changed.notify_all();
+    }
+
+    /// Waits until the reader has been empty for `gap` since the last card left (at once if
+    /// no card was there yet), so that the PC/SC stack sees the removal ([`CARD_SWAP_GAP`]).
+    pub fn wait_reader_empty(&self, gap: Duration) {
+        let removed = self.state().removed_at;
+        if let Some(left) = removed.and_then(|at| gap.checked_sub(at.elapsed())) {
+            std::thread::sleep(left);
+        }
     }
 
     /// The visit at the reader now.
@@ -213,5 +235,24 @@ mod tests {
         assert_eq!(got.len(), 1, "the unanswered request is still reported");
         assert!(got[0].answer.is_none());
         assert!(d.wait_for_answer(1, Duration::from_millis(10)).is_empty());
+    }
+
+    #[test]
+    fn the_next_card_waits_until_the_reader_was_empty_long_enough() {
+        let desk = Desk::new();
+        let gap = Duration::from_millis(150);
+        let start = Instant::now();
+        desk.wait_reader_empty(Duration::from_secs(60));
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no card was there yet: no wait"
+        );
+        let removed = Instant::now();
+        desk.end();
+        desk.wait_reader_empty(gap);
+        assert!(
+            removed.elapsed() >= gap,
+            "the reader stayed empty for the gap"
+        );
     }
 }

@@ -97,9 +97,16 @@ pub fn read_binary_apdu(offset: u16, le: u8) -> Vec<u8> {
 }
 
 fn expect_9000(card: &Card, apdu: &[u8]) -> Res<Vec<u8>> {
+    expect_sw(card, apdu, 0x9000)
+}
+
+/// Sends `apdu` and checks the status word is `want`; returns the data.
+pub fn expect_sw(card: &Card, apdu: &[u8], want: u16) -> Res<Vec<u8>> {
     match transmit(card, apdu)? {
-        (data, 0x9000) => Ok(data),
-        (_, sw) => Err(format!("{apdu:02X?} answered {sw:04X}, expected 9000")),
+        (data, sw) if sw == want => Ok(data),
+        (_, sw) => Err(format!(
+            "{apdu:02X?} answered {sw:04X}, expected {want:04X}"
+        )),
     }
 }
 

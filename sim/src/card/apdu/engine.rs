@@ -411,10 +411,9 @@ impl CardSession {
             return Answer::sw(command(None), Sw::NOT_FOUND);
         };
         if !with_data {
+            // 63 Cx even when verified: the JPKI card's answer (see the module documentation).
             let counter = pin.counter(&ctx.card.pins);
-            let sw = if self.is_verified(pin) {
-                Sw::OK
-            } else if counter.is_blocked() {
+            let sw = if counter.is_blocked() {
                 Sw::PIN_BLOCKED
             } else {
                 Sw::tries_left(counter.remaining)

@@ -36,8 +36,11 @@
 //!   6A 82.
 //! - VERIFY: P2 = 80 means the current EF, P2 = 80 + n (n 1..=1E) the PIN EF with short id n
 //!   (the current EF stays). No data (case 1, or case 2 with any Le) asks for the status:
-//!   90 00 when the PIN is already verified in this session (ISO 7816-4, what PKCS#15
-//!   middleware reads as "logged in"), else 63 Cx, or 69 83 when blocked. A wrong PIN answers
+//!   63 Cx with the tries left, or 69 83 when blocked, whether or not the PIN is verified in
+//!   this session, and the verified state stays. The real JPKI card answers so (63 C3 right
+//!   after a correct PIN: the driver's author in OpenSC pull request #959), and OpenSC's JPKI
+//!   driver treats any other SW1 as a failure, so answering 90 00 there (ISO 7816-4's
+//!   "verification not needed") broke its PKCS#11 sessions after login. A wrong PIN answers
 //!   63 Cx with the tries left, and the try that blocks answers 69 83 at once; a wrong PIN
 //!   also drops that PIN's verified state. A correct PIN on a blocked counter answers 69 83
 //!   and changes nothing. The counter is [`PinCounter::attempt`](super::PinCounter::attempt).

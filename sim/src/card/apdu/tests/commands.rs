@@ -252,7 +252,7 @@ fn wrong_auth_pins_count_down_in_the_card_and_the_blocking_try_answers_6983() {
 }
 
 #[test]
-fn a_correct_pin_resets_the_counter_and_a_query_then_answers_ok() {
+fn a_correct_pin_resets_the_counter_and_a_query_then_answers_the_tries_like_the_real_card() {
     let mut b = bench();
     b.select(Application::Jpki);
     b.select_ef(0x0018);
@@ -260,7 +260,17 @@ fn a_correct_pin_resets_the_counter_and_a_query_then_answers_ok() {
     assert_eq!(b.verify(AUTH_PIN), Sw::OK);
     assert_eq!(b.card().pins.auth_counter.remaining, 3);
     assert!(b.session.is_verified(PinRef::Auth));
-    assert_eq!(b.verify(b""), Sw::OK, "already verified (ISO 7816-4)");
+    // OpenSC's JPKI driver reads any SW1 other than 63 as a failed PIN status (PKCS#11
+    // C_GetSessionInfo after C_Login); the real card answers 63 C3 here.
+    assert_eq!(b.verify(b""), Sw::tries_left(3), "status query after login");
+    assert!(
+        b.session.is_verified(PinRef::Auth),
+        "a status query keeps the verified state"
+    );
+    b.select_ef(0x0017);
+    let (_, sw) = b.send(&sign(&crate::jlis::sha256_digest_info(b"x")));
+    assert_eq!(sw, Sw::OK, "still signs after the query");
+    b.select_ef(0x0018);
     assert_eq!(b.verify(b"9999"), Sw::tries_left(2));
     assert!(
         !b.session.is_verified(PinRef::Auth),

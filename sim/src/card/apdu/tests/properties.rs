@@ -105,9 +105,7 @@ proptest! {
             prop_assert_eq!(b.card().pins.auth_counter, model);
             prop_assert_eq!(b.session.is_verified(PinRef::Auth), sw.is_ok());
             let status = b.verify(b"");
-            let expected_status = if sw.is_ok() {
-                Sw::OK
-            } else if model.is_blocked() {
+            let expected_status = if model.is_blocked() {
                 Sw::PIN_BLOCKED
             } else {
                 Sw::tries_left(model.remaining)

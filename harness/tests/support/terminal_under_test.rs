@@ -1,0 +1,291 @@
+//! A terminal under test for `tests/terminal_e2e.rs`: a PC/SC client that does what a
+//! 資格確認端末 does at each visit (the steps of `onshi_harness::terminal::reference`), talking
+//! to onshi's terminal endpoints (`/onshi/terminal/{patient,challenge,confirm}`) over a tiny
+//! HTTP/1.1 client on `std::net::TcpStream`.
+//!
+//! Per visit: wait for a card in the first vpcd reader, read the auth certificate (short
+//! header read, then chunks), ask the patient endpoint (face similarity, or the PINs typed:
+//! one GET per try), VERIFY until 90 00 (stop at 69 83), get a challenge, sign
+//! DigestInfo(SHA-256(challenge)) with EF 0017, POST the confirmation, wait for the card to
+//! leave. [`Mode::TouchesMyNumber`] also selects the 券面事項入力補助AP, which a terminal must
+//! never do (RDR-6, PRV-5).
+
+#![allow(dead_code)] // each includer uses its own part
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use onshi_sim::card::apdu::Application;
+use pcsc::{Card, Context, ReaderState, State};
+use serde_json::{Value, json};
+
+use super::pcsc_client::{
+    Res, expect_sw, read_certificate, select_aid_apdu, select_ef_apdu, transmit,
+};
+
+/// The face similarity from which the terminal trusts its camera (the rules' default
+/// `face_match_threshold`).
+pub const FACE_THRESHOLD: f64 = 0.80;
+
+/// How the terminal behaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Like the built-in terminal.
+    Good,
+    /// Also selects the 券面事項入力補助AP after reading the certificate.
+    TouchesMyNumber,
+}
+
+impl Mode {
+    /// From its name in the environment (`good`, `touches-my-number`).
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "good" => Some(Mode::Good),
+            "touches-my-number" => Some(Mode::TouchesMyNumber),
+            _ => None,
+        }
+    }
+}
+
+/// An HTTP answer.
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Body (de-chunked).
+    pub body: Vec<u8>,
+}
+
+/// One HTTP/1.1 request with `Connection: close`; the answer is read to the end.
+pub fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> Res<HttpResponse> {
+    let what = format!("{method} {path}");
+    let err = |e: std::io::Error| format!("{what}: {e}");
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(err)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .map_err(err)?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .map_err(err)?;
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
+    if body.is_some() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", payload.len()));
+    request.push_str(&payload);
+    stream.write_all(request.as_bytes()).map_err(err)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).map_err(err)?;
+    parse_response(&raw).map_err(|e| format!("{what}: {e}"))
+}
+
+fn parse_response(raw: &[u8]) -> Res<HttpResponse> {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no end of headers")?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let rest = &raw[split + 4..];
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line in {head:?}"))?;
+    let header = |name: &str| {
+        head.split("\r\n").skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+    };
+    let chunked = header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked {
+        dechunk(rest)?
+    } else if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        rest.get(..len)
+            .ok_or("body shorter than Content-Length")?
+            .to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok(HttpResponse { status, body })
+}
+
+fn dechunk(mut rest: &[u8]) -> Res<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let eol = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("chunk size line")?;
+        let size_text = String::from_utf8_lossy(&rest[..eol]);
+        let size_text = size_text.split(';').next().unwrap_or("").trim().to_owned();
+        let size = usize::from_str_radix(&size_text, 16).map_err(|e| format!("chunk size: {e}"))?;
+        rest = &rest[eol + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(rest.get(..size).ok_or("chunk shorter than its size")?);
+        rest = rest.get(size + 2..).ok_or("chunk without CRLF")?;
+    }
+}
+
+fn json_of(r: &HttpResponse, what: &str) -> Res<Value> {
+    serde_json::from_slice(&r.body).map_err(|e| {
+        format!(
+            "{what} answered {} with no JSON ({e}): {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        )
+    })
+}
+
+/// What the patient does now: the camera's similarity, or the next PIN typed.
+fn patient(addr: SocketAddr) -> Res<(Option<f64>, Option<String>)> {
+    let r = http(addr, "GET", "/onshi/terminal/patient", None)?;
+    let v = json_of(&r, "GET /onshi/terminal/patient")?;
+    if r.status != 200 {
+        return Err(format!(
+            "GET /onshi/terminal/patient answered {}: {v}",
+            r.status
+        ));
+    }
+    Ok((
+        v.get("face").and_then(Value::as_f64),
+        v.get("pin").and_then(Value::as_str).map(str::to_owned),
+    ))
+}
+
+fn verify_apdu(pin: &str) -> Vec<u8> {
+    let mut apdu = vec![0x00, 0x20, 0x00, 0x80, pin.len() as u8];
+    apdu.extend_from_slice(pin.as_bytes());
+    apdu
+}
+
+/// One visit with the card in the reader; returns what happened, in words.
+pub fn visit(card: &Card, addr: SocketAddr, institution: &str, mode: Mode) -> Res<String> {
+    expect_sw(card, &select_aid_apdu(Application::Jpki.aid()), 0x9000)?;
+    expect_sw(card, &select_ef_apdu([0x00, 0x0A]), 0x9000)?;
+    let certificate = read_certificate(card, 0xFF)?;
+    if mode == Mode::TouchesMyNumber {
+        let (_, sw) = transmit(card, &select_aid_apdu(Application::InputSupport.aid()))?;
+        println!("terminal: selected the input-support AP: {sw:04X}");
+        expect_sw(card, &select_aid_apdu(Application::Jpki.aid()), 0x9000)?;
+    }
+    let (face, mut pin) = patient(addr)?;
+    let mut body = json!({
+        "medicalInstitutionCode": institution,
+        "certificate": B64.encode(&certificate),
+    });
+    if face.is_some_and(|s| s >= FACE_THRESHOLD) {
+        body["method"] = json!("face");
+    } else {
+        expect_sw(card, &select_ef_apdu([0x00, 0x18]), 0x9000)?;
+        let mut tries = 0;
+        loop {
+            let Some(p) = pin.take() else {
+                return Ok(format!("no confirmation: no more PINs after {tries} tries"));
+            };
+            tries += 1;
+            match transmit(card, &verify_apdu(&p))?.1 {
+                0x9000 => break,
+                0x6983 => return Ok(format!("no confirmation: PIN blocked at try {tries}")),
+                _ => pin = patient(addr)?.1,
+            }
+        }
+        let r = http(addr, "POST", "/onshi/terminal/challenge", Some(&json!({})))?;
+        let v = json_of(&r, "POST /onshi/terminal/challenge")?;
+        let challenge = v
+            .get("challenge")
+            .and_then(Value::as_str)
+            .and_then(|c| B64.decode(c).ok())
+            .ok_or_else(|| format!("no challenge in {v}"))?;
+        expect_sw(card, &select_ef_apdu([0x00, 0x17]), 0x9000)?;
+        let digest_info = onshi_sim::jlis::sha256_digest_info(&challenge);
+        let mut apdu = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
+        apdu.extend_from_slice(&digest_info);
+        apdu.push(0x00);
+        let signature = expect_sw(card, &apdu, 0x9000)?;
+        body["method"] = json!("pin");
+        body["challenge"] = json!(B64.encode(&challenge));
+        body["signature"] = json!(B64.encode(&signature));
+    }
+    let r = http(addr, "POST", "/onshi/terminal/confirm", Some(&body))?;
+    Ok(format!(
+        "confirmed by {}: HTTP {} ({} bytes)",
+        body["method"],
+        r.status,
+        r.body.len()
+    ))
+}
+
+/// Waits until the reader `name` has a card (`present`) or none; false at `deadline`.
+fn wait_for_card(ctx: &Context, name: &str, present: bool, deadline: Instant) -> Res<bool> {
+    let name = std::ffi::CString::new(name).map_err(|e| e.to_string())?;
+    let mut states = [ReaderState::new(name, State::UNAWARE)];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        match ctx.get_status_change(left.min(Duration::from_millis(500)), &mut states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => {}
+            Err(e) => return Err(format!("SCardGetStatusChange: {e}")),
+        }
+        if states[0].event_state().contains(State::PRESENT) == present {
+            return Ok(true);
+        }
+        states[0].sync_current_state();
+    }
+}
+
+/// The terminal's main loop: serve every card put in the first vpcd reader until `deadline`.
+pub fn run(addr: SocketAddr, institution: &str, mode: Mode, deadline: Instant) -> Res<()> {
+    let ctx =
+        Context::establish(pcsc::Scope::User).map_err(|e| format!("SCardEstablishContext: {e}"))?;
+    let reader = loop {
+        let readers = ctx
+            .list_readers_owned()
+            .map_err(|e| format!("SCardListReaders: {e}"))?;
+        if let Some(r) = readers
+            .iter()
+            .map(|r| r.to_string_lossy().into_owned())
+            .find(|n| n.starts_with("Virtual PCD"))
+        {
+            break r;
+        }
+        if Instant::now() > deadline {
+            return Err("no vpcd reader appeared".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    println!("terminal: using reader {reader:?}");
+    let mut visits = 0;
+    while wait_for_card(&ctx, &reader, true, deadline)? {
+        visits += 1;
+        let c = std::ffi::CString::new(reader.as_str()).map_err(|e| e.to_string())?;
+        let outcome = match ctx.connect(&c, pcsc::ShareMode::Shared, pcsc::Protocols::ANY) {
+            Ok(card) => {
+                let r = visit(&card, addr, institution, mode);
+                let _ = card.disconnect(pcsc::Disposition::ResetCard);
+                r
+            }
+            Err(e) => Err(format!("SCardConnect: {e}")),
+        };
+        match outcome {
+            Ok(what) => println!("terminal: visit {visits}: {what}"),
+            Err(e) => println!("terminal: visit {visits} failed: {e}"),
+        }
+        if !wait_for_card(&ctx, &reader, false, deadline)? {
+            break;
+        }
+    }
+    println!("terminal: {visits} visits, stopping");
+    Ok(())
+}
