@@ -6,10 +6,11 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use onshi_sim::World;
 use onshi_sim::clock::Moment;
 use onshi_sim::ids::{InstitutionId, PersonId, Serial};
 use onshi_sim::registry::Answer;
-use onshi_sim::registry::terminal::TerminalRejection;
+use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof, TerminalRejection};
 use serde::Serialize;
 
 /// The visit in progress at the reader.
@@ -138,6 +139,33 @@ impl Desk {
     pub fn record(&self, exchange: TerminalExchange) {
         self.state().exchanges.push(exchange);
         self.changed.notify_all();
+    }
+
+    /// Asks the registry for a terminal's confirmation and records the exchange: the one path
+    /// the HTTP endpoint and the built-in terminal share.
+    pub fn confirm(
+        &self,
+        world: &mut World,
+        req: &SignedCardConfirm,
+    ) -> Result<Answer, TerminalRejection> {
+        let result = world.confirm_card_signed(req);
+        self.record(TerminalExchange {
+            at: world.now(),
+            institution_code: world
+                .institutions
+                .get(req.institution.index())
+                .map(|i| i.code.to_string())
+                .unwrap_or_default(),
+            method: Some(match req.proof {
+                TerminalProof::Pin { .. } => "pin".to_string(),
+                TerminalProof::Face => "face".to_string(),
+            }),
+            serial: onshi_sim::jlis::certificate_serial(&req.certificate_der).ok(),
+            rejection: result.as_ref().err().cloned(),
+            answer: result.as_ref().ok().cloned(),
+            error: None,
+        });
+        result
     }
 
     /// Number of exchanges so far.

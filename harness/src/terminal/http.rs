@@ -187,24 +187,10 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
         limit_consent: req.limit_consent,
         disease_consent: req.disease_consent,
     };
-    let serial = onshi_sim::jlis::certificate_serial(&signed.certificate_der).ok();
-    let method = Some(match req.method {
-        Method::Pin => "pin".to_string(),
-        Method::Face => "face".to_string(),
-    });
-    match world.confirm_card_signed(&signed) {
+    match app.desk.confirm(&mut world, &signed) {
         Ok(answer) => {
             let response = to_confirm_response(&answer, &world.view(), code, &Echo::default());
             drop(world);
-            app.desk.record(TerminalExchange {
-                at: now,
-                institution_code: code_text,
-                method: method.clone(),
-                serial,
-                rejection: None,
-                answer: Some(answer),
-                error: None,
-            });
             match encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8)) {
                 Ok(enc) => (
                     StatusCode::OK,
@@ -230,15 +216,6 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
                         .map(str::to_string)
                 })
                 .unwrap_or_else(|| "rejected".into());
-            app.desk.record(TerminalExchange {
-                at: now,
-                institution_code: code_text,
-                method: method.clone(),
-                serial,
-                rejection: Some(rejection),
-                answer: None,
-                error: None,
-            });
             error(StatusCode::BAD_REQUEST, &kind, msg)
         }
     }
