@@ -505,15 +505,20 @@ class Clinic:
             rec.name = answer.results[0].name
         rec.copay_percent = self.copay_for(rec.path, chosen, birth, rec.date)
         if chosen is not None:
-            rec.insurer_number = chosen.insurer_number
-            rec.symbol = chosen.symbol
-            rec.number = chosen.number
-            rec.branch = chosen.branch
+            self.record_numbers(rec, chosen)
             rec.name = chosen.name
             rec.limit_category = self.limit_category_of(chosen)
         self.charge(rec, chosen, birth, fee, care)
         if answer is not None and not answer.refused and answer.results:
             rec.fetched = self.fetch_consented_data(rec, answer.results[0], now)
+
+    def record_numbers(self, rec: VisitRecord, chosen: Qualification) -> None:
+        """The insurance numbers of the visit: always the ones just confirmed (PRV-1)."""
+        rec.insurer_number, rec.symbol = chosen.insurer_number, chosen.symbol
+        rec.number, rec.branch = chosen.number, chosen.branch
+        self.patients[rec.patient_key]["insurance"] = {
+            "insurer_number": rec.insurer_number, "symbol": rec.symbol,
+            "number": rec.number, "branch": rec.branch}
 
     def copay_for(self, path: str, chosen: Optional[Qualification], birth: dt.date,
                   on: dt.date) -> int:

@@ -333,3 +333,28 @@ class Protocol(Desk):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Mutants(unittest.TestCase):
+    """Every mutant names the requirement it breaks and overrides exactly one method."""
+
+    def test_each_mutant_overrides_one_method_and_names_a_requirement(self):
+        import importlib.util
+        import re
+        import clinic as base
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mutants")
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
+        self.assertGreaterEqual(len(names), 10)
+        for name in names:
+            with self.subTest(mutant=name):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as f:
+                    self.assertRegex(f.read(), re.compile(r"^# breaks: [A-Z]+-\d+$", re.M))
+                spec = importlib.util.spec_from_file_location("mutant_" + name[:-3], path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                classes = [c for c in vars(module).values()
+                           if isinstance(c, type) and issubclass(c, base.Clinic) and c is not base.Clinic]
+                self.assertEqual(len(classes), 1)
+                overridden = [k for k, v in vars(classes[0]).items() if callable(v)]
+                self.assertEqual(len(overridden), 1, overridden)
