@@ -394,6 +394,8 @@ class Clinic:
         else:
             answer = None  # the reader could not verify the patient: no online answer
         self.settle(rec, answer, patient, msg.get("fee") or {}, msg.get("care"), now)
+        if answer is None and self.in_announced_outage(now):
+            rec.confirm_later = True  # no result during an announced outage: confirm later
         self.visits[rec.visit] = rec
         return rec
 
