@@ -55,6 +55,19 @@ pub struct VisitSpec {
     pub fee: Option<Fee>,
 }
 
+impl VisitSpec {
+    /// The patient's answer to sharing 限度額 data on a paper 資格確認書 visit (the
+    /// LimitApplicationCertificateRelatedConsFlg of the confirmation by numbers): the scenario's
+    /// `limit_info` answer, else consent.
+    pub fn paper_limit_consent(&self) -> bool {
+        self.consent
+            .items
+            .get(&ConsentItem::LimitInfo)
+            .copied()
+            .unwrap_or(true)
+    }
+}
+
 /// One event.
 #[derive(Clone, Debug)]
 pub enum Event {
@@ -751,7 +764,7 @@ impl World {
                 number: qual.number.clone(),
                 branch: Some(qual.branch.clone()),
                 birth: self.people[spec.person.index()].birth,
-                limit_consent: true,
+                limit_consent: spec.paper_limit_consent(),
             };
             let parts = self.parts(now);
             parts.trace.push(
