@@ -122,6 +122,8 @@ pub struct Adapter {
     line_no: u64,
     logs: Vec<String>,
     closed: bool,
+    /// A reply timed out or broke the protocol: `end` is not sent, the process is killed.
+    broken: bool,
 }
 
 impl std::fmt::Debug for Adapter {
@@ -190,6 +192,7 @@ impl Adapter {
             line_no: 0,
             logs: Vec::new(),
             closed: false,
+            broken: false,
         })
     }
 
@@ -209,6 +212,19 @@ impl Adapter {
 
     /// Sends `msg` and waits for its reply (the type `msg` wants; `log` lines are kept aside).
     pub fn call(&mut self, msg: &ToAdapter) -> Result<Reply, AdapterError> {
+        let result = self.exchange(msg);
+        if matches!(
+            result,
+            Err(AdapterError::Timeout { .. }
+                | AdapterError::Protocol { .. }
+                | AdapterError::WrongReply { .. })
+        ) {
+            self.broken = true;
+        }
+        result
+    }
+
+    fn exchange(&mut self, msg: &ToAdapter) -> Result<Reply, AdapterError> {
         let waiting_for = msg.kind();
         if self.closed {
             return Err(AdapterError::Exited {
@@ -318,16 +334,21 @@ impl Adapter {
         }
     }
 
-    /// Sends `end` (when the adapter is still there), waits for `bye` and the exit, and kills
-    /// the process if it does not go. Returns the `end` exchange's error, if any.
+    /// Sends `end` (when the adapter is still there and has kept to the protocol), waits for
+    /// `bye` and the exit, and kills the process if it does not go (at once when broken). Returns the `end` exchange's error, if any.
     pub fn finish(mut self, now: &str) -> Result<(), AdapterError> {
-        let result = if self.closed {
+        let result = if self.closed || self.broken {
             Ok(())
         } else {
             self.call(&ToAdapter::End { now: now.into() }).map(|_| ())
         };
         self.stdin = None;
-        if self.exit_within(EXIT_WAIT).is_none() {
+        let wait = if self.broken {
+            Duration::ZERO
+        } else {
+            EXIT_WAIT
+        };
+        if self.exit_within(wait).is_none() {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }

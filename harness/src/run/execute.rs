@@ -951,7 +951,9 @@ impl Executor<'_> {
             Expectation::Portal(p) => self.portal(pe, step, p),
             Expectation::TraceHas(t) | Expectation::TraceNever(t)
                 if self.put.is_some()
-                    && t.kind.as_deref().is_some_and(|k| k.starts_with("provider.")) =>
+                    && t.kind
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("provider.")) =>
             {
                 self.skipped(
                     pe,
