@@ -644,7 +644,10 @@ impl Service {
         moment: Moment,
         channel: u16,
     ) -> Result<(String, Vec<u8>, ExchangeRecord), WireError> {
-        if response.body.results.len() > 1 {
+        // One person per face file; several results only for 複数該当 (validity 5).
+        let multiple = response.body.qualification_validity
+            == Some(onshi_sim::oqs::QualificationValidity::Multiple);
+        if response.body.results.len() > 1 && !multiple {
             return Err(WireError::FaceResults(response.body.results.len()));
         }
         let counter = {
