@@ -629,14 +629,7 @@ impl Executor<'_> {
         let answer = exchanges.iter().rev().find_map(|e| e.answer.clone());
         let outcome = match answer {
             Some(a) => shared.lock().settle_answer(spec, a),
-            None => VisitOutcome {
-                verification: None,
-                registration_prompt: None,
-                consent: None,
-                answer: None,
-                record: None,
-                fetched: Vec::new(),
-            },
+            None => VisitOutcome::default(),
         };
         // RDR-6 / PRV-5: whatever the scenario says, a terminal never touches the My Number.
         let touched = log.selected(Application::InputSupport);

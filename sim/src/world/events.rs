@@ -202,7 +202,7 @@ pub enum Event {
 }
 
 /// What a visit did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Default, Clone, Debug, Serialize)]
 pub struct VisitOutcome {
     /// Reader verification (None when a paper certificate was presented).
     pub verification: Option<Verification>,
@@ -740,14 +740,7 @@ impl World {
     fn visit(&mut self, spec: VisitSpec) -> Result<VisitOutcome, WorldError> {
         let now = self.clock.now();
         let date = spec.confirmation_date.unwrap_or(now.date());
-        let mut out = VisitOutcome {
-            verification: None,
-            registration_prompt: None,
-            consent: None,
-            answer: None,
-            record: None,
-            fetched: Vec::new(),
-        };
+        let mut out = VisitOutcome::default();
         if spec.presentation == Presentation::EligibilityCertificate {
             let q = self
                 .view()
@@ -968,14 +961,7 @@ impl World {
     /// card and asked the registry): the reference provider settles `answer` as it would after
     /// its own reader, and the outcome carries the answer but no reader verification.
     pub fn settle_answer(&mut self, spec: &VisitSpec, answer: Answer) -> VisitOutcome {
-        let mut out = VisitOutcome {
-            verification: None,
-            registration_prompt: None,
-            consent: None,
-            answer: None,
-            record: None,
-            fetched: Vec::new(),
-        };
+        let mut out = VisitOutcome::default();
         self.settle(spec, &answer, &mut out);
         out.answer = Some(answer);
         out

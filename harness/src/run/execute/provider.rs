@@ -55,7 +55,6 @@ pub(super) struct UnderTest {
 pub(super) struct VisitFacts {
     pub event: VisitEvent,
     pub my_number: String,
-    pub name: String,
 }
 
 impl UnderTest {
@@ -315,7 +314,6 @@ pub(super) fn visit_facts(
             },
         },
         my_number,
-        name: p.name.clone(),
     }
 }
 
@@ -344,6 +342,18 @@ fn request_kind(kind: ExchangeKind) -> Option<RequestKindName> {
 /// tolerated warnings such as an empty element do not).
 fn breaks_request(code: &str) -> bool {
     code.starts_with("ONS-E") || code == onshi_sim::oqs::ResultCode::WrittenInPlace.code()
+}
+
+/// `siquc01, yzk`, or `none`.
+fn kinds_text(kinds: &[RequestKindName]) -> String {
+    if kinds.is_empty() {
+        return "none".into();
+    }
+    kinds
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The data kind a fetched kind names.
@@ -496,14 +506,7 @@ impl Executor<'_> {
         let paper_answer = put.service.answers_since(answered_before).pop();
         self.take_logs(shared);
         let (recorded, raw) = reply?;
-        let mut outcome = world_part.unwrap_or(VisitOutcome {
-            verification: None,
-            registration_prompt: None,
-            consent: None,
-            answer: None,
-            record: None,
-            fetched: Vec::new(),
-        });
+        let mut outcome = world_part.unwrap_or(VisitOutcome::default());
         if paper {
             outcome.answer = paper_answer;
         }
@@ -574,7 +577,6 @@ impl Executor<'_> {
                 }),
             });
         }
-        let _ = facts.name;
         self.outputs.push(
             step.name.as_ref(),
             Output::ProviderVisit(
@@ -705,13 +707,6 @@ impl Executor<'_> {
         };
         sent.sort();
         sent.dedup();
-        let shown = |k: &[RequestKindName]| {
-            if k.is_empty() {
-                "none".to_string()
-            } else {
-                k.iter().map(|x| x.name()).collect::<Vec<_>>().join(", ")
-            }
-        };
         if !r.sent.is_empty() {
             let missing: Vec<RequestKindName> = r
                 .sent
@@ -723,7 +718,7 @@ impl Executor<'_> {
                 pe,
                 step,
                 "requests.sent",
-                format!("sent: {}", shown(&r.sent)),
+                format!("sent: {}", kinds_text(&r.sent)),
                 &sent,
                 &missing,
                 "not sent",
@@ -740,7 +735,7 @@ impl Executor<'_> {
                 pe,
                 step,
                 "requests.not_sent",
-                format!("never sent: {}", shown(&r.not_sent)),
+                format!("never sent: {}", kinds_text(&r.not_sent)),
                 &sent,
                 &wrong,
                 "sent anyway",
@@ -759,13 +754,6 @@ impl Executor<'_> {
         wrong: &[RequestKindName],
         what: &str,
     ) {
-        let list = |k: &[RequestKindName]| {
-            if k.is_empty() {
-                "none".to_string()
-            } else {
-                k.iter().map(|x| x.name()).collect::<Vec<_>>().join(", ")
-            }
-        };
         self.checks.push(Check {
             name: name.into(),
             at: self.position(pe.origin),
@@ -777,8 +765,8 @@ impl Executor<'_> {
                 Verdict::Fail
             },
             expected,
-            actual: format!("sent: {}", list(sent)),
-            note: (!wrong.is_empty()).then(|| format!("{what}: {}", list(wrong))),
+            actual: format!("sent: {}", kinds_text(sent)),
+            note: (!wrong.is_empty()).then(|| format!("{what}: {}", kinds_text(wrong))),
         });
     }
 }
