@@ -9,6 +9,7 @@
 // error variant does not matter, and boxing every one would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod adapter;
 pub mod catalog;
 pub mod cli;
 pub mod pcsc;

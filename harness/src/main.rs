@@ -99,6 +99,32 @@ enum Command {
         /// (the per-scenario --timeout becomes at least ten times this).
         #[arg(long, default_value_t = 30.0)]
         terminal_wait: f64,
+        #[command(flatten)]
+        adapter: cli::run::AdapterArgs,
+    },
+    /// Run the provider suite against a system under test and write a certification package
+    /// (reports, traces, every file exchanged, the scenario files, a SHA-256 manifest).
+    Certify {
+        /// The role under test (only `provider` for now).
+        #[arg(long, default_value = "provider")]
+        role: String,
+        /// Scenario files or folders.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: Vec<PathBuf>,
+        /// Where to write the package (must be empty or absent).
+        #[arg(long, default_value = "certification")]
+        out: PathBuf,
+        /// Run seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Wall-clock limit per scenario, in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// Scenarios run at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        adapter: cli::run::AdapterArgs,
     },
     /// Check scenario files without running them (syntax, references, lints).
     Validate {
@@ -130,6 +156,9 @@ enum Command {
         /// The fragment schema instead.
         #[arg(long)]
         fragment: bool,
+        /// The adapter protocol's schema instead (docs/adapter-protocol.md).
+        #[arg(long, conflicts_with = "fragment")]
+        adapter: bool,
     },
     /// Explain a requirement id, a scenario id, or `switches`.
     Explain {
@@ -224,6 +253,7 @@ fn main() -> ExitCode {
             terminal_vpcd,
             terminal_http,
             terminal_wait,
+            adapter,
         } => cli::run::run(
             lang,
             cli::run::RunArgs {
@@ -237,6 +267,27 @@ fn main() -> ExitCode {
                 terminal_vpcd,
                 terminal_http,
                 terminal_wait,
+                adapter,
+            },
+        ),
+        Command::Certify {
+            role,
+            scenarios,
+            out,
+            seed,
+            timeout,
+            jobs,
+            adapter,
+        } => cli::certify::certify(
+            lang,
+            cli::certify::CertifyArgs {
+                role,
+                scenarios,
+                out,
+                seed,
+                timeout,
+                jobs,
+                adapter,
             },
         ),
         Command::Validate { paths } => cli::validate(lang, &paths),
@@ -246,7 +297,7 @@ fn main() -> ExitCode {
             requirement,
         } => cli::list(lang, &paths, tag.as_deref(), requirement.as_deref()),
         Command::New { id, out } => cli::new(lang, &id, out),
-        Command::Schema { fragment } => cli::schema(fragment),
+        Command::Schema { fragment, adapter } => cli::schema(fragment, adapter),
         Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
         Command::Report { inputs, out } => cli::run::report(lang, &inputs, &out),
         Command::ServeOqs {

@@ -134,6 +134,12 @@ fn the_committed_schemas_match_the_code() {
         onshi_harness::scenario::fragment_schema_json(),
         "run `onshi schema --fragment > schema/fragment.schema.json`"
     );
+    let committed = std::fs::read_to_string("../schema/adapter-protocol.schema.json").unwrap();
+    assert_eq!(
+        committed,
+        onshi_harness::adapter::protocol::schema_json(),
+        "run `onshi schema --adapter > schema/adapter-protocol.schema.json`"
+    );
 }
 
 fn onshi(args: &[&str], dir: &Path) -> (i32, String, String) {

@@ -77,12 +77,14 @@ pub fn render(record: &RunRecord, lang: Lang, color: bool) -> String {
                     pick(lang, "不合格", "FAIL"),
                 );
                 if let Some(error) = &sc.error {
+                    // Multi-line errors (an adapter's stderr) keep their lines, each cleaned.
+                    let text = error.lines().map(clean).collect::<Vec<_>>().join("\n    ");
                     let _ = writeln!(
                         out,
                         "  {} {}: {}",
                         p.paint(Style::Red, true, "!"),
                         pick(lang, "エラー", "error"),
-                        clean(error)
+                        text
                     );
                 }
                 for check in sc.checks.iter().filter(|c| c.verdict == Verdict::Fail) {

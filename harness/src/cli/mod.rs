@@ -26,6 +26,7 @@ macro_rules! warn_raw {
 }
 
 pub mod card;
+pub mod certify;
 pub mod oqs;
 pub mod run;
 pub mod world;
@@ -285,8 +286,10 @@ pub fn new(lang: Lang, id: &str, out: Option<PathBuf>) -> ExitCode {
 }
 
 /// `onshi schema`.
-pub fn schema(fragment: bool) -> ExitCode {
-    if fragment {
+pub fn schema(fragment: bool, adapter: bool) -> ExitCode {
+    if adapter {
+        say_raw!("{}", crate::adapter::protocol::schema_json());
+    } else if fragment {
         say_raw!("{}", scenario::fragment_schema_json());
     } else {
         say_raw!("{}", scenario::schema_json());

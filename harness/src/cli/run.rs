@@ -8,8 +8,9 @@ use std::time::Duration;
 use onshi_reports::{Lang, RunRecord};
 
 use super::{EXIT_FAILED, EXIT_INPUT, EXIT_OK, colour, render_problem, t};
+use crate::adapter::AdapterCommand;
 use crate::catalog::Catalog;
-use crate::run::execute::TerminalRole;
+use crate::run::execute::{AdapterRun, ProviderRole, TerminalRole};
 use crate::run::{self, Partition, RunOptions};
 
 /// Arguments of `onshi run`.
@@ -35,6 +36,52 @@ pub struct RunArgs {
     pub terminal_http: String,
     /// Seconds to wait for the terminal.
     pub terminal_wait: f64,
+    /// A provider under test.
+    pub adapter: AdapterArgs,
+}
+
+/// Binding the provider role to a system under test (`run`, `certify`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AdapterArgs {
+    /// Bind the provider role to a system under test: its adapter command, run with `sh -c`
+    /// once per scenario (docs/adapter-protocol.md). Only the provider suite runs; each
+    /// scenario's OQS folders are kept under <out>/exchanges/.
+    #[arg(long, value_name = "CMD")]
+    pub adapter: Option<String>,
+    /// Seconds to wait for each reply of the adapter.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub adapter_timeout: f64,
+    /// Serve the OQS folders only, not the web API, to the system under test.
+    #[arg(long)]
+    pub no_oqs_http: bool,
+}
+
+impl AdapterArgs {
+    /// The provider role these arguments bind, and how the report describes it.
+    pub fn binding(&self, out: &Path) -> Result<Option<(ProviderRole, String)>, String> {
+        let Some(command) = &self.adapter else {
+            return Ok(None);
+        };
+        if command.trim().is_empty() {
+            return Err("--adapter: give the command that starts the adapter".into());
+        }
+        if !(self.adapter_timeout.is_finite() && self.adapter_timeout > 0.0) {
+            return Err("--adapter-timeout must be a positive number of seconds".into());
+        }
+        let run = AdapterRun {
+            command: AdapterCommand {
+                command: command.clone(),
+                timeout: Duration::from_secs_f64(self.adapter_timeout),
+            },
+            exchanges: out.join("exchanges"),
+            http: !self.no_oqs_http,
+        };
+        let how = format!(
+            "adapter `{command}`, OQS folders under {}",
+            run.exchanges.display()
+        );
+        Ok(Some((ProviderRole::Adapter(std::sync::Arc::new(run)), how)))
+    }
 }
 
 /// The report files written into the output folder.
@@ -90,6 +137,18 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
     };
     if let Some(j) = args.jobs {
         options.jobs = j.max(1);
+    }
+    match args.adapter.binding(&args.out) {
+        Ok(None) => {}
+        Ok(Some((role, how))) => {
+            say!("provider under test: {how}");
+            options.provider = role;
+            options.roles.provider = run::Binding::UnderTest(how);
+        }
+        Err(e) => {
+            eprintln!("onshi run: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
     }
     // A terminal under test: one reader, so one scenario at a time, and the registry's
     // terminal endpoints served for the whole run.

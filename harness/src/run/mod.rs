@@ -150,6 +150,9 @@ pub struct RunOptions {
     pub progress: bool,
     /// Who plays the terminal in scenarios with `terminal: true`.
     pub terminal: execute::TerminalRole,
+    /// Who plays the provider. With a system under test only the provider suite runs
+    /// ([`crate::scenario::compile::Plan::provider_suite`]).
+    pub provider: execute::ProviderRole,
 }
 
 impl Default for RunOptions {
@@ -165,6 +168,7 @@ impl Default for RunOptions {
             roles: RoleBindings::default(),
             progress: false,
             terminal: execute::TerminalRole::Reference,
+            provider: execute::ProviderRole::Reference,
         }
     }
 }
@@ -244,6 +248,10 @@ pub fn run(
         });
         problems.extend(ps);
     }
+    // A provider under test runs the scenarios that observe a provider.
+    if matches!(options.provider, execute::ProviderRole::Adapter(_)) {
+        scenarios.retain(|s| s.plan.provider_suite());
+    }
     let selected: Vec<Scenario> = scenarios
         .into_iter()
         .enumerate()
@@ -297,7 +305,7 @@ pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<Scen
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(options.jobs.max(1))
         .max_blocking_threads(options.jobs.max(1) + 64)
-        .enable_time()
+        .enable_all()
         .build()
     {
         Ok(rt) => rt,
@@ -320,12 +328,19 @@ pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<Scen
             let seed = sc.plan.seed.unwrap_or(options.seed);
             let bar = bar.clone();
             let terminal = options.terminal.clone();
+            let provider = options.provider.clone();
             handles.push(tokio::spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let work = Arc::clone(&sc);
                 let task = tokio::task::spawn_blocking(move || {
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        execute::execute_with(&work.plan, &work.sources, seed, &terminal)
+                        execute::execute_bound(
+                            &work.plan,
+                            &work.sources,
+                            seed,
+                            &terminal,
+                            &provider,
+                        )
                     }))
                 });
                 let rec = match tokio::time::timeout(timeout, task).await {

@@ -77,6 +77,8 @@ pub struct Plan {
     pub skip: Option<String>,
     /// Card visits go through the terminal role (APDUs and the terminal protocol).
     pub terminal: bool,
+    /// How the 資格確認端末 writes result and face files for a provider under test.
+    pub oqs_encoding: onshi_sim::oqs::CharacterCode,
     /// The rules with the scenario's switches applied.
     pub rules: RuleSet,
     /// Insurers: key, number, name, lag.
@@ -91,6 +93,28 @@ pub struct Plan {
     pub expect: Vec<PlannedExpect>,
     /// Steps that always run.
     pub finally: Vec<PlannedStep>,
+}
+
+impl Plan {
+    /// Whether the scenario observes a provider (a `provider` or `requests` expectation, in
+    /// `expect` or an `expect` step) and does not route visits through the terminal role: the
+    /// scenarios a provider under test (`--adapter`) runs.
+    pub fn provider_suite(&self) -> bool {
+        fn observes(e: &PlannedExpect) -> bool {
+            matches!(
+                e.expectation,
+                Expectation::Provider(_) | Expectation::Requests(_)
+            )
+        }
+        fn in_steps(steps: &[PlannedStep]) -> bool {
+            steps.iter().any(|s| match &s.action {
+                Action::Expect(list) => list.iter().any(observes),
+                Action::Fails { step, .. } => in_steps(std::slice::from_ref(step)),
+                _ => false,
+            })
+        }
+        !self.terminal && (self.expect.iter().any(observes) || in_steps(&self.steps))
+    }
 }
 
 /// A step.
@@ -341,6 +365,21 @@ impl Compiler<'_> {
         let steps = self.steps(&sc.steps, &BTreeMap::new(), 0);
         let finally = self.steps(&sc.finally, &BTreeMap::new(), 0);
         let expect = self.expectations(&sc.expect, &BTreeMap::new());
+        let oqs_encoding = match sc.oqs.as_ref().and_then(|o| o.encoding.as_ref()) {
+            None => onshi_sim::oqs::CharacterCode::Utf8,
+            Some(e) => match e.value.as_str() {
+                "utf8" => onshi_sim::oqs::CharacterCode::Utf8,
+                "shift_jis" => onshi_sim::oqs::CharacterCode::ShiftJis,
+                other => {
+                    self.problem_at(
+                        e,
+                        "scenario::bad-encoding",
+                        format!("encoding `{other}` is not utf8 or shift_jis"),
+                    );
+                    onshi_sim::oqs::CharacterCode::Utf8
+                }
+            },
+        };
         Plan {
             id,
             title: Title {
@@ -353,6 +392,7 @@ impl Compiler<'_> {
             start,
             skip: sc.skip.clone(),
             terminal: sc.terminal,
+            oqs_encoding,
             rules,
             insurers,
             institutions,
@@ -1538,6 +1578,7 @@ fn expectation_reqs(e: &Expectation) -> &[At<String>] {
         Expectation::NoMyNumber(x) => &x.req,
         Expectation::Wire(x) => &x.req,
         Expectation::Review(x) => &x.req,
+        Expectation::Requests(x) => &x.req,
     }
 }
 

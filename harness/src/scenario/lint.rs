@@ -155,6 +155,7 @@ fn of_name(e: &Expectation) -> Option<(String, u64, u64)> {
         Expectation::Provider(c) => &c.of,
         Expectation::Portal(c) => &c.of,
         Expectation::Wire(c) => &c.of,
+        Expectation::Requests(c) => &c.of,
         _ => return None,
     };
     of.as_ref().map(|o| (o.value.clone(), o.line, o.column))

@@ -106,6 +106,19 @@ pub struct ScenarioFile {
     /// the registry (the built-in terminal, or a terminal under test over PC/SC).
     #[serde(default)]
     pub terminal: bool,
+    /// How the 資格確認端末 onshi plays writes result and face files, when a provider system is
+    /// under test (`--adapter`): `oqs: { encoding: shift_jis }`.
+    #[serde(default)]
+    pub oqs: Option<OqsSpec>,
+}
+
+/// The 資格確認端末's settings for a provider under test.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OqsSpec {
+    /// CharacterCodeIdentifier of result and face files: `utf8` (default) or `shift_jis`.
+    #[serde(default)]
+    pub encoding: Option<At<String>>,
 }
 
 /// A fragment file: world parts and sequences shared by scenarios through `include`.
@@ -1052,6 +1065,57 @@ pub enum Expectation {
     /// with `terminal: true`).
     #[serde(rename = "terminal")]
     Terminal(TerminalExpect),
+    /// The requests the provider sent during a visit (must / must not).
+    #[serde(rename = "requests")]
+    Requests(RequestsExpect),
+}
+
+/// A request kind a provider sends to the 資格確認端末 or the web API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKindName {
+    /// `OQSsiquc01req` / web API search: 資格確認 by numbers.
+    Siquc01,
+    /// `OQSsiimm01req`: 照会番号登録.
+    Siimm01,
+    /// `OQSmuquc01req` / `OQSmuquc02req`: 一括照会.
+    Bulk,
+    /// `YZKsiquc01req`: 薬剤情報.
+    Yzk,
+    /// `TKKsiquc01req`: 特定健診情報.
+    Tkk,
+}
+
+impl RequestKindName {
+    /// The name in the scenario language.
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestKindName::Siquc01 => "siquc01",
+            RequestKindName::Siimm01 => "siimm01",
+            RequestKindName::Bulk => "bulk",
+            RequestKindName::Yzk => "yzk",
+            RequestKindName::Tkk => "tkk",
+        }
+    }
+}
+
+/// Requests expectations: what the provider sent from the start of a visit until the next
+/// step (retries after an `advance` belong to the `advance`).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsExpect {
+    /// Visit name.
+    #[serde(default)]
+    pub of: OfName,
+    /// Requirement ids.
+    #[serde(default)]
+    pub req: Vec<At<String>>,
+    /// Kinds that must have been sent (at least once each).
+    #[serde(default)]
+    pub sent: Vec<RequestKindName>,
+    /// Kinds that must not have been sent.
+    #[serde(default)]
+    pub not_sent: Vec<RequestKindName>,
 }
 
 /// Terminal expectations; only the fields given are checked.

@@ -139,6 +139,8 @@ struct Pending {
     first_seen: Instant,
     fingerprint: Option<(u64, Option<SystemTime>)>,
     unchanged_since: Instant,
+    /// A read found the file incomplete (empty, or not yet decoding as its request).
+    seen_partial: bool,
 }
 
 /// The folder server: a watcher thread answering request files. Stops on [`FolderServer::stop`]
@@ -328,6 +330,7 @@ impl Worker {
                 first_seen: now,
                 fingerprint: None,
                 unchanged_since: now,
+                seen_partial: false,
             });
         }
     }
@@ -427,9 +430,16 @@ impl Worker {
         };
         let complete = !bytes.is_empty() && decodes(&plan, &bytes);
         if complete || (settled && !bytes.is_empty()) {
-            let reply = self.service.answer_file(&name, &bytes);
+            let partial_before = self.pending.get(path).is_some_and(|p| p.seen_partial);
+            let mut reply = self.service.answer_file(&name, &bytes);
+            if complete && partial_before {
+                reply.record.violations.push(written_in_place());
+            }
             self.finish(path, reply);
             return true;
+        }
+        if let Some(p) = self.pending.get_mut(path) {
+            p.seen_partial = true;
         }
         if now.duration_since(first_seen) >= self.config.complete_timeout {
             return self.timed_out(path, &name, &bytes);
@@ -490,6 +500,19 @@ impl Worker {
             self.stuck
                 .insert(path.to_path_buf(), (meta.len(), meta.modified().ok()));
         }
+    }
+}
+
+/// The log entry for a request first seen half-written (answered normally once complete).
+fn written_in_place() -> super::LoggedViolation {
+    let code = oqs::ResultCode::WrittenInPlace;
+    super::LoggedViolation {
+        path: "file".into(),
+        rule: "write-then-rename".into(),
+        code: code.code().into(),
+        message: "the request file was seen half-written in req: write it under a temporary name \
+                  (or outside req), then rename it"
+            .into(),
     }
 }
 

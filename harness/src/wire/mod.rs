@@ -64,8 +64,8 @@ pub enum WireError {
     /// An answer could not be encoded.
     #[error("encoding an answer: {0}")]
     Encode(#[from] onshi_sim::oqs::OqsError),
-    /// A face file must describe at most one qualification.
-    #[error("a face file carries one result; this answer has {0}")]
+    /// A face file describes one qualification, or several only for 複数該当.
+    #[error("a face file carries one result (several only for 複数該当); this answer has {0}")]
     FaceResults(usize),
     /// The HTTP server could not bind or run.
     #[error("HTTP server on {addr}: {detail}")]

@@ -74,7 +74,14 @@ struct State {
     receptions: u64,
     faces: u64,
     tokens: u64,
+    /// The registry's latest answers to confirmations by numbers (at most [`KEPT_ANSWERS`]).
+    answers: std::collections::VecDeque<registry::Answer>,
+    /// Answers ever given (the count [`Service::answers_since`] takes).
+    answered: u64,
 }
+
+/// How many answers to confirmations by numbers a service keeps for the runner.
+const KEPT_ANSWERS: usize = 1024;
 
 /// An answer to one request file: the file to write (if any could be named) and the log record.
 #[derive(Clone, Debug)]
@@ -272,6 +279,29 @@ impl Service {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn keep_answer(&self, answer: registry::Answer) {
+        let mut s = self.state();
+        s.answered += 1;
+        s.answers.push_back(answer);
+        while s.answers.len() > KEPT_ANSWERS {
+            s.answers.pop_front();
+        }
+    }
+
+    /// How many confirmations by numbers the registry has answered through this service.
+    pub fn answered(&self) -> u64 {
+        self.state().answered
+    }
+
+    /// The registry's answers to confirmations by numbers after the first `count` (as far as
+    /// they are still kept), oldest first.
+    pub fn answers_since(&self, count: u64) -> Vec<registry::Answer> {
+        let s = self.state();
+        let new = s.answered.saturating_sub(count) as usize;
+        let skip = s.answers.len().saturating_sub(new);
+        s.answers.iter().skip(skip).cloned().collect()
     }
 
     /// The virtual time now.
@@ -525,10 +555,12 @@ impl Service {
                 limit_consent: s.limit_consent == ConsentFlag::Given,
             }));
             Some(match w.apply(event) {
-                Ok(Outcome::Answer(a)) => Ok((
-                    now,
-                    registry::to_confirm_response(&a, &w.view(), req.header.institution, &echo),
-                )),
+                Ok(Outcome::Answer(a)) => {
+                    let response =
+                        registry::to_confirm_response(&a, &w.view(), req.header.institution, &echo);
+                    self.keep_answer(*a);
+                    Ok((now, response))
+                }
                 _ => Err(now),
             })
         });
@@ -612,7 +644,10 @@ impl Service {
         moment: Moment,
         channel: u16,
     ) -> Result<(String, Vec<u8>, ExchangeRecord), WireError> {
-        if response.body.results.len() > 1 {
+        // One person per face file; several results only for 複数該当 (validity 5).
+        let multiple = response.body.qualification_validity
+            == Some(onshi_sim::oqs::QualificationValidity::Multiple);
+        if response.body.results.len() > 1 && !multiple {
             return Err(WireError::FaceResults(response.body.results.len()));
         }
         let counter = {

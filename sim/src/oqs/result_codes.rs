@@ -119,6 +119,9 @@ pub enum ResultCode {
     CertificateInGracePeriod,
     /// ONS-W0303: a request element is present but empty (tolerated, flagged).
     EmptyElement,
+    /// ONS-W0304: the request file was seen incomplete in req (written in place rather than
+    /// written under a temporary name and renamed); answered once complete.
+    WrittenInPlace,
     /// ONS-I0401: bulk processing has not finished (SegmentOfResult 2).
     BulkInProgress,
 }
@@ -254,6 +257,10 @@ pub const RESULT_CODES: &[ResultCodeEntry] = &[
         "値のない項目が含まれています。",
         "An element is present but empty.",
         "`<X></X>` where the value should be absent (omit the element)."),
+    row(ResultCode::WrittenInPlace, "ONS-W0304", Severity::Warning, Level::Request,
+        "要求ファイルが書き込み途中の状態で検出されました。一時ファイル名で書き込み後、名前を変更してください。",
+        "The request file was seen half-written in req; write it under a temporary name, then rename it.",
+        "A reader may take half a file (oqs-wire.md §1: write then rename). onshi waited and answered the complete file."),
     row(ResultCode::BulkInProgress, "ONS-I0401", Severity::Info, Level::Request,
         "一括照会を処理中です。",
         "The bulk request is still being processed.",
@@ -352,6 +359,6 @@ mod tests {
             assert_eq!(ResultCode::from_code(e.code), Some(e.id));
             assert!(RESULT_CODES.iter().filter(|o| o.code == e.code).count() == 1);
         }
-        assert_eq!(RESULT_CODES.len(), 33);
+        assert_eq!(RESULT_CODES.len(), 34);
     }
 }

@@ -55,6 +55,19 @@ pub struct VisitSpec {
     pub fee: Option<Fee>,
 }
 
+impl VisitSpec {
+    /// The patient's answer to sharing 限度額 data on a paper 資格確認書 visit (the
+    /// LimitApplicationCertificateRelatedConsFlg of the confirmation by numbers): the scenario's
+    /// `limit_info` answer, else consent.
+    pub fn paper_limit_consent(&self) -> bool {
+        self.consent
+            .items
+            .get(&ConsentItem::LimitInfo)
+            .copied()
+            .unwrap_or(true)
+    }
+}
+
 /// One event.
 #[derive(Clone, Debug)]
 pub enum Event {
@@ -189,7 +202,7 @@ pub enum Event {
 }
 
 /// What a visit did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Default, Clone, Debug, Serialize)]
 pub struct VisitOutcome {
     /// Reader verification (None when a paper certificate was presented).
     pub verification: Option<Verification>,
@@ -727,14 +740,7 @@ impl World {
     fn visit(&mut self, spec: VisitSpec) -> Result<VisitOutcome, WorldError> {
         let now = self.clock.now();
         let date = spec.confirmation_date.unwrap_or(now.date());
-        let mut out = VisitOutcome {
-            verification: None,
-            registration_prompt: None,
-            consent: None,
-            answer: None,
-            record: None,
-            fetched: Vec::new(),
-        };
+        let mut out = VisitOutcome::default();
         if spec.presentation == Presentation::EligibilityCertificate {
             let q = self
                 .view()
@@ -751,7 +757,7 @@ impl World {
                 number: qual.number.clone(),
                 branch: Some(qual.branch.clone()),
                 birth: self.people[spec.person.index()].birth,
-                limit_consent: true,
+                limit_consent: spec.paper_limit_consent(),
             };
             let parts = self.parts(now);
             parts.trace.push(
@@ -955,14 +961,7 @@ impl World {
     /// card and asked the registry): the reference provider settles `answer` as it would after
     /// its own reader, and the outcome carries the answer but no reader verification.
     pub fn settle_answer(&mut self, spec: &VisitSpec, answer: Answer) -> VisitOutcome {
-        let mut out = VisitOutcome {
-            verification: None,
-            registration_prompt: None,
-            consent: None,
-            answer: None,
-            record: None,
-            fetched: Vec::new(),
-        };
+        let mut out = VisitOutcome::default();
         self.settle(spec, &answer, &mut out);
         out.answer = Some(answer);
         out
