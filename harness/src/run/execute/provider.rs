@@ -499,9 +499,10 @@ impl Executor<'_> {
             Some(a) => Some(put.write_face(a)?),
             None => None,
         };
+        // Read back before the system may take the file away (clients delete or move them).
+        let face_name = face_file.as_deref().and_then(|f| put.face_name(f));
         let facts = visit_facts(&shared.lock(), spec, &name, face_file.clone());
         let reply = put.recorded(&ToAdapter::Visit(Box::new(facts.event.clone())), &name);
-        let face_name = face_file.as_deref().and_then(|f| put.face_name(f));
         let requests = put.requests_since(log_from);
         let paper_answer = put.service.answers_since(answered_before).pop();
         self.take_logs(shared);
