@@ -356,7 +356,8 @@ class Clinic:
         self.institutions = {i["code"]: i for i in institutions}
         self.patients = {}  # patient key → the patient row (never a My Number)
         self.visits = {}  # visit name → VisitRecord
-        self.month_totals = {}  # (patient, institution, insurer, yyyy-mm) → [fees, charged]
+        # (patient, institution, insurer, claim, yyyy-mm) → [fees, charged]; claim: see claim_of
+        self.month_totals = {}
         self.outages = []  # announced (from, until) windows
 
     # ── patients ────────────────────────────────────────────────────────────────────────
@@ -569,11 +570,19 @@ class Clinic:
             return (cell.halved() if halved else cell).amount(total)
         return cell // 2 if halved else cell
 
+    def claim_of(self, care: Optional[str]) -> str:
+        """The claim (レセプト) a visit counts toward: 入院 and 入院外 (外来, 訪問診療) at one
+        institution are separate month totals at the window, each up to its own cap (the 70+
+        外来 cap on 入院外, the 外来+入院 amount on 入院). Merging them (世帯合算) is the insurer's
+        business later, not the desk's."""
+        return "inpatient" if care == "inpatient" else "outpatient"
+
     def charge(self, rec: VisitRecord, chosen: Optional[Qualification], birth: dt.date,
                fee: dict, care: Optional[str]) -> None:
         if rec.fee is None:
             return
-        key = (rec.patient_key, rec.institution, rec.insurer_number, rec.date.strftime("%Y-%m"))
+        key = (rec.patient_key, rec.institution, rec.insurer_number, self.claim_of(care),
+               rec.date.strftime("%Y-%m"))
         month_fee, month_charged = self.month_totals.get(key, (0, 0))
         plain = plain_copay(rec.fee, rec.copay_percent)
         rec.charged = plain

@@ -306,6 +306,38 @@ class Visits(Desk):
             charged.append((rec.cap, rec.charged))
         self.assertEqual(charged, [(57600, 45000), (57600, 12600), (57600, 0)])
 
+    def test_inpatient_and_outpatient_are_separate_month_totals(self):
+        def limit(code):
+            return """
+        <LimitApplicationCertificateRelatedInfo>
+          <LimitApplicationCertificateClassificationFlag>%s</LimitApplicationCertificateClassificationFlag>
+        </LimitApplicationCertificateRelatedInfo>""" % code
+
+        def month(code, ratio, visits):
+            c = self.clinic()
+            out = []
+            for i, (care, fee) in enumerate(visits):
+                name = self.face(face_xml(extra=limit(code), ratio=ratio),
+                                 name="OQSsiquc01res_face_%s%d_20260410090000.xml" % (code, i))
+                rec = c.visit(self.visit_msg(visit="v%d" % i, face_file=name, care=care,
+                                             fee={"total": fee, "many_times": False}))
+                out.append((rec.cap, rec.charged))
+            return out
+
+        # A03, 3割. 外来 100,000 → 30,000 (cap 80,100); 入院 1,000,000 → its own claim: cap
+        # 80,100 + 7,330 = 87,430; 外来 200,000 → 入院外 total 300,000: cap 80,430 − 30,000
+        # = 50,430. (One pooled total: 58,430, then 2,000.)
+        self.assertEqual(
+            month("A03", "030", [("outpatient", 100000), ("inpatient", 1000000),
+                                 ("outpatient", 200000)]),
+            [(80100, 30000), (87430, 87430), (80430, 50430)])
+        # B04, 2割. 外来 50,000 → 10,000 (外来 cap 18,000); 入院 400,000 → 57,600 on its own
+        # claim; 外来 50,000 → 18,000 − 10,000 = 8,000. (Pooled: 47,600, then 0.)
+        self.assertEqual(
+            month("B04", "020", [("outpatient", 50000), ("inpatient", 400000),
+                                 ("outpatient", 50000)]),
+            [(18000, 10000), (57600, 57600), (18000, 8000)])
+
 
 class Protocol(Desk):
     def test_hello_visit_observe_end(self):

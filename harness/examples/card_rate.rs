@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 use clap::{Parser, ValueEnum};
 use onshi_harness::pcsc::pcscd::PrivatePcscd;
 use onshi_harness::pcsc::{CardSlot, Loopback, RetryPolicy};
-use onshi_harness::terminal::SharedWorld;
-use onshi_harness::terminal::card::{SharedLog, WorldCard};
+use onshi_harness::roles::terminal::SharedWorld;
+use onshi_harness::roles::terminal::card::{SharedLog, WorldCard};
 use onshi_sim::card::apdu::Application;
 
 use pcsc_client::*;
@@ -96,7 +96,7 @@ fn world_card() -> Result<(WorldCard, Vec<u8>), String> {
     let cert = {
         let w = shared.lock();
         let c = w.current_card(t.taro).map_err(|e| e.to_string())?;
-        w.jlis
+        w.jlis()
             .certificate_der(c.auth_cert)
             .map_err(|e| e.to_string())?
             .to_vec()

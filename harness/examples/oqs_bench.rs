@@ -28,7 +28,7 @@ fn service() -> Arc<Service> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wire/world.yaml");
     let scenario = onshi_harness::scenario::open(&path, Catalog::builtin()).expect("world loads");
     let mut world = build_world(&scenario.plan, 1).expect("world builds");
-    world.trace.set_enabled(false);
+    world.trace_mut().set_enabled(false);
     Arc::new(Service::new(
         SharedWorld::new(world),
         ExchangeLog::bounded(10_000),

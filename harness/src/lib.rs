@@ -11,9 +11,11 @@
 
 pub mod adapter;
 pub mod catalog;
+pub mod children;
 pub mod cli;
 pub mod pcsc;
+pub mod roles;
 pub mod run;
 pub mod scenario;
-pub mod terminal;
+pub mod shared;
 pub mod wire;

@@ -38,9 +38,13 @@ enum CardAction {
         /// vpcd reader slot (slot 0, the first reader, is 127.0.0.1:35963; slot N is port 35963+N).
         #[arg(long, default_value = cli::card::DEFAULT_VPCD)]
         vpcd: String,
-        /// Also serve the registry's terminal endpoints here (e.g. 127.0.0.1:7070).
+        /// Also serve the registry's terminal endpoints here (e.g. 127.0.0.1:7070; loopback only
+        /// unless --allow-remote).
         #[arg(long)]
         http: Option<String>,
+        /// Let --http listen on a non-loopback address (plain HTTP, no password: a warning is printed).
+        #[arg(long)]
+        allow_remote: bool,
         /// PINs the simulated patient types when the terminal asks (GET /onshi/terminal/patient).
         #[arg(long = "pin")]
         pins: Vec<String>,
@@ -95,6 +99,10 @@ enum Command {
         /// Where the registry's terminal endpoints listen (with --terminal-vpcd).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
         terminal_http: String,
+        /// Allow --terminal-http on an address other than loopback (reachable from other
+        /// machines, without a password; a warning is printed).
+        #[arg(long)]
+        allow_remote: bool,
         /// Seconds to wait for the terminal's confirmation after the card goes on the reader
         /// (the per-scenario --timeout becomes at least ten times this).
         #[arg(long, default_value_t = 30.0)]
@@ -176,6 +184,10 @@ enum Command {
         /// Where to write the reports.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// `merge`: merge even when partitions of the run are missing; the report lists
+        /// them and is marked partial.
+        #[arg(long)]
+        allow_partial: bool,
     },
     /// Put a person's virtual card into a vpcd reader (real PC/SC software reads it) and
     /// serve it until `onshi card remove`.
@@ -193,9 +205,12 @@ enum Command {
         /// vpcd reader slot (slot 0, the first reader, is 127.0.0.1:35963).
         #[arg(long, default_value = cli::card::DEFAULT_VPCD)]
         vpcd: String,
-        /// Where the registry's terminal endpoints listen.
+        /// Where the registry's terminal endpoints listen (loopback only unless --allow-remote).
         #[arg(long, default_value = "127.0.0.1:7070")]
         http: String,
+        /// Let --http listen on a non-loopback address (plain HTTP, no password: a warning is printed).
+        #[arg(long)]
+        allow_remote: bool,
         /// Seed (a scenario's own `seed:` wins).
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -208,9 +223,13 @@ enum Command {
         /// The OQS root: req/, res/ and face/ are created below it.
         #[arg(long)]
         oqs_root: Option<PathBuf>,
-        /// Serve the web API here, e.g. 127.0.0.1:8080 (port 0: any free port).
+        /// Serve the web API here, e.g. 127.0.0.1:8080 (port 0: any free port; loopback only
+        /// unless --allow-remote).
         #[arg(long)]
         http: Option<std::net::SocketAddr>,
+        /// Let --http listen on a non-loopback address (plain HTTP, no password: a warning is printed).
+        #[arg(long)]
+        allow_remote: bool,
         /// Seed for every derived value (tokens, reception numbers).
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -252,6 +271,7 @@ fn main() -> ExitCode {
             deviations,
             terminal_vpcd,
             terminal_http,
+            allow_remote,
             terminal_wait,
             adapter,
         } => cli::run::run(
@@ -266,6 +286,7 @@ fn main() -> ExitCode {
                 deviations,
                 terminal_vpcd,
                 terminal_http,
+                allow_remote,
                 terminal_wait,
                 adapter,
             },
@@ -299,7 +320,11 @@ fn main() -> ExitCode {
         Command::New { id, out } => cli::new(lang, &id, out),
         Command::Schema { fragment, adapter } => cli::schema(fragment, adapter),
         Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
-        Command::Report { inputs, out } => cli::run::report(lang, &inputs, &out),
+        Command::Report {
+            inputs,
+            out,
+            allow_partial,
+        } => cli::run::report(lang, &inputs, &out, allow_partial),
         Command::ServeOqs {
             scenario,
             oqs_root,
@@ -308,6 +333,7 @@ fn main() -> ExitCode {
             encoding,
             institution,
             keep_requests,
+            allow_remote,
         } => cli::oqs::serve_oqs(
             lang,
             cli::oqs::OqsServeArgs {
@@ -318,6 +344,7 @@ fn main() -> ExitCode {
                 encoding,
                 institution,
                 keep_requests,
+                allow_remote,
             },
         ),
         Command::World { people, seed } => cli::world::world(lang, people, seed),
@@ -330,8 +357,17 @@ fn main() -> ExitCode {
                     http,
                     pins,
                     seed,
+                    allow_remote,
                 },
-        } => cli::card::insert(&scenario, &person, &vpcd, http.as_deref(), pins, seed),
+        } => cli::card::insert(
+            &scenario,
+            &person,
+            &vpcd,
+            http.as_deref(),
+            pins,
+            seed,
+            allow_remote,
+        ),
         Command::Card {
             action: CardAction::Remove { vpcd },
         } => cli::card::remove(&vpcd),
@@ -340,6 +376,7 @@ fn main() -> ExitCode {
             vpcd,
             http,
             seed,
-        } => cli::card::serve(&scenario, &vpcd, &http, seed),
+            allow_remote,
+        } => cli::card::serve(&scenario, &vpcd, &http, seed, allow_remote),
     }
 }

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use onshi_harness::adapter::AdapterCommand;
 use onshi_harness::catalog::Catalog;
-use onshi_harness::run::execute::{AdapterRun, ProviderRole, TerminalRole, execute_bound};
+use onshi_harness::roles::{ProviderRole, Roles};
+use onshi_harness::run::execute::{AdapterRun, execute_bound};
 use onshi_reports::{ScenarioRecord, Verdict};
 
 const SCENARIO: &str = "../scenarios/outage/retry-waits-for-the-registry.yaml";
@@ -42,7 +43,11 @@ fn run_with(command: String, exchanges: PathBuf) -> ScenarioRecord {
         exchanges,
         http: false,
     }));
-    execute_bound(&sc.plan, &sc.sources, 1, &TerminalRole::Reference, &role)
+    let roles = Roles {
+        provider: role,
+        ..Roles::default()
+    };
+    execute_bound(&sc.plan, &sc.sources, 1, &roles)
 }
 
 fn error_of(r: &ScenarioRecord) -> String {

@@ -35,8 +35,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use onshi_harness::pcsc::pcscd::{PrivatePcscd, SETUP_HINT};
 use onshi_harness::pcsc::tcp::EndReason;
 use onshi_harness::pcsc::{CardSlot, RetryPolicy};
-use onshi_harness::terminal::SharedWorld;
-use onshi_harness::terminal::card::{SharedLog, WorldCard};
+use onshi_harness::roles::terminal::SharedWorld;
+use onshi_harness::roles::terminal::card::{SharedLog, WorldCard};
 use onshi_sim::card::PinResult;
 use onshi_sim::card::apdu::{ATR, ApduCommand, Application, DigestAlgorithm, PinRef};
 use onshi_sim::jlis::{CertKind, sha256_digest_info, verify_chain, verify_signature};
@@ -178,8 +178,8 @@ fn the_world_card_reads_verifies_signs_and_blocks_through_pcscd() {
     {
         let w = shared.lock();
         let auth_cert = w.current_card(taro).unwrap().auth_cert;
-        assert_eq!(cert, &*w.jlis.certificate_der(auth_cert).unwrap());
-        let ca = w.jlis.ca_certificate_der(CertKind::Auth).unwrap();
+        assert_eq!(cert, &*w.jlis().certificate_der(auth_cert).unwrap());
+        let ca = w.jlis().ca_certificate_der(CertKind::Auth).unwrap();
         verify_chain(&cert, &ca).expect("the auth certificate chains to the J-LIS auth CA");
         assert!(w.current_card(taro).unwrap().pins.auth_counter.is_blocked());
     }
@@ -295,8 +295,11 @@ fn opensc_recognises_the_world_card_with_its_jpki_driver() {
         let w = shared.lock();
         let c = w.current_card(t.taro).unwrap().auth_cert;
         (
-            w.jlis.certificate_der(c).unwrap().to_vec(),
-            w.jlis.ca_certificate_der(CertKind::Auth).unwrap().to_vec(),
+            w.jlis().certificate_der(c).unwrap().to_vec(),
+            w.jlis()
+                .ca_certificate_der(CertKind::Auth)
+                .unwrap()
+                .to_vec(),
         )
     };
     let work = tempfile::tempdir().unwrap();

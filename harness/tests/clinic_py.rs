@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use onshi_harness::adapter::AdapterCommand;
 use onshi_harness::catalog::Catalog;
-use onshi_harness::run::execute::{AdapterRun, ProviderRole};
+use onshi_harness::roles::{ProviderRole, Roles};
+use onshi_harness::run::execute::AdapterRun;
 use onshi_harness::run::{self, RunOptions};
 use onshi_reports::{RunRecord, Verdict};
 use sha2::{Digest, Sha256};
@@ -23,14 +24,17 @@ const CLINIC: &str = "../examples/clinic-py";
 
 fn suite(adapter: &Path, exchanges: &Path) -> RunRecord {
     let options = RunOptions {
-        provider: ProviderRole::Adapter(Arc::new(AdapterRun {
-            command: AdapterCommand {
-                command: format!("python3 {}", adapter.display()),
-                timeout: Duration::from_secs(20),
-            },
-            exchanges: exchanges.to_path_buf(),
-            http: true,
-        })),
+        roles: Roles {
+            provider: ProviderRole::Adapter(Arc::new(AdapterRun {
+                command: AdapterCommand {
+                    command: format!("python3 {}", adapter.display()),
+                    timeout: Duration::from_secs(20),
+                },
+                exchanges: exchanges.to_path_buf(),
+                http: true,
+            })),
+            ..Roles::default()
+        },
         timeout: Duration::from_secs(120),
         ..RunOptions::default()
     };
@@ -195,7 +199,13 @@ fn certify_writes_a_package_whose_manifest_verifies() {
     ] {
         assert!(listed.contains(f), "{f} not in the manifest");
     }
-    for prefix in ["traces/", "scenarios/scenarios/", "exchanges/"] {
+    // Scenario files keep their layout below the suite's common folder, so includes resolve.
+    for prefix in [
+        "traces/",
+        "scenarios/provider/",
+        "scenarios/fixtures/",
+        "exchanges/",
+    ] {
         assert!(
             listed.iter().any(|p| p.starts_with(prefix)),
             "nothing under {prefix}"

@@ -332,3 +332,103 @@ fn a_fails_step_passes_only_when_the_step_is_refused_for_the_stated_reason() {
         assert!(shown.contains(want_text), "{name}: {shown}");
     }
 }
+
+#[test]
+fn hostile_run_inputs_get_clear_errors() {
+    let dir = temp_dir("hostile-run");
+    std::fs::create_dir_all(dir.join("suite")).unwrap();
+    std::fs::write(dir.join("suite/a.yaml"), PASSING).unwrap();
+    std::fs::write(dir.join("suite/b.yaml"), PASSING).unwrap();
+    // Two files with one id: an error for run (they would share reports and OQS folders).
+    let (code, _, err) = onshi(&["--lang", "en", "run", "suite", "--out", "o"], &dir);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("scenario id `t/pass` is also used by"),
+        "{err}"
+    );
+    assert!(!dir.join("o/run.json").exists());
+    // An empty folder: no PASS, no reports, the same exit code for run and validate.
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    let (code, out, err) = onshi(&["--lang", "en", "run", "empty", "--out", "e"], &dir);
+    assert_eq!(code, 2, "{err}");
+    assert!(!out.contains("PASS"), "{out}");
+    assert!(err.contains("no scenario"), "{err}");
+    let (code, _, err) = onshi(&["--lang", "en", "validate", "empty"], &dir);
+    assert_eq!(code, 2, "{err}");
+    // --jobs far beyond the work is capped, not a crash.
+    let (code, out, err) = onshi(
+        &[
+            "--lang",
+            "en",
+            "run",
+            "suite/a.yaml",
+            "--jobs",
+            "20000",
+            "--out",
+            "j",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("--jobs 20000: capped at 256"), "{err}");
+    // `report` on something that is not a bounded regular file.
+    let (code, _, err) = onshi(&["--lang", "en", "report", "/dev/zero", "--out", "z"], &dir);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/dev/zero: not a regular file"), "{err}");
+}
+
+#[test]
+fn merging_an_incomplete_set_of_partitions_needs_allow_partial() {
+    let dir = temp_dir("partial");
+    std::fs::write(dir.join("pass.yaml"), PASSING).unwrap();
+    std::fs::write(dir.join("two.yaml"), PASSING.replace("t/pass", "t/other")).unwrap();
+    for k in 1..=2 {
+        let (code, out, err) = onshi(
+            &[
+                "run",
+                "pass.yaml",
+                "two.yaml",
+                "--out",
+                &format!("p{k}"),
+                "--partition",
+                &format!("slice:{k}/3"),
+            ],
+            &dir,
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (code, _, err) = onshi(
+        &[
+            "--lang",
+            "en",
+            "report",
+            "merge",
+            "p1/run.json",
+            "p2/run.json",
+            "--out",
+            "m",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not slice:3/3"), "{err}");
+    let (code, out, err) = onshi(
+        &[
+            "--lang",
+            "en",
+            "report",
+            "merge",
+            "p1/run.json",
+            "p2/run.json",
+            "--out",
+            "m",
+            "--allow-partial",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PARTIAL PASS"), "{out}");
+    assert!(err.contains("missing partitions: slice:3/3"), "{err}");
+    let md = std::fs::read_to_string(dir.join("m/summary.md")).unwrap();
+    assert!(md.contains("| Missing partitions | slice:3/3 |"), "{md}");
+}

@@ -62,6 +62,30 @@ pub enum ReportError {
         /// 1-based index of the second part holding it.
         second_part: usize,
     },
+    /// Some partitions of the run are not among the parts.
+    #[error(
+        "cannot merge: the parts cover {have} but not {missing}; give every part's run.json, \
+         or --allow-partial to merge what is there (the report is then marked partial)"
+    )]
+    IncompletePartitions {
+        /// The partitions given, `hash:1/3, hash:2/3`.
+        have: String,
+        /// The partitions missing, `hash:3/3`.
+        missing: String,
+    },
+    /// The parts were not cut the same way (`hash:1/2` with `slice:2/3`, or a whole run).
+    #[error(
+        "cannot merge: part {part} covers {other} but part 1 covers {first}; merge only the \
+         partitions of one run, cut one way"
+    )]
+    PartitionsDiffer {
+        /// Part 1's partitions (or `the whole suite`).
+        first: String,
+        /// 1-based index of the part that differs.
+        part: usize,
+        /// Its partitions.
+        other: String,
+    },
     /// The same file was read with different contents by two parts.
     #[error(
         "cannot merge: file {path} has SHA-256 {first_hash} in part {first_part} but \
@@ -120,6 +144,15 @@ impl ReportError {
             } => format!(
                 "統合できません: シナリオ {id} が部分 {first_part} と部分 {second_part} の両方に\
                  あります。同じ分割の結果を二度指定していませんか?"
+            ),
+            ReportError::IncompletePartitions { have, missing } => format!(
+                "統合できません: 分割 {missing} の結果がありません (あるのは {have})。すべての\
+                 部分の run.json を指定するか、--allow-partial で今ある分だけを統合してください \
+                 (レポートには一部のみと記されます)"
+            ),
+            ReportError::PartitionsDiffer { first, part, other } => format!(
+                "統合できません: 部分 {part} は {other}、部分 1 は {first} です。同じ分け方の\
+                 分割結果だけを統合してください"
             ),
             ReportError::FileChanged {
                 path,

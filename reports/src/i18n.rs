@@ -57,11 +57,42 @@ pub(crate) fn lane(name: &str, lang: Lang) -> String {
 
 /// "PASS"/"FAIL" for the whole run ([`RunRecord::passed`]).
 pub(crate) fn outcome(record: &RunRecord, lang: Lang) -> &'static str {
-    if record.passed() {
+    if record.interrupted.is_some() {
+        pick(lang, "中断", "INTERRUPTED")
+    } else if record.scenarios.is_empty() {
+        pick(lang, "シナリオなし", "NO SCENARIOS")
+    } else if !record.missing_partitions.is_empty() {
+        if record.passed() {
+            pick(lang, "一部のみ合格", "PARTIAL PASS")
+        } else {
+            pick(lang, "一部のみ・不合格", "PARTIAL FAIL")
+        }
+    } else if record.passed() {
         pick(lang, "合格", "PASS")
     } else {
         pick(lang, "不合格", "FAIL")
     }
+}
+
+/// Rows that say a record covers only part of its run: (label, value), empty when whole.
+pub(crate) fn partial_rows(record: &RunRecord, lang: Lang) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    if let Some(signal) = &record.interrupted {
+        rows.push((
+            pick(lang, "中断", "Interrupted"),
+            match lang {
+                Lang::Ja => format!("{signal} で中断。未完了のシナリオはスキップとして記録"),
+                Lang::En => format!("by {signal}; unfinished scenarios are listed as skipped"),
+            },
+        ));
+    }
+    if !record.missing_partitions.is_empty() {
+        rows.push((
+            pick(lang, "欠けている分割", "Missing partitions"),
+            record.missing_partitions.join(", "),
+        ));
+    }
+    rows
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::escape::{markdown as md, markdown_code as code, truncate};
-use crate::i18n::{deviation, outcome, pick, roles_line, summary_line};
+use crate::i18n::{deviation, outcome, partial_rows, pick, roles_line, summary_line};
 use crate::record::{Check, Lang, Requirement, RunRecord, ScenarioRecord, Verdict};
 use crate::traceability::{MatrixRow, matrix};
 
@@ -57,6 +57,9 @@ fn header(out: &mut String, record: &RunRecord, lang: Lang) {
                 .collect::<Vec<_>>()
                 .join(", "),
         ));
+    }
+    for (k, v) in partial_rows(record, lang) {
+        rows.push((k, md(&v)));
     }
     if let Some(t) = &record.timing {
         rows.push((

@@ -14,8 +14,92 @@ use crate::error::ReportError;
 use crate::record::{FileHash, Requirement, RunRecord, Timing};
 
 /// One record from the parts. Errors name the first difference and the parts (1-based,
-/// in the order given) involved.
+/// in the order given) involved. Every partition of the run must be there
+/// ([`ReportError::IncompletePartitions`]); see [`merge_allowing_partial`].
 pub fn merge(parts: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
+    merge_with(parts, false)
+}
+
+/// [`merge`], but a set of parts with partitions missing is merged too, and the record lists
+/// them in [`RunRecord::missing_partitions`] (the reports then say the run is partial).
+pub fn merge_allowing_partial(parts: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
+    merge_with(parts, true)
+}
+
+fn merge_with(parts: Vec<RunRecord>, allow_partial: bool) -> Result<RunRecord, ReportError> {
+    let cuts: Vec<Vec<String>> = parts.iter().map(|p| p.partitions.clone()).collect();
+    let missing = missing_partitions(&cuts)?;
+    if !missing.is_empty() && !allow_partial {
+        let mut have: Vec<String> = cuts.concat();
+        have.sort_by(|a, b| natural(a, b));
+        return Err(ReportError::IncompletePartitions {
+            have: have.join(", "),
+            missing: missing.join(", "),
+        });
+    }
+    let mut merged = merge_parts(parts)?;
+    merged.missing_partitions.extend(missing);
+    merged.missing_partitions.sort_by(|a, b| natural(a, b));
+    merged.missing_partitions.dedup();
+    Ok(merged)
+}
+
+/// A partition as written in a record: `hash:2/4` → (`hash`, 2, 4).
+fn parse_partition(text: &str) -> Option<(&str, u32, u32)> {
+    let (kind, rest) = text.split_once(':')?;
+    let (k, n) = rest.split_once('/')?;
+    let (k, n) = (k.parse().ok()?, n.parse().ok()?);
+    (1..=n).contains(&k).then_some((kind, k, n))
+}
+
+/// The partitions of the run that none of the parts covers. Parts must be cut one way: all
+/// of `kind:K/N` with one kind and N (a part may already be a merge of several), or all whole.
+fn missing_partitions(cuts: &[Vec<String>]) -> Result<Vec<String>, ReportError> {
+    let describe = |c: &[String]| {
+        if c.is_empty() {
+            "the whole suite".to_string()
+        } else {
+            c.join(", ")
+        }
+    };
+    let Some(first) = cuts.first() else {
+        return Ok(Vec::new());
+    };
+    let mut shape: Option<(String, u32)> = None;
+    let mut have = std::collections::BTreeSet::new();
+    for (i, cut) in cuts.iter().enumerate() {
+        if cut.is_empty() != first.is_empty() {
+            return Err(ReportError::PartitionsDiffer {
+                first: describe(first),
+                part: i + 1,
+                other: describe(cut),
+            });
+        }
+        for p in cut {
+            let differs = || ReportError::PartitionsDiffer {
+                first: describe(first),
+                part: i + 1,
+                other: describe(cut),
+            };
+            let (kind, k, n) = parse_partition(p).ok_or_else(differs)?;
+            match &shape {
+                None => shape = Some((kind.to_string(), n)),
+                Some((sk, sn)) if sk == kind && *sn == n => {}
+                Some(_) => return Err(differs()),
+            }
+            have.insert(k);
+        }
+    }
+    Ok(match shape {
+        None => Vec::new(),
+        Some((kind, n)) => (1..=n)
+            .filter(|k| !have.contains(k))
+            .map(|k| format!("{kind}:{k}/{n}"))
+            .collect(),
+    })
+}
+
+fn merge_parts(parts: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
     let mut parts = parts.into_iter();
     let Some(mut merged) = parts.next() else {
         return Err(ReportError::NothingToMerge);
@@ -86,6 +170,10 @@ pub fn merge(parts: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
         }
         merged.scenarios.extend(part.scenarios);
         merged.partitions.extend(part.partitions);
+        merged.missing_partitions.extend(part.missing_partitions);
+        if merged.interrupted.is_none() {
+            merged.interrupted = part.interrupted;
+        }
         timings.extend(part.timing);
     }
 
@@ -226,7 +314,77 @@ mod tests {
 
     #[test]
     fn one_part_merges_to_itself() {
-        assert_eq!(merge(vec![fixture()]).unwrap(), fixture());
+        let mut whole = fixture();
+        whole.partitions.clear();
+        assert_eq!(merge(vec![whole.clone()]).unwrap(), whole);
+    }
+
+    #[test]
+    fn a_missing_partition_is_refused_and_named() {
+        // 1/2 alone: 2/2 is missing (the issue: 70 of 107 scenarios merged as a PASS).
+        let (a, _) = halves();
+        let err = merge(vec![a.clone()]).unwrap_err();
+        assert_eq!(
+            err,
+            ReportError::IncompletePartitions {
+                have: "hash:1/2".into(),
+                missing: "hash:2/2".into()
+            }
+        );
+        assert!(err.to_string().contains("--allow-partial"), "{err}");
+        let three: Vec<RunRecord> = [1, 2]
+            .iter()
+            .map(|k| {
+                let mut p = fixture();
+                p.scenarios.retain(|s| s.id.len() % 2 == *k - 1);
+                p.partitions = vec![format!("hash:{k}/3")];
+                p
+            })
+            .collect();
+        assert!(matches!(
+            merge(three.clone()),
+            Err(ReportError::IncompletePartitions { missing, .. }) if missing == "hash:3/3"
+        ));
+        let partial = merge_allowing_partial(three).unwrap();
+        assert_eq!(partial.missing_partitions, ["hash:3/3"]);
+        assert!(partial.is_partial());
+        let whole = {
+            let (a, b) = halves();
+            merge(vec![a, b]).unwrap()
+        };
+        assert!(!whole.is_partial());
+        assert!(whole.missing_partitions.is_empty());
+    }
+
+    #[test]
+    fn parts_cut_differently_are_refused() {
+        let (a, mut b) = halves();
+        b.partitions = vec!["slice:2/2".into()];
+        assert!(matches!(
+            merge(vec![a.clone(), b]),
+            Err(ReportError::PartitionsDiffer { part: 2, .. })
+        ));
+        let (_, mut b) = halves();
+        b.partitions = vec!["hash:2/3".into()];
+        assert!(matches!(
+            merge_allowing_partial(vec![a.clone(), b]),
+            Err(ReportError::PartitionsDiffer { .. })
+        ));
+        let (_, mut b) = halves();
+        b.partitions.clear();
+        assert!(matches!(
+            merge_allowing_partial(vec![a, b]),
+            Err(ReportError::PartitionsDiffer { .. })
+        ));
+    }
+
+    #[test]
+    fn an_interrupted_part_makes_an_interrupted_merge() {
+        let (a, mut b) = halves();
+        b.interrupted = Some("SIGINT".into());
+        let merged = merge(vec![a, b]).unwrap();
+        assert_eq!(merged.interrupted.as_deref(), Some("SIGINT"));
+        assert!(!merged.passed());
     }
 
     #[test]

@@ -38,6 +38,14 @@ pub struct RunRecord {
     pub requirements: Vec<Requirement>,
     /// Scenario results, sorted by id.
     pub scenarios: Vec<ScenarioRecord>,
+    /// The signal that stopped the run (`SIGINT`, `SIGTERM`) before every scenario finished;
+    /// the unfinished ones are skipped with that reason. An interrupted run never passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+    /// Partitions of the run that a merge did not have (`report merge --allow-partial`): the
+    /// record covers only part of the suite.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_partitions: Vec<String>,
     /// Wall-clock facts about the run itself; the only part that differs between re-runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
@@ -244,7 +252,7 @@ pub struct Summary {
     pub checks: usize,
     /// Failed checks.
     pub failed_checks: usize,
-    /// Catalog requirements cited by at least one scenario.
+    /// Catalog requirements cited by at least one scenario that was not skipped.
     pub covered_requirements: usize,
     /// Catalog requirements in all.
     pub requirements: usize,
@@ -274,21 +282,30 @@ impl RunRecord {
                 .filter(|c| c.verdict == Verdict::Fail)
                 .count();
         }
+        // A requirement is covered by a scenario that checked something: a skipped one
+        // (no checks, a role not bound, an interrupted run) evidences nothing.
         s.covered_requirements = self
             .requirements
             .iter()
             .filter(|r| {
                 self.scenarios
                     .iter()
-                    .any(|sc| sc.requirements.contains(&r.id))
+                    .any(|sc| sc.verdict != Verdict::Skip && sc.requirements.contains(&r.id))
             })
             .count();
         s
     }
 
-    /// True when no scenario failed outside the expected deviations.
+    /// True when no scenario failed outside the expected deviations and the run was not
+    /// interrupted.
     pub fn passed(&self) -> bool {
-        self.summary().failed == 0
+        self.summary().failed == 0 && self.interrupted.is_none()
+    }
+
+    /// True when the record covers only part of the run: interrupted, or merged without
+    /// every partition.
+    pub fn is_partial(&self) -> bool {
+        self.interrupted.is_some() || !self.missing_partitions.is_empty()
     }
 }
 
@@ -351,7 +368,8 @@ mod tests {
                 deviations: 1,
                 checks: 8,
                 failed_checks: 3,
-                covered_requirements: 5,
+                // 5 cited; the one cited only by the skipped scenario is not covered.
+                covered_requirements: 4,
                 requirements: 7,
             }
         );

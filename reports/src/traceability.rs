@@ -1,9 +1,10 @@
 //! The requirement traceability matrix: for each catalog requirement, the scenarios that
 //! cite it and how they ended. Markdown and HTML draw the same rows.
 //!
-//! A scenario cites a requirement through its own `requirements` list — the same rule
-//! [`RunRecord::summary`] uses for `covered_requirements`, so the matrix and the headline
-//! never disagree. Ids cited by scenarios but missing from the catalog get rows of their
+//! A scenario cites a requirement through its own `requirements` list, and covers it when it
+//! was not skipped (a scenario with no checks, or one an interrupted run never finished,
+//! evidences nothing) — the same rule [`RunRecord::summary`] uses for
+//! `covered_requirements`, so the matrix and the headline never disagree. Ids cited by scenarios but missing from the catalog get rows of their
 //! own after the catalog ones (usually a typo in a scenario file).
 
 use std::collections::BTreeMap;
@@ -30,7 +31,7 @@ pub struct MatrixRow {
     pub requirement: Option<Requirement>,
     /// Citing scenarios, by scenario id.
     pub scenarios: Vec<Citation>,
-    /// At least one scenario cites the requirement.
+    /// At least one scenario that was not skipped cites the requirement.
     pub covered: bool,
 }
 
@@ -78,7 +79,7 @@ pub fn matrix(record: &RunRecord) -> Vec<MatrixRow> {
             MatrixRow {
                 id: req.id.clone(),
                 requirement: Some(req.clone()),
-                covered: !scenarios.is_empty(),
+                covered: covers(&scenarios),
                 scenarios,
             }
         })
@@ -86,10 +87,14 @@ pub fn matrix(record: &RunRecord) -> Vec<MatrixRow> {
     rows.extend(citations.into_iter().map(|(id, scenarios)| MatrixRow {
         id: id.to_string(),
         requirement: None,
-        covered: true,
+        covered: covers(&scenarios),
         scenarios,
     }));
     rows
+}
+
+fn covers(citations: &[Citation]) -> bool {
+    citations.iter().any(|c| c.verdict != Verdict::Skip)
 }
 
 #[cfg(test)]

@@ -31,3 +31,30 @@ fn markdown_english() {
 fn markdown_japanese() {
     insta::assert_snapshot!(markdown::render(&fixture(), Lang::Ja));
 }
+
+/// The fixture as an interrupted run merged without its second partition: the headline says
+/// so in both languages, and the header rows name the signal and the missing part.
+fn interrupted_partial() -> onshi_reports::RunRecord {
+    let mut r = fixture();
+    r.interrupted = Some("SIGINT".into());
+    r.missing_partitions = vec!["hash:2/2".into()];
+    r
+}
+
+#[test]
+fn interrupted_partial_terminal_and_markdown() {
+    let r = interrupted_partial();
+    let terminal_en = terminal::render(&r, Lang::En, false);
+    let terminal_ja = terminal::render(&r, Lang::Ja, false);
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        terminal_en.lines().last().unwrap(),
+        terminal_ja.lines().last().unwrap()
+    ));
+    let header: String = markdown::render(&r, Lang::En)
+        .lines()
+        .take(12)
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(header);
+}

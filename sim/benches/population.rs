@@ -46,8 +46,8 @@ fn main() {
         peak_rss_mib().unwrap_or(f64::NAN)
     );
 
-    let clinic = w.institutions[0].id;
-    let today = w.clock.today();
+    let clinic = w.institutions()[0].id;
+    let today = w.clock().today();
     let serials: Vec<_> = (0..people)
         .map(|i| w.current_auth_serial(population::person(i)).expect("card"))
         .collect();

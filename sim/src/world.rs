@@ -1,6 +1,11 @@
 //! The world: every party plus the virtual clock. Setup methods build it; [`World::apply`]
 //! moves it by one event and returns what happened. Every message between actors lands in
 //! the [`Trace`].
+//!
+//! The world orchestrates; the rules stay with their actors. `events` holds the event and
+//! outcome types, `apply` the step of one event, `visit` a visit (reader, registry, reference
+//! provider), `card_session` a card of the world in a reader. Actors see the world through a
+//! [`View`] next to the mutable parts the world lends them.
 
 use std::collections::HashMap;
 
@@ -24,9 +29,16 @@ use crate::rng::SeedRoot;
 use crate::rules::{IncomeClass, InstitutionSettings, RuleSet};
 use crate::trace::{Actor, Trace};
 
+mod apply;
+mod card_session;
 mod events;
+mod query;
+mod visit;
 
 pub use events::{Event, Outcome, Presentation, VisitOutcome, VisitSpec};
+
+pub use crate::institution::Institution;
+pub use crate::view::View;
 
 /// Errors in building or driving the world: the scenario asked for something impossible.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -104,21 +116,6 @@ impl WorldConfig {
     }
 }
 
-/// A medical institution or pharmacy.
-#[derive(Clone, Debug)]
-pub struct Institution {
-    /// Handle.
-    pub id: InstitutionId,
-    /// Scenario name.
-    pub key: String,
-    /// 医療機関コード.
-    pub code: InstitutionCode,
-    /// Name.
-    pub name: String,
-    /// 利用設定: which consent items its readers show.
-    pub settings: InstitutionSettings,
-}
-
 /// A person to add.
 #[derive(Clone, Debug)]
 pub struct PersonSpec {
@@ -180,61 +177,6 @@ pub struct QualificationSpec {
     pub designated_diseases: Vec<DesignatedDiseaseCertificate>,
 }
 
-/// Read-only access to the world for the actors (split from the mutable parts).
-#[derive(Clone, Copy)]
-pub struct View<'a> {
-    /// Now.
-    pub now: Moment,
-    /// Today.
-    pub today: Date,
-    /// Rules.
-    pub rules: &'a RuleSet,
-    /// People.
-    pub people: &'a [Person],
-    /// Cards.
-    pub cards: &'a [Card],
-    /// Insurers.
-    pub insurers: &'a [Insurer],
-    /// Qualifications.
-    pub quals: &'a [Qualification],
-    /// Institutions.
-    pub institutions: &'a [Institution],
-    /// J-LIS.
-    pub jlis: &'a Jlis,
-    person_quals: &'a [Vec<QualificationId>],
-    by_number: &'a HashMap<(InsurerNumber, String), Vec<QualificationId>>,
-}
-
-impl<'a> View<'a> {
-    /// An institution by handle.
-    pub fn institution(&self, id: InstitutionId) -> Option<&'a Institution> {
-        self.institutions.get(id.index())
-    }
-
-    /// A person's qualifications, oldest first.
-    pub fn person_quals(&self, person: PersonId) -> &'a [QualificationId] {
-        self.person_quals
-            .get(person.index())
-            .map_or(&[], |v| v.as_slice())
-    }
-
-    /// Qualifications with this insurer number and 番号.
-    pub fn quals_by_number(&self, insurer: InsurerNumber, number: &str) -> &'a [QualificationId] {
-        self.by_number
-            .get(&(insurer, number.to_string()))
-            .map_or(&[], |v| v.as_slice())
-    }
-
-    /// The qualification that covers the person today (newest first).
-    pub fn current_qualification(&self, person: PersonId) -> Option<QualificationId> {
-        self.person_quals(person)
-            .iter()
-            .rev()
-            .copied()
-            .find(|q| self.quals[q.index()].covers(self.today))
-    }
-}
-
 /// Builds a [`View`] from a world's read-only fields (a macro so that [`World::parts`] can
 /// borrow the other fields mutably at the same time).
 macro_rules! world_view {
@@ -259,35 +201,35 @@ macro_rules! world_view {
 #[derive(Clone, Debug)]
 pub struct World {
     /// Virtual clock.
-    pub clock: VirtualClock,
+    pub(crate) clock: VirtualClock,
     /// Rules in force.
-    pub rules: RuleSet,
+    pub(crate) rules: RuleSet,
     /// Randomness root.
-    pub seed: SeedRoot,
+    pub(crate) seed: SeedRoot,
     /// People.
-    pub people: Vec<Person>,
+    pub(crate) people: Vec<Person>,
     /// Cards.
-    pub cards: Vec<Card>,
+    pub(crate) cards: Vec<Card>,
     /// J-LIS.
-    pub jlis: Jlis,
+    pub(crate) jlis: Jlis,
     /// Insurers.
-    pub insurers: Vec<Insurer>,
+    pub(crate) insurers: Vec<Insurer>,
     /// Qualifications.
-    pub quals: Vec<Qualification>,
+    pub(crate) quals: Vec<Qualification>,
     /// Institutions.
-    pub institutions: Vec<Institution>,
+    pub(crate) institutions: Vec<Institution>,
     /// 支払基金.
-    pub registry: Registry,
+    pub(crate) registry: Registry,
     /// マイナポータル.
-    pub portal: Portal,
+    pub(crate) portal: Portal,
     /// The reference provider's records.
-    pub provider: ProviderState,
+    pub(crate) provider: ProviderState,
     /// Whether the reference provider settles visits.
-    pub reference_provider: bool,
+    pub(crate) reference_provider: bool,
     /// Messages so far.
-    pub trace: Trace,
+    pub(crate) trace: Trace,
     /// Challenges the registry handed to terminals under test.
-    pub challenges: crate::registry::terminal::Challenges,
+    pub(crate) challenges: crate::registry::terminal::Challenges,
     person_quals: Vec<Vec<QualificationId>>,
     by_number: HashMap<(InsurerNumber, String), Vec<QualificationId>>,
     keys: HashMap<(&'static str, String), u32>,
@@ -759,5 +701,20 @@ impl World {
     pub fn confirm_card(&mut self, req: crate::registry::CardConfirm) -> crate::registry::Answer {
         let parts = self.parts(self.clock.now());
         parts.registry.confirm_card(&parts.view, parts.trace, req)
+    }
+
+    /// Asks the registry for optional data and returns the items themselves (the wire layer
+    /// writes them into YZK/TKK results); the consent rules are those of
+    /// [`Event::FetchData`].
+    pub fn fetch_data(
+        &mut self,
+        person: PersonId,
+        institution: InstitutionId,
+        kind: crate::rules::DataKind,
+    ) -> Result<crate::registry::DataPayload, crate::registry::DataDenied> {
+        let parts = self.parts(self.clock.now());
+        parts
+            .registry
+            .fetch_for_institution(&parts.view, parts.trace, person, institution, kind)
     }
 }

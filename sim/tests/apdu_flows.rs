@@ -158,7 +158,7 @@ fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
     let taro = taro(&mut w);
     let card = w.current_card(taro).unwrap().id;
     let clinic = w.institution_by_key("clinic").unwrap();
-    let today = w.clock.today();
+    let today = w.clock().today();
     let request = |cert: Vec<u8>, challenge: Vec<u8>, signature: Vec<u8>| SignedCardConfirm {
         certificate_der: cert,
         proof: TerminalProof::Pin {
@@ -171,7 +171,7 @@ fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
         disease_consent: false,
     };
 
-    let challenge = w.challenges.issue();
+    let challenge = w.challenges_mut().issue();
     let (cert, sig) = terminal_read_and_sign(&mut w, card, b"1234", [0x00, 0x0A], &challenge);
     let answer = w
         .confirm_card_signed(&request(cert.clone(), challenge.clone(), sig.clone()))
@@ -186,7 +186,7 @@ fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
         Err(TerminalRejection::UnknownChallenge)
     );
     // Without the PIN the card does not sign: whatever the terminal sends does not verify.
-    let challenge = w.challenges.issue();
+    let challenge = w.challenges_mut().issue();
     let (cert2, unsigned) = terminal_read_and_sign(&mut w, card, b"0000", [0x00, 0x0A], &challenge);
     assert!(unsigned.is_empty(), "the card signed without the PIN");
     assert!(matches!(
@@ -203,7 +203,7 @@ fn a_terminal_that_reads_the_card_and_signs_the_challenge_gets_the_answer() {
         w.confirm_card_signed(&request(b"not a certificate".to_vec(), challenge, vec![])),
         Err(TerminalRejection::MalformedCertificate { .. })
     ));
-    let kinds: Vec<&str> = w.trace.entries().iter().map(|e| e.kind).collect();
+    let kinds: Vec<&str> = w.trace().entries().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds.iter().filter(|k| **k == "terminal.confirm").count(),
         5

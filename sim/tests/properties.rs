@@ -8,9 +8,10 @@ use jiff::ToSpan;
 use jiff::civil::date;
 use onshi_sim::World;
 use onshi_sim::ids::PersonId;
+use onshi_sim::oqs::{ConfirmEcho as Echo, to_confirm_response};
 use onshi_sim::oqs::{EncodeOptions, encode};
 use onshi_sim::reader::Attempt;
-use onshi_sim::registry::{CardConfirm, Echo, MedicalRecord, to_confirm_response};
+use onshi_sim::registry::{CardConfirm, MedicalRecord};
 use onshi_sim::rules::{ConsentItem, DataKind};
 use onshi_sim::world::{Event, Outcome};
 use proptest::prelude::*;
@@ -212,13 +213,13 @@ proptest! {
         let clinic = institution(&w, true);
         for &p in &people {
             let serial = w.current_auth_serial(p).unwrap();
-            let a = w.confirm_card(CardConfirm { serial, institution: clinic, date: w.clock.today(), limit_consent: true, disease_consent: false });
+            let a = w.confirm_card(CardConfirm { serial, institution: clinic, date: w.clock().today(), limit_consent: true, disease_consent: false });
             prop_assert_eq!(a.person, Some(p), "serial {} answered for {:?}", serial, a.person);
             // Every link the registry holds points at the person J-LIS issued the serial to.
-            let link = w.registry.link(serial).unwrap();
+            let link = w.registry().link(serial).unwrap();
             prop_assert_eq!(link.person, p);
             if let Some(prev) = link.relinked_from {
-                let prev_owner = w.jlis.lookup(prev).and_then(|c| w.jlis.record(c).ok()).map(|r| r.person());
+                let prev_owner = w.jlis().lookup(prev).and_then(|c| w.jlis().record(c).ok()).map(|r| r.person());
                 prop_assert_eq!(prev_owner, Some(p));
             }
         }
@@ -232,14 +233,14 @@ proptest! {
             apply(&mut w, &people, &mut granted, op);
         }
         let clinic = institution(&w, true);
-        let code = w.institutions[clinic.index()].code;
-        let numbers: Vec<String> = w.people.iter().map(|p| p.my_number.digits()).collect();
+        let code = w.institutions()[clinic.index()].code;
+        let numbers: Vec<String> = w.people().iter().map(|p| p.my_number.digits()).collect();
         for &p in &people {
             let serial = w.current_auth_serial(p).unwrap();
-            let a = w.confirm_card(CardConfirm { serial, institution: clinic, date: w.clock.today(), limit_consent: true, disease_consent: true });
+            let a = w.confirm_card(CardConfirm { serial, institution: clinic, date: w.clock().today(), limit_consent: true, disease_consent: true });
             for r in &a.results {
                 prop_assert_eq!(r.person, p);
-                prop_assert_eq!(w.quals[r.qualification.index()].person, p);
+                prop_assert_eq!(w.quals()[r.qualification.index()].person, p);
             }
             let msg = to_confirm_response(&a, &w.view(), code, &Echo::default());
             let xml = encode(&msg, EncodeOptions::default()).unwrap();

@@ -65,17 +65,17 @@ fn reissue_after_loss_relinks_through_jlis_without_new_registration() {
     );
     let a = v.answer.unwrap();
     assert_eq!(a.validity, Some(QualificationValidity::Valid));
-    let link = w.registry.link(second).unwrap();
+    let link = w.registry().link(second).unwrap();
     assert_eq!(link.relinked_from, Some(first));
-    assert_eq!(w.trace.of_kind("jlis.old_serials").count(), 1);
+    assert_eq!(w.trace().of_kind("jlis.old_serials").count(), 1);
     let kyokai = w.insurer_by_key("kyokai").unwrap();
     assert_eq!(
-        w.registry.counts().get(&kyokai),
+        w.registry().counts().get(&kyokai),
         Some(&1),
         "a relink is not a new registration"
     );
     // The old, revoked serial no longer works.
-    let jl = w.jlis.status(first, w.clock.today());
+    let jl = w.jlis().status(first, w.clock().today());
     assert!(
         matches!(jl, onshi_sim::jlis::CertStatus::Revoked { .. }),
         "{jl:?}"
@@ -92,7 +92,7 @@ fn renewal_twice_relinks_along_a_chain_of_three_serials() {
     w.apply(Event::Advance(1.day())).unwrap();
     w.apply(Event::CertificateRenewal { person: taro }).unwrap();
     let s3 = w.current_auth_serial(taro).unwrap();
-    assert_eq!(w.jlis.old_serials(s3).unwrap(), &[s1, s2]);
+    assert_eq!(w.jlis().old_serials(s3).unwrap(), &[s1, s2]);
     let v = {
         let spec = visit(&w, taro, face());
         run_visit(&mut w, spec)
@@ -102,13 +102,13 @@ fn renewal_twice_relinks_along_a_chain_of_three_serials() {
         Some(QualificationValidity::Valid)
     );
     // s2 was never used; the registration travelled from s1 straight to s3.
-    assert_eq!(w.registry.link(s3).unwrap().relinked_from, Some(s1));
+    assert_eq!(w.registry().link(s3).unwrap().relinked_from, Some(s1));
 }
 
 #[test]
 fn reissue_rule_switched_off_requires_registration_again() {
     let mut w = world("2026-04-01T09:00");
-    w.rules
+    w.rules_mut()
         .switches_mut()
         .set("registration_survives_reissue", "false")
         .unwrap();
@@ -126,7 +126,7 @@ fn reissue_rule_switched_off_requires_registration_again() {
         v.answer.unwrap().validity,
         Some(QualificationValidity::Valid)
     );
-    assert_eq!(w.trace.of_kind("registry.relink_refused").count(), 1);
+    assert_eq!(w.trace().of_kind("registry.relink_refused").count(), 1);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn unregistered_card_gets_the_prompt_and_declining_ends_without_data() {
     };
     assert_eq!(v.registration_prompt, Some(false));
     assert_eq!(v.answer.unwrap().refusal(), Some(&Refusal::NotRegistered));
-    assert!(w.trace.of_kind("reader.registration_prompt").count() == 1);
+    assert!(w.trace().of_kind("reader.registration_prompt").count() == 1);
 }
 
 #[test]
@@ -402,11 +402,11 @@ fn outage_sends_the_provider_to_paper_and_confirm_later() {
     assert_eq!(rec.insurer_number, None);
     // PRV-7: still down at 11:59, so nothing is retried yet.
     w.apply(Event::AdvanceTo(at("2026-04-01T11:59"))).unwrap();
-    assert!(w.provider.visits[rec.seq].confirmed_later.is_none());
-    assert!(w.provider.visits[rec.seq].confirm_later);
+    assert!(w.provider().visits[rec.seq].confirmed_later.is_none());
+    assert!(w.provider().visits[rec.seq].confirm_later);
     // Up again at 12:00: the provider confirms the visit by the paper certificate's numbers.
     w.apply(Event::AdvanceTo(at("2026-04-01T12:00"))).unwrap();
-    let now = &w.provider.visits[rec.seq];
+    let now = &w.provider().visits[rec.seq];
     assert!(!now.confirm_later);
     let later = now.confirmed_later.unwrap();
     assert_eq!(later.on.to_string(), "2026-04-01");
@@ -415,7 +415,7 @@ fn outage_sends_the_provider_to_paper_and_confirm_later() {
     // A retry happens once.
     w.apply(Event::AdvanceTo(at("2026-04-02T12:00"))).unwrap();
     let retries = w
-        .trace
+        .trace()
         .entries()
         .iter()
         .filter(|e| e.kind == "provider.retry")
@@ -464,7 +464,7 @@ fn same_inputs_give_the_same_trace() {
         let spec = visit(&w, taro, face());
         run_visit(&mut w, spec);
         (
-            w.trace.entries().to_vec(),
+            w.trace().entries().to_vec(),
             w.current_auth_serial(taro).unwrap(),
         )
     };

@@ -9,10 +9,11 @@ use jiff::civil::date;
 use onshi_sim::World;
 use onshi_sim::ids::PersonId;
 use onshi_sim::insurer::{LimitCertificate, LimitCertificateKind};
+use onshi_sim::oqs::{ConfirmEcho as Echo, to_confirm_response};
 use onshi_sim::oqs::{EncodeOptions, encode};
 use onshi_sim::portal::{PortalError, PortalView, ProxyGrant};
 use onshi_sim::provider::Fee;
-use onshi_sim::registry::{CardConfirm, Channel, Echo, MedicalRecord, to_confirm_response};
+use onshi_sim::registry::{CardConfirm, Channel, MedicalRecord};
 use onshi_sim::rules::{ConsentItem, DataKind, LimitCategory};
 use onshi_sim::world::{Event, Outcome, VisitOutcome, VisitSpec};
 
@@ -25,16 +26,19 @@ fn run(w: &mut World, spec: VisitSpec) -> VisitOutcome {
 
 fn with_limit(w: &mut World, p: PersonId, category: LimitCategory, registered: bool) {
     let q = w.view().person_quals(p)[0];
-    w.quals[q.index()].limits.push(LimitCertificate {
-        kind: LimitCertificateKind::Limit,
-        category,
-        issued: date(2026, 1, 5),
-        valid_from: date(2026, 1, 1),
-        valid_until: Some(date(2026, 12, 31)),
-        recalled: None,
-        long_stay_from: None,
-        registered,
-    });
+    w.qualification_mut(q)
+        .unwrap()
+        .limits
+        .push(LimitCertificate {
+            kind: LimitCertificateKind::Limit,
+            category,
+            issued: date(2026, 1, 5),
+            valid_from: date(2026, 1, 1),
+            valid_until: Some(date(2026, 12, 31)),
+            recalled: None,
+            long_stay_from: None,
+            registered,
+        });
 }
 
 #[test]
@@ -124,16 +128,19 @@ fn taro_registered_2023(w: &mut World) -> PersonId {
 
 fn with_limit_2024(w: &mut World, p: PersonId) {
     let q = w.view().person_quals(p)[0];
-    w.quals[q.index()].limits.push(LimitCertificate {
-        kind: LimitCertificateKind::Limit,
-        category: LimitCategory::parse("A04").unwrap(),
-        issued: date(2024, 4, 1),
-        valid_from: date(2024, 4, 1),
-        valid_until: None,
-        recalled: None,
-        long_stay_from: None,
-        registered: true,
-    });
+    w.qualification_mut(q)
+        .unwrap()
+        .limits
+        .push(LimitCertificate {
+            kind: LimitCertificateKind::Limit,
+            category: LimitCategory::parse("A04").unwrap(),
+            issued: date(2024, 4, 1),
+            valid_from: date(2024, 4, 1),
+            valid_until: None,
+            recalled: None,
+            long_stay_from: None,
+            registered: true,
+        });
 }
 
 #[test]
@@ -247,7 +254,7 @@ fn portal_self_view_and_proxy_scope() {
     );
     w.apply(Event::PortalAccount { person: taro }).unwrap();
     w.apply(Event::PortalAccount { person: hanako }).unwrap();
-    assert!(w.portal.account(taro).unwrap().resident_code.len() >= 10);
+    assert!(w.portal().account(taro).unwrap().resident_code.len() >= 10);
     assert!(
         matches!(view(&mut w, taro, taro, DataKind::Medication), Ok(PortalView::Records(r)) if r.len() == 1)
     );
@@ -267,7 +274,7 @@ fn portal_self_view_and_proxy_scope() {
         Err(PortalError::OutsideProxyScope(DataKind::Medication))
     );
     assert!(view(&mut w, hanako, taro, DataKind::Checkup).is_ok());
-    assert_eq!(w.trace.of_kind("jlis.resident_code").count(), 2);
+    assert_eq!(w.trace().of_kind("jlis.resident_code").count(), 2);
 }
 
 #[test]
@@ -283,7 +290,7 @@ fn an_answer_encodes_as_the_real_message() {
     let msg = to_confirm_response(
         &v.answer.unwrap(),
         &w.view(),
-        w.institutions[clinic.index()].code,
+        w.institutions()[clinic.index()].code,
         &Echo::default(),
     );
     let xml = String::from_utf8(encode(&msg, EncodeOptions::default()).unwrap().bytes).unwrap();
@@ -322,7 +329,7 @@ fn checkups_from_fy2020_latest_five_only_with_consent_and_expense_notices_on_the
     run(&mut w, spec);
     // 2018 and 2019 are before FY2020; of 2020–2025 only the latest five (2021–2025) remain.
     assert_eq!(fetch(&mut w), Ok(5));
-    let checkups = w.registry.visible_checkups(&w.view(), taro);
+    let checkups = w.registry().visible_checkups(&w.view(), taro);
     assert_eq!(checkups.first().map(|c| c.date), Some(date(2021, 6, 1)));
     w.apply(Event::AddMedicalRecord {
         person: taro,

@@ -1,15 +1,23 @@
 //! The adapter process: started with `sh -c CMD`, one JSON line out, one reply line back,
 //! every wait bounded. Its standard error is kept (the last [`STDERR_KEEP`] bytes) to attach to
 //! a failed verdict.
+//!
+//! Whatever the adapter does, onshi's memory stays bounded: lines wait in a queue of
+//! [`LINE_QUEUE`] (the reader thread blocks, and so does the adapter's pipe, when it is full),
+//! a line is at most [`MAX_LINE`] bytes, at most [`LOG_KEEP`] `log` lines of at most
+//! [`LOG_LINE_KEEP`] characters are kept, and the per-reply deadline holds under a flood of
+//! `log` lines. The adapter runs in its own process group ([`crate::children`]): when it
+//! breaks the protocol, at `end`, and when onshi is interrupted, the whole group is killed.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::protocol::{FromAdapter, ToAdapter, parse_line};
+use crate::children::GroupChild;
 
 /// Longest line accepted from an adapter.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -17,6 +25,12 @@ pub const MAX_LINE: usize = 1024 * 1024;
 pub const STDERR_KEEP: usize = 16 * 1024;
 /// How long an adapter may take to exit after `bye` or a closed standard input.
 pub const EXIT_WAIT: Duration = Duration::from_secs(5);
+/// Lines read ahead from the adapter's standard output before its pipe is left to fill.
+pub const LINE_QUEUE: usize = 64;
+/// `log` lines kept (the latest ones; older ones are counted, not kept).
+pub const LOG_KEEP: usize = 256;
+/// Characters kept of one `log` line.
+pub const LOG_LINE_KEEP: usize = 2000;
 
 /// How to start an adapter.
 #[derive(Clone, Debug)]
@@ -115,12 +129,13 @@ pub struct Reply {
 /// A running adapter.
 pub struct Adapter {
     command: AdapterCommand,
-    child: Child,
+    child: GroupChild,
     stdin: Option<ChildStdin>,
     lines: Receiver<LineEvent>,
     stderr: Arc<Mutex<VecDeque<u8>>>,
     line_no: u64,
-    logs: Vec<String>,
+    logs: VecDeque<String>,
+    logs_dropped: u64,
     closed: bool,
     /// A reply timed out or broke the protocol: `end` is not sent, the process is killed.
     broken: bool,
@@ -149,12 +164,13 @@ impl Adapter {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().map_err(|e| AdapterError::Start {
+        let mut group = GroupChild::spawn(&mut cmd).map_err(|e| AdapterError::Start {
             command: command.command.clone(),
             detail: e.to_string(),
         })?;
+        let child = group.child();
         let stdin = child.stdin.take();
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(LINE_QUEUE);
         if let Some(out) = child.stdout.take() {
             std::thread::Builder::new()
                 .name("onshi-adapter-out".into())
@@ -185,12 +201,13 @@ impl Adapter {
         }
         Ok(Adapter {
             command: command.clone(),
-            child,
+            child: group,
             stdin,
             lines: rx,
             stderr,
             line_no: 0,
-            logs: Vec::new(),
+            logs: VecDeque::new(),
+            logs_dropped: 0,
             closed: false,
             broken: false,
         })
@@ -205,9 +222,19 @@ impl Adapter {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
-    /// `log` lines received so far (taken).
-    pub fn take_logs(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.logs)
+    /// The latest `log` lines received so far (taken), at most [`LOG_KEEP`], and how many
+    /// older ones were not kept.
+    pub fn take_logs(&mut self) -> (Vec<String>, u64) {
+        let dropped = std::mem::take(&mut self.logs_dropped);
+        (std::mem::take(&mut self.logs).into(), dropped)
+    }
+
+    fn keep_log(&mut self, message: String) {
+        if self.logs.len() >= LOG_KEEP {
+            self.logs.pop_front();
+            self.logs_dropped += 1;
+        }
+        self.logs.push_back(shorten_to(&message, LOG_LINE_KEEP));
     }
 
     /// Sends `msg` and waits for its reply (the type `msg` wants; `log` lines are kept aside).
@@ -257,7 +284,15 @@ impl Adapter {
         }
         let deadline = Instant::now() + self.command.timeout;
         loop {
+            // Checked before every line, so a flood of `log` lines cannot hold the reply's
+            // deadline off.
             let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(AdapterError::Timeout {
+                    waiting_for,
+                    timeout: self.command.timeout,
+                });
+            }
             let event = match self.lines.recv_timeout(left) {
                 Ok(e) => e,
                 Err(RecvTimeoutError::Timeout) => {
@@ -310,7 +345,7 @@ impl Adapter {
                 text: shorten(&text),
             })?;
             match message {
-                FromAdapter::Log { message } => self.logs.push(message),
+                FromAdapter::Log { message } => self.keep_log(message),
                 FromAdapter::Error { message } => {
                     return Err(AdapterError::System {
                         waiting_for,
@@ -348,17 +383,16 @@ impl Adapter {
         } else {
             EXIT_WAIT
         };
-        if self.exit_within(wait).is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        let _ = self.exit_within(wait);
+        // The whole group goes: background jobs the adapter left behind as well.
+        self.child.kill_group();
         result
     }
 
     fn exit_within(&mut self, wait: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + wait;
         loop {
-            match self.child.try_wait() {
+            match self.child.child().try_wait() {
                 Ok(Some(s)) => return Some(s),
                 Ok(None) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(10));
@@ -369,18 +403,9 @@ impl Adapter {
     }
 
     fn status_text(&mut self) -> String {
-        match self.child.try_wait() {
+        match self.child.child().try_wait() {
             Ok(Some(s)) => status_text(s),
             _ => "standard output closed".into(),
-        }
-    }
-}
-
-impl Drop for Adapter {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
         }
     }
 }
@@ -393,15 +418,19 @@ fn status_text(s: ExitStatus) -> String {
 }
 
 fn shorten(text: &str) -> String {
-    if text.chars().count() <= 300 {
+    shorten_to(text, 300)
+}
+
+fn shorten_to(text: &str, keep: usize) -> String {
+    if text.chars().count() <= keep {
         return text.to_string();
     }
-    let mut s: String = text.chars().take(300).collect();
+    let mut s: String = text.chars().take(keep).collect();
     s.push('…');
     s
 }
 
-fn read_lines(out: impl Read, tx: &mpsc::Sender<LineEvent>) {
+fn read_lines(out: impl Read, tx: &SyncSender<LineEvent>) {
     let mut reader = BufReader::new(out);
     loop {
         let mut buf = Vec::new();

@@ -73,8 +73,7 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
     match args.adapter.binding(&args.out) {
         Ok(Some((role, how))) => {
             say!("provider under test: {how}");
-            options.provider = role;
-            options.roles.provider = run::Binding::UnderTest(how);
+            options.roles.provider = role;
         }
         Ok(None) => return fail("give the system under test with --adapter \"CMD\"".into()),
         Err(e) => return fail(e),
@@ -121,6 +120,16 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
             t(lang, "不合格のシナリオあり", "not every scenario passed")
         }
     );
+    if let Some(signal) = &record.interrupted {
+        eprintln!(
+            "onshi certify: {}",
+            match lang {
+                Lang::Ja => format!("{signal} で中断しました。パッケージは未完了です"),
+                Lang::En => format!("interrupted by {signal}; the package is incomplete"),
+            }
+        );
+        return ExitCode::from(super::EXIT_INTERRUPTED);
+    }
     ExitCode::from(if certified { EXIT_OK } else { EXIT_FAILED })
 }
 
@@ -132,7 +141,7 @@ pub fn certified(record: &RunRecord) -> bool {
 /// Writes the reports, traces, scenario files, README and manifest into `out` (the exchanged
 /// files are already in `out/exchanges`).
 pub fn package(record: &RunRecord, lang: Lang, out: &Path) -> std::io::Result<()> {
-    write_reports(record, lang, out)?;
+    write_reports(record, lang, out).map_err(std::io::Error::other)?;
     let traces = out.join("traces");
     std::fs::create_dir_all(&traces)?;
     for s in &record.scenarios {
@@ -147,27 +156,77 @@ pub fn package(record: &RunRecord, lang: Lang, out: &Path) -> std::io::Result<()
         std::fs::write(traces.join(name), text + "\n")?;
     }
     let scenarios = out.join("scenarios");
-    for f in &record.files {
-        let rel = relative(&f.path);
+    for (from, rel) in package_layout(record.files.iter().map(|f| f.path.as_str()))? {
         let target = scenarios.join(&rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(&f.path, &target)?;
+        std::fs::copy(&from, &target)?;
     }
     std::fs::write(out.join("README.txt"), readme(record))?;
     manifest(out)
 }
 
-/// A path inside the package for a scenario file (no root, no `..`).
-fn relative(path: &str) -> PathBuf {
-    Path::new(path)
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(p) => Some(p),
-            _ => None,
+/// Where each scenario and fragment file goes inside `scenarios/`: its path relative to the
+/// deepest folder holding all of them (paths made absolute, `.` and `..` resolved), so every
+/// relative include and fixture lookup finds the same file in the package. Files that name
+/// the same file once are copied once.
+pub fn package_layout<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    let cwd = std::env::current_dir()?;
+    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for p in paths {
+        let absolute = normalize(&cwd.join(p)).ok_or_else(|| {
+            std::io::Error::other(format!("{p}: `..` climbs above the file system root"))
+        })?;
+        if !files.iter().any(|(_, a)| *a == absolute) {
+            files.push((PathBuf::from(p), absolute));
+        }
+    }
+    let mut root: Option<PathBuf> = None;
+    for (_, absolute) in &files {
+        let dir = absolute.parent().unwrap_or(Path::new("/"));
+        root = Some(match root {
+            None => dir.to_path_buf(),
+            Some(r) => r
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    let root = root.unwrap_or_default();
+    files
+        .into_iter()
+        .map(|(from, absolute)| match absolute.strip_prefix(&root) {
+            Ok(rel) => Ok((from, rel.to_path_buf())),
+            Err(_) => Err(std::io::Error::other(format!(
+                "{} is not below {}",
+                absolute.display(),
+                root.display()
+            ))),
         })
         .collect()
+}
+
+/// `.` and `..` removed lexically from an absolute path; `None` when `..` climbs above the
+/// root.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
 
 fn readme(record: &RunRecord) -> String {
@@ -187,7 +246,7 @@ fn readme(record: &RunRecord) -> String {
          summary.md    Markdown summary\n\
          traces/       every message between the actors, per scenario\n\
          exchanges/    every file exchanged with the system: per scenario its OQS req (processed/), res and face folders\n\
-         scenarios/    the scenario files used (their SHA-256 are also in run.json)\n\
+         scenarios/    the scenario files used, in their folder layout (their SHA-256 are also in run.json)\n\
          SHA256SUMS    checksums of every file above; verify with `sha256sum -c SHA256SUMS`\n",
         record.tool,
         record.roles.provider,

@@ -46,6 +46,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code: a usage or input error.
 pub const EXIT_INPUT: u8 = 2;
+/// Exit code: interrupted by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C); the
+/// reports of what finished were written.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Whether to colour output on stderr/stdout.
 pub fn colour(stream_is_terminal: bool) -> bool {
@@ -90,6 +93,17 @@ pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     };
+    if files.is_empty() {
+        eprintln!(
+            "onshi validate: {}",
+            t(
+                lang,
+                "シナリオファイル (.yaml) が見つかりません",
+                "no scenario files (.yaml) found"
+            )
+        );
+        return ExitCode::from(EXIT_INPUT);
+    }
     let mut errors = 0usize;
     let mut lints = 0usize;
     let mut ok = Vec::new();

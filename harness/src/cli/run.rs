@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use onshi_reports::{Lang, RunRecord};
 
-use super::{EXIT_FAILED, EXIT_INPUT, EXIT_OK, colour, render_problem, t};
+use super::{EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, colour, render_problem, t};
 use crate::adapter::AdapterCommand;
 use crate::catalog::Catalog;
 use crate::run::execute::{AdapterRun, ProviderRole, TerminalRole};
@@ -34,6 +34,8 @@ pub struct RunArgs {
     pub terminal_vpcd: Option<String>,
     /// Address of the terminal endpoints.
     pub terminal_http: String,
+    /// Whether the terminal endpoints may listen on a non-loopback address.
+    pub allow_remote: bool,
     /// Seconds to wait for the terminal.
     pub terminal_wait: f64,
     /// A provider under test.
@@ -87,9 +89,26 @@ impl AdapterArgs {
 /// The report files written into the output folder.
 pub const REPORT_FILES: [&str; 4] = ["junit.xml", "run.json", "report.html", "summary.md"];
 
-/// Writes the four reports atomically (temp file, then rename).
-pub fn write_reports(record: &RunRecord, lang: Lang, out: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
+/// Largest `run.json` `onshi report` reads.
+pub const MAX_RECORD_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Removes the reports of an earlier run from `out`, so that a run that dies before it
+/// writes its own never leaves an older one looking current. Errors name the file.
+pub fn clear_reports(out: &Path) -> Result<(), String> {
+    for name in REPORT_FILES {
+        let path = out.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    Ok(())
+}
+
+/// Writes the four reports atomically (temp file, then rename). Errors name the file.
+pub fn write_reports(record: &RunRecord, lang: Lang, out: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let files = [
         ("junit.xml", onshi_reports::junit::render(record)),
         ("run.json", onshi_reports::json::render(record)),
@@ -98,8 +117,9 @@ pub fn write_reports(record: &RunRecord, lang: Lang, out: &Path) -> std::io::Res
     ];
     for (name, text) in files {
         let tmp = out.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, out.join(name))?;
+        std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let path = out.join(name);
+        std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
 }
@@ -136,14 +156,31 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
-        options.jobs = j.max(1);
+        if j > run::MAX_JOBS {
+            eprintln!(
+                "onshi run: --jobs {j}: {} {}",
+                t(lang, "上限", "capped at"),
+                run::MAX_JOBS
+            );
+        }
+        options.jobs = j.clamp(1, run::MAX_JOBS);
+    }
+    if let Err(e) = clear_reports(&args.out) {
+        eprintln!(
+            "onshi run: --out: {} ({e})",
+            t(
+                lang,
+                "前回のレポートを削除できません",
+                "cannot remove the previous run's reports"
+            )
+        );
+        return ExitCode::from(EXIT_INPUT);
     }
     match args.adapter.binding(&args.out) {
         Ok(None) => {}
         Ok(Some((role, how))) => {
             say!("provider under test: {how}");
-            options.provider = role;
-            options.roles.provider = run::Binding::UnderTest(how);
+            options.roles.provider = role;
         }
         Err(e) => {
             eprintln!("onshi run: {e}");
@@ -154,11 +191,16 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
     // terminal endpoints served for the whole run.
     let _server = match &args.terminal_vpcd {
         None => None,
-        Some(vpcd) => match start_terminal_role(vpcd, &args.terminal_http, args.terminal_wait) {
+        Some(vpcd) => match super::oqs::check_bind_address(
+            "--terminal-http",
+            &args.terminal_http,
+            args.allow_remote,
+        )
+        .and_then(|()| start_terminal_role(vpcd, &args.terminal_http, args.terminal_wait))
+        {
             Ok((role, server, how)) => {
                 say!("terminal under test: {how}");
-                options.terminal = role;
-                options.roles.terminal = run::Binding::UnderTest(how);
+                options.roles.terminal = role;
                 options.jobs = 1;
                 // A scenario may wait for the terminal at several visits.
                 options.timeout = options
@@ -190,6 +232,17 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             colour(std::io::stdout().is_terminal())
         )
     );
+    if result.record.scenarios.is_empty() && result.problems.is_empty() {
+        eprintln!(
+            "onshi run: {}",
+            t(
+                lang,
+                "シナリオがありません (レポートは書きません)",
+                "no scenarios found (no reports written)"
+            )
+        );
+        return ExitCode::from(EXIT_INPUT);
+    }
     if let Err(e) = write_reports(&result.record, lang, &args.out) {
         eprintln!(
             "onshi run: {}: {e}",
@@ -206,12 +259,17 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if result.record.scenarios.is_empty() {
+    if let Some(signal) = &result.record.interrupted {
         eprintln!(
             "onshi run: {}",
-            t(lang, "シナリオがありません", "no scenarios found")
+            match lang {
+                Lang::Ja => format!("{signal} で中断しました。完了したシナリオの結果を書きました"),
+                Lang::En => format!(
+                    "interrupted by {signal}; the results of the finished scenarios were written"
+                ),
+            }
         );
-        return ExitCode::from(EXIT_INPUT);
+        return ExitCode::from(EXIT_INTERRUPTED);
     }
     ExitCode::from(if !result.problems.is_empty() {
         EXIT_INPUT
@@ -222,13 +280,42 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
     })
 }
 
+/// Reads a `run.json`: a regular file of at most [`MAX_RECORD_BYTES`] (so `/dev/zero` or a
+/// FIFO is an error, not a hang or an exhausted memory).
 fn read_record(path: &Path) -> Result<RunRecord, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    onshi_reports::json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    use std::io::Read as _;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    if meta.len() > MAX_RECORD_BYTES {
+        return Err(format!(
+            "{shown}: {} bytes, more than the {MAX_RECORD_BYTES} bytes a run record may have",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(format!(
+            "{shown}: more than the {MAX_RECORD_BYTES} bytes a run record may have"
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{shown}: not UTF-8 (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    onshi_reports::json::parse(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// `onshi report run.json` / `onshi report merge a.json b.json ...`.
-pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
+pub fn report(lang: Lang, inputs: &[String], out: &Path, allow_partial: bool) -> ExitCode {
     let record = if inputs.first().map(String::as_str) == Some("merge") {
         if inputs.len() < 2 {
             eprintln!(
@@ -251,10 +338,15 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
                 }
             }
         }
-        match onshi_reports::merge::merge(parts) {
+        let merged = if allow_partial {
+            onshi_reports::merge::merge_allowing_partial(parts)
+        } else {
+            onshi_reports::merge::merge(parts)
+        };
+        match merged {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("onshi report merge: {e}");
+                eprintln!("onshi report merge: {}", e.message(lang));
                 return ExitCode::from(EXIT_INPUT);
             }
         }
@@ -283,8 +375,22 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path) -> ExitCode {
         onshi_reports::terminal::render(&record, lang, colour(std::io::stdout().is_terminal()))
     );
     if let Err(e) = write_reports(&record, lang, out) {
-        eprintln!("onshi report: {e}");
+        eprintln!(
+            "onshi report: {}: {e}",
+            t(lang, "レポートを書き込めません", "cannot write the reports")
+        );
         return ExitCode::from(EXIT_INPUT);
+    }
+    if !record.missing_partitions.is_empty() {
+        eprintln!(
+            "onshi report merge: {} {}",
+            t(
+                lang,
+                "一部のみの統合です。欠けている分割:",
+                "partial merge; missing partitions:"
+            ),
+            record.missing_partitions.join(", ")
+        );
     }
     ExitCode::from(if record.passed() {
         EXIT_OK
@@ -298,7 +404,7 @@ fn start_terminal_role(
     vpcd: &str,
     http: &str,
     wait: f64,
-) -> Result<(TerminalRole, crate::terminal::server::Server, String), String> {
+) -> Result<(TerminalRole, crate::roles::terminal::server::Server, String), String> {
     use std::net::ToSocketAddrs;
     let vpcd_addr = vpcd
         .to_socket_addrs()
@@ -308,8 +414,8 @@ fn start_terminal_role(
     if !(wait.is_finite() && wait > 0.0) {
         return Err("--terminal-wait must be a positive number of seconds".into());
     }
-    let desk = std::sync::Arc::new(crate::terminal::desk::Desk::new());
-    let server = crate::terminal::server::Server::start(http, std::sync::Arc::clone(&desk))
+    let desk = std::sync::Arc::new(crate::roles::terminal::desk::Desk::new());
+    let server = crate::roles::terminal::server::Server::start(http, std::sync::Arc::clone(&desk))
         .map_err(|e| format!("--terminal-http `{http}`: {e}"))?;
     let how = format!(
         "card in vpcd {vpcd_addr}, registry endpoints at http://{}/onshi/terminal/",
@@ -320,6 +426,7 @@ fn start_terminal_role(
             desk,
             vpcd: vpcd_addr,
             wait: Duration::from_secs_f64(wait),
+            endpoints: server.addr(),
         },
         server,
         how,

@@ -9,6 +9,10 @@ use onshi_sim::registry::CardConfirm;
 
 /// `onshi world`: builds a synthetic population, confirms every card once, prints a summary.
 pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
+    if let Err(e) = fits_in_memory(people, available_memory()) {
+        eprintln!("onshi world: --people {people}: {e}");
+        return ExitCode::from(2);
+    }
     let started = Instant::now();
     let mut w = match population::build(PopulationOptions {
         people,
@@ -22,11 +26,11 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
         }
     };
     let built = started.elapsed();
-    let clinic = w.institutions[0].id;
-    let today = w.clock.today();
+    let clinic = w.institutions()[0].id;
+    let today = w.clock().today();
     let mut by_validity = std::collections::BTreeMap::<String, u64>::new();
     let confirm_started = Instant::now();
-    for i in 0..w.people.len() {
+    for i in 0..w.people().len() {
         let Ok(serial) = w.current_auth_serial(population::person(i)) else {
             continue;
         };
@@ -39,11 +43,7 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
         });
         let key = match (a.refusal(), a.validity) {
             // Group refusals by kind, not by their details (dates differ per person).
-            (Some(r), _) => format!("{r:?}")
-                .split([' ', '{'])
-                .next()
-                .unwrap_or("refused")
-                .to_string(),
+            (Some(r), _) => crate::scenario::names::name_of(r, "refusal"),
             (None, Some(v)) => format!("{} {}", v.code(), v.label_ja()),
             (None, None) => "-".into(),
         };
@@ -97,4 +97,61 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
         say!("    {k}: {n}");
     }
     ExitCode::SUCCESS
+}
+
+/// Memory one synthetic person takes in a built world, with room to spare (measured: about
+/// 1.7 KB with `world --people 400000`, release build; BENCHMARKS.md).
+pub const BYTES_PER_PERSON: u64 = 2_500;
+/// The part of the available memory a world may take.
+const MEMORY_SHARE: f64 = 0.7;
+
+/// `MemAvailable` of `/proc/meminfo` in bytes, when it can be read.
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kb.checked_mul(1024)
+}
+
+/// Refuses a population that would not fit into `available` bytes (or, when that is not
+/// known, into 16 GiB), saying how many people would.
+pub fn fits_in_memory(people: usize, available: Option<u64>) -> Result<(), String> {
+    if people == 0 {
+        return Err("give at least one person".into());
+    }
+    let budget = (available.unwrap_or(16 << 30) as f64 * MEMORY_SHARE) as u64;
+    let need = (people as u64).saturating_mul(BYTES_PER_PERSON);
+    if need > budget {
+        return Err(format!(
+            "needs about {} MB, but only {} MB of memory can be used; at most {} people fit",
+            need / 1_000_000,
+            budget / 1_000_000,
+            budget / BYTES_PER_PERSON
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_population_larger_than_memory_is_refused_before_it_is_built() {
+        let eight_gib = Some(8u64 << 30);
+        assert!(fits_in_memory(10_000, eight_gib).is_ok());
+        let e = fits_in_memory(100_000_000, eight_gib).unwrap_err();
+        // The number it names is the boundary: that many fit, one more does not.
+        let most: usize = e
+            .rsplit("at most ")
+            .next()
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(most > 2_000_000 && most < 2_500_000, "{e}");
+        assert!(fits_in_memory(most, eight_gib).is_ok());
+        assert!(fits_in_memory(most + 1, eight_gib).is_err());
+        assert!(fits_in_memory(0, eight_gib).is_err());
+        assert!(fits_in_memory(usize::MAX, None).is_err());
+    }
 }

@@ -99,7 +99,8 @@ pub enum PcscdError {
     },
     /// It did not become ready in time.
     #[error(
-        "the private pcscd was not ready after {waited:?} (socket {socket}, vpcd port {port}); its log:\n{log}"
+        "the private pcscd was not ready after {secs:.1} s (socket {socket}, vpcd port {port}); its log:\n{log}",
+        secs = .waited.as_secs_f64()
     )]
     NotReady {
         /// Time waited.

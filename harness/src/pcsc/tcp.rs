@@ -80,8 +80,9 @@ pub struct SessionEnd {
 pub enum VpcdError {
     /// vpcd did not accept a connection in time.
     #[error(
-        "could not reach vpcd at {addr} within {waited:?} ({attempts} attempts; last error: {source}); \
-         is pcscd running with the vpcd driver on that port? On Debian, as root: scripts/pcsc-setup.sh --start"
+        "could not reach vpcd at {addr} within {secs:.1} s ({attempts} attempts; last error: {source}); \
+         is pcscd running with the vpcd driver on that port? On Debian, as root: scripts/pcsc-setup.sh --start",
+        secs = .waited.as_secs_f64()
     )]
     Unreachable {
         /// The address tried.
@@ -270,6 +271,15 @@ impl CardSlot {
     /// The vpcd address this slot connects to.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Whether the card has reached vpcd: its connection was accepted. Stays true after the
+    /// session ends; false while still connecting, and for good when vpcd was never reached.
+    pub fn reached_vpcd(&self) -> bool {
+        self.stream
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
     }
 
     /// Whether the thread has ended (vpcd hung up, or an error).
@@ -497,6 +507,47 @@ mod tests {
         assert_eq!(end.stats.controls, 2);
         let mut buf = [0u8; 4];
         assert_eq!(s.read(&mut buf).unwrap(), 0, "vpcd sees the card go away");
+    }
+
+    /// Polls `cond` every 5 ms for up to 10 s.
+    fn eventually(cond: impl Fn() -> bool) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if cond() {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        cond()
+    }
+
+    #[test]
+    fn reached_vpcd_says_whether_the_connection_was_ever_made() {
+        let (listener, addr) = fake_vpcd();
+        let slot = CardSlot::spawn(TestCard::new(), addr, RetryPolicy::default()).unwrap();
+        let s = accept(&listener);
+        assert!(eventually(|| slot.reached_vpcd()));
+        drop(s);
+        assert!(eventually(|| slot.is_finished()));
+        assert!(slot.reached_vpcd(), "still true after the session ended");
+        assert_eq!(slot.wait().unwrap().reason, EndReason::PeerClosed);
+
+        let (listener, addr) = fake_vpcd();
+        drop(listener);
+        let policy = RetryPolicy {
+            timeout: Duration::from_millis(200),
+            interval: Duration::from_millis(20),
+        };
+        let slot = CardSlot::spawn(TestCard::new(), addr, policy).unwrap();
+        assert!(eventually(|| slot.is_finished()));
+        assert!(!slot.reached_vpcd());
+        let err = slot.wait().unwrap_err();
+        assert!(matches!(err, VpcdError::Unreachable { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(" s (") && !msg.contains("ms ("),
+            "seconds, not Debug: {msg}"
+        );
     }
 
     #[test]

@@ -1,61 +1,24 @@
 //! The runner: binds roles, runs scenarios in parallel (tokio, one blocking task each) with
 //! a timeout per scenario, and assembles the [`RunRecord`]. One failing, panicking or
 //! hanging scenario never stops the others.
+//!
+//! SIGINT and SIGTERM stop a run cleanly: every child process group is killed
+//! ([`crate::children`]), the scenarios that finished keep their results, the others are
+//! listed as interrupted, and the record says the run was interrupted
+//! ([`RunRecord::interrupted`]), so reports are still written and never claim a pass.
 
+pub mod checks;
 pub mod execute;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use onshi_reports::{
-    FileHash, RECORD_FORMAT, Roles, RunRecord, ScenarioRecord, Timing, Title, Verdict,
-};
+use onshi_reports::{FileHash, RECORD_FORMAT, RunRecord, ScenarioRecord, Timing, Title, Verdict};
 
 use crate::catalog::Catalog;
 use crate::scenario::{self, Problem, Scenario};
-
-/// Who plays a role in a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Binding {
-    /// The built-in reference implementation in `onshi-sim`.
-    Reference,
-    /// A system under test, described for the report (how it is reached).
-    UnderTest(String),
-}
-
-impl Binding {
-    /// Name for reports.
-    pub fn describe(&self) -> String {
-        match self {
-            Binding::Reference => "reference".into(),
-            Binding::UnderTest(how) => format!("under test ({how})"),
-        }
-    }
-}
-
-/// Role bindings of a run. Self-test binds every role to the reference; a vendor run binds
-/// one role to a system under test (the adapters come with the protocol work).
-#[derive(Clone, Debug)]
-pub struct RoleBindings {
-    /// 医療機関・薬局システム.
-    pub provider: Binding,
-    /// Reader / terminal software.
-    pub terminal: Binding,
-    /// Eligibility registry.
-    pub registry: Binding,
-}
-
-impl Default for RoleBindings {
-    fn default() -> Self {
-        RoleBindings {
-            provider: Binding::Reference,
-            terminal: Binding::Reference,
-            registry: Binding::Reference,
-        }
-    }
-}
 
 /// A share of the scenarios for CI matrices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,15 +107,11 @@ pub struct RunOptions {
     pub partition: Option<Partition>,
     /// Scenario id → reason, from a vendor profile's expected-deviations file.
     pub deviations: BTreeMap<String, String>,
-    /// Role bindings.
-    pub roles: RoleBindings,
+    /// Who plays each role. With a provider under test only the provider suite runs
+    /// ([`crate::scenario::plan::Plan::provider_suite`]).
+    pub roles: crate::roles::Roles,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
-    /// Who plays the terminal in scenarios with `terminal: true`.
-    pub terminal: execute::TerminalRole,
-    /// Who plays the provider. With a system under test only the provider suite runs
-    /// ([`crate::scenario::compile::Plan::provider_suite`]).
-    pub provider: execute::ProviderRole,
 }
 
 impl Default for RunOptions {
@@ -165,13 +124,15 @@ impl Default for RunOptions {
                 .unwrap_or(2),
             partition: None,
             deviations: BTreeMap::new(),
-            roles: RoleBindings::default(),
+            roles: crate::roles::Roles::default(),
             progress: false,
-            terminal: execute::TerminalRole::Reference,
-            provider: execute::ProviderRole::Reference,
         }
     }
 }
+
+/// Most scenarios run at once, whatever `--jobs` says (each holds a thread, and with a
+/// system under test a process and its OQS servers).
+pub const MAX_JOBS: usize = 256;
 
 /// What a run produced.
 #[derive(Debug)]
@@ -209,6 +170,13 @@ pub fn run(
     let started_at = jiff::Timestamp::now().to_string();
     let (mut scenarios, bad) = load_all(paths, catalog)?;
     scenarios.sort_by(|a, b| a.plan.id.cmp(&b.plan.id));
+    // Two files with one id would share report entries and, under test, one OQS folder.
+    if let Some(p) = scenario::lint::lint_many(&scenarios)
+        .into_iter()
+        .find(|p| p.code == "lint::duplicate-id")
+    {
+        return Err(p);
+    }
     let mut problems = Vec::new();
     let mut records = Vec::new();
     let mut files: BTreeMap<String, String> = BTreeMap::new();
@@ -249,7 +217,10 @@ pub fn run(
         problems.extend(ps);
     }
     // A provider under test runs the scenarios that observe a provider.
-    if matches!(options.provider, execute::ProviderRole::Adapter(_)) {
+    if matches!(
+        options.roles.provider,
+        crate::roles::ProviderRole::Adapter(_)
+    ) {
         scenarios.retain(|s| s.plan.provider_suite());
     }
     let selected: Vec<Scenario> = scenarios
@@ -263,7 +234,8 @@ pub fn run(
             files.insert(src.display.clone(), src.sha256.clone());
         }
     }
-    records.extend(run_scenarios(selected, options));
+    let (ran, interrupted) = run_scenarios_interruptible(selected, options);
+    records.extend(ran);
     for r in &mut records {
         if let Some(reason) = options.deviations.get(&r.id) {
             r.expected_deviation = Some(reason.clone());
@@ -274,11 +246,7 @@ pub fn run(
         format: RECORD_FORMAT,
         tool: format!("onshi {}", env!("CARGO_PKG_VERSION")),
         seed: options.seed,
-        roles: Roles {
-            provider: options.roles.provider.describe(),
-            terminal: options.roles.terminal.describe(),
-            registry: options.roles.registry.describe(),
-        },
+        roles: options.roles.describe(),
         partitions: options
             .partition
             .map(|p| vec![p.to_string()])
@@ -289,6 +257,8 @@ pub fn run(
             .collect(),
         requirements: catalog.entries().to_vec(),
         scenarios: records,
+        interrupted,
+        missing_partitions: Vec::new(),
         timing: Some(Timing {
             started_at,
             elapsed_ms: started.elapsed().as_millis() as u64,
@@ -299,48 +269,69 @@ pub fn run(
 
 /// Runs loaded scenarios in parallel; results in input order.
 pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<ScenarioRecord> {
+    run_scenarios_interruptible(scenarios, options).0
+}
+
+/// Scenarios at once: `--jobs`, but no more than there is work and [`MAX_JOBS`].
+pub fn effective_jobs(jobs: usize, scenarios: usize) -> usize {
+    jobs.clamp(1, MAX_JOBS).min(scenarios.max(1))
+}
+
+/// Where finished scenarios leave their records; closed when the run is interrupted, so a
+/// scenario that ends only because its adapter was killed is not taken as finished.
+struct Slots {
+    records: Vec<Option<ScenarioRecord>>,
+    interrupted: Option<String>,
+}
+
+/// Runs loaded scenarios in parallel; results in input order, and the signal that
+/// interrupted the run, if one did (the unfinished scenarios are then listed as interrupted).
+pub fn run_scenarios_interruptible(
+    scenarios: Vec<Scenario>,
+    options: &RunOptions,
+) -> (Vec<ScenarioRecord>, Option<String>) {
     if scenarios.is_empty() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
+    let jobs = effective_jobs(options.jobs, scenarios.len());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(options.jobs.max(1))
-        .max_blocking_threads(options.jobs.max(1) + 64)
+        .worker_threads(jobs.min(4))
+        .max_blocking_threads(jobs + 8)
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            return scenarios
+            let records = scenarios
                 .iter()
                 .map(|s| failed(s, options.seed, format!("could not start the runtime: {e}")))
                 .collect();
+            return (records, None);
         }
     };
     let bar = progress_bar(scenarios.len() as u64, options.progress);
     let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
-    let out = runtime.block_on(async {
-        let limit = Arc::new(tokio::sync::Semaphore::new(options.jobs.max(1)));
+    let slots = Arc::new(Mutex::new(Slots {
+        records: vec![None; scenarios.len()],
+        interrupted: None,
+    }));
+    runtime.block_on(async {
+        let limit = Arc::new(tokio::sync::Semaphore::new(jobs));
         let mut handles = Vec::new();
-        for sc in &scenarios {
+        for (index, sc) in scenarios.iter().enumerate() {
             let sc = Arc::clone(sc);
             let limit = Arc::clone(&limit);
+            let slots = Arc::clone(&slots);
             let timeout = options.timeout;
             let seed = sc.plan.seed.unwrap_or(options.seed);
             let bar = bar.clone();
-            let terminal = options.terminal.clone();
-            let provider = options.provider.clone();
+            let roles = options.roles.clone();
             handles.push(tokio::spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let work = Arc::clone(&sc);
                 let task = tokio::task::spawn_blocking(move || {
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        execute::execute_bound(
-                            &work.plan,
-                            &work.sources,
-                            seed,
-                            &terminal,
-                            &provider,
-                        )
+                        execute::execute_bound(&work.plan, &work.sources, seed, &roles)
                     }))
                 });
                 let rec = match tokio::time::timeout(timeout, task).await {
@@ -367,24 +358,76 @@ pub fn run_scenarios(scenarios: Vec<Scenario>, options: &RunOptions) -> Vec<Scen
                         ),
                     ),
                 };
-                bar.set_message(sc.plan.id.clone());
-                bar.inc(1);
-                rec
+                let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+                if slots.interrupted.is_none() {
+                    slots.records[index] = Some(rec);
+                    bar.set_message(sc.plan.id.clone());
+                    bar.inc(1);
+                }
             }));
         }
-        let mut out = Vec::new();
-        for (h, sc) in handles.into_iter().zip(&scenarios) {
-            out.push(match h.await {
-                Ok(r) => r,
-                Err(e) => failed(sc, options.seed, format!("the scenario task failed: {e}")),
-            });
+        let all = async {
+            for h in handles {
+                let _ = h.await;
+            }
+        };
+        tokio::select! {
+            () = all => {}
+            signal = interrupt_signal() => {
+                let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+                slots.interrupted = Some(signal.to_string());
+                drop(slots);
+                // Adapters and whatever they started: the scenarios waiting on them end now.
+                crate::children::kill_all();
+            }
         }
-        out
     });
     bar.finish_and_clear();
-    // Timed-out blocking work is abandoned rather than waited for.
+    // Timed-out and interrupted blocking work is abandoned rather than waited for.
     runtime.shutdown_background();
-    out
+    let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+    let interrupted = slots.interrupted.take();
+    let records = std::mem::take(&mut slots.records)
+        .into_iter()
+        .zip(&scenarios)
+        .map(|(rec, sc)| match (rec, &interrupted) {
+            (Some(r), _) => r,
+            (None, Some(signal)) => unfinished(sc, options.seed, signal),
+            (None, None) => failed(
+                sc,
+                options.seed,
+                "the scenario task ended without a result".into(),
+            ),
+        })
+        .collect();
+    (records, interrupted)
+}
+
+/// Resolves on SIGINT or SIGTERM with the signal's name; never, when they cannot be watched.
+async fn interrupt_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        },
+        _ => std::future::pending().await,
+    }
+}
+
+/// The record of a scenario the run was interrupted before it finished: skipped, with the
+/// reason, so it is neither a pass nor a failure of the system.
+fn unfinished(sc: &Scenario, seed: u64, signal: &str) -> ScenarioRecord {
+    let mut r = failed(sc, seed, String::new());
+    r.error = None;
+    r.verdict = Verdict::Skip;
+    r.skip_reason = Some(format!(
+        "interrupted ({signal}) before the scenario finished / 中断されたため未完了"
+    ));
+    r
 }
 
 fn failed(sc: &Scenario, seed: u64, error: String) -> ScenarioRecord {

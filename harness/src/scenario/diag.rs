@@ -7,6 +7,10 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use onshi_sim::rules::edit_distance;
 
+/// Longest line (bytes) shown in a snippet; a problem on or next to a longer line is shown
+/// without one.
+pub const MAX_SNIPPET_LINE: usize = 2_000;
+
 /// One problem in a scenario or fragment file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -62,21 +66,32 @@ impl Problem {
         format!("{}:{}:{}", self.file, self.line, self.column)
     }
 
+    /// Byte offset of the position in the source, for the snippet; `None` (no snippet) when
+    /// there is no source or a line shown around it is too long to show (miette cannot
+    /// draw a label past column 65,535, and nobody reads such a line).
     fn offset(&self) -> Option<usize> {
         let text = self.source.as_deref()?;
         if self.line == 0 {
             return None;
         }
         let mut offset = 0usize;
+        let mut found = None;
         for (i, l) in text.split_inclusive('\n').enumerate() {
-            if i as u64 + 1 == self.line {
+            let n = i as u64 + 1;
+            if n + 1 >= self.line && l.len() > MAX_SNIPPET_LINE {
+                return None;
+            }
+            if n == self.line {
                 let col = self.column.saturating_sub(1) as usize;
                 let within: usize = l.chars().take(col).map(char::len_utf8).sum();
-                return Some(offset + within);
+                found = Some(offset + within);
+            }
+            if n > self.line {
+                break;
             }
             offset += l.len();
         }
-        None
+        found
     }
 
     /// Renders with miette's graphical handler, without colour (stable for snapshots
@@ -155,6 +170,21 @@ mod tests {
             Some("person")
         );
         assert_eq!(did_you_mean("zzzzzz", ["person", "at"]), None);
+    }
+
+    #[test]
+    fn a_problem_on_a_very_long_line_renders_without_a_snippet() {
+        let long = format!("tags: [{}]", vec!["a"; 50_000].join(","));
+        for (line, column) in [(2, 99_000), (1, 1), (3, 1)] {
+            let p = Problem::new("a.yaml", line, column, "scenario::test", "too long".into())
+                .with_source(Some(Arc::from(format!("id: x\n{long}\nseed: 1\n"))));
+            let out = p.render_plain();
+            assert!(out.contains(&format!("a.yaml:{line}:{column}")), "{out}");
+            assert!(!out.contains("a,a,a"), "{out}");
+        }
+        let p = Problem::new("a.yaml", 1, 1, "scenario::test", "short".into())
+            .with_source(Some(Arc::from(format!("id: x\nseed: 1\n{long}\n"))));
+        assert!(p.render_plain().contains("id: x"));
     }
 
     #[test]

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::Scenario;
-use super::compile::Action;
 use super::diag::Problem;
-use super::model::{Expectation, Step};
+use super::model::Step;
+use super::plan::{Action, Expect};
 
-/// Lints over one scenario (problems that do not stop a run).
+/// Lints over one scenario (problems that do not stop a run), at most
+/// [`super::limits::MAX_PROBLEMS_PER_FILE`] listed per file.
 pub fn lint(sc: &Scenario) -> Vec<Problem> {
     let mut out = Vec::new();
     let src = &sc.sources[0];
@@ -53,8 +54,8 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
             }
         }
     }
-    for e in &f.expect {
-        if let Some(of) = of_name(&e.value)
+    for pe in &sc.plan.expect {
+        if let Some(of) = of_name(&pe.expectation)
             && !names.iter().any(|(n, _)| *n == of.0)
         {
             out.push(at(
@@ -142,23 +143,11 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
             ));
         }
     }
-    out
+    super::limits::cap(out)
 }
 
-fn of_name(e: &Expectation) -> Option<(String, u64, u64)> {
-    let of = match e {
-        Expectation::Confirmation(c) => &c.of,
-        Expectation::Verification(c) => &c.of,
-        Expectation::Terminal(c) => &c.of,
-        Expectation::Reader(c) => &c.of,
-        Expectation::Data(c) => &c.of,
-        Expectation::Provider(c) => &c.of,
-        Expectation::Portal(c) => &c.of,
-        Expectation::Wire(c) => &c.of,
-        Expectation::Requests(c) => &c.of,
-        _ => return None,
-    };
-    of.as_ref().map(|o| (o.value.clone(), o.line, o.column))
+fn of_name(e: &Expect) -> Option<(String, u64, u64)> {
+    e.of().map(|o| (o.name.clone(), o.line, o.column))
 }
 
 /// Lints across scenarios: duplicate ids.

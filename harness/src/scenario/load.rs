@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::diag::{Problem, did_you_mean};
+use super::limits;
 use super::model::{FragmentFile, ScenarioFile};
+use super::tree::{self, Tree};
 
 /// Largest scenario or fragment file read (bytes).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -72,22 +74,35 @@ pub fn read_source(path: &Path) -> Result<Source, Problem> {
     let bytes = std::fs::read(path)
         .map_err(|e| fail("scenario::unreadable", format!("cannot read the file: {e}")))?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let text = String::from_utf8(bytes).map_err(|e| {
-        fail(
-            "scenario::not-utf8",
-            format!(
-                "the file is not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-        .help("save scenario files as UTF-8 (Shift_JIS is only for OQS result files)")
-    })?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&display, e.as_bytes()))?;
     Ok(Source {
         path: path.to_path_buf(),
         display,
         text: Arc::from(text),
         sha256,
     })
+}
+
+/// The problem for a file that is not UTF-8, at the line and column of the first invalid
+/// byte (the snippet shows it as U+FFFD).
+fn not_utf8(display: &str, bytes: &[u8]) -> Problem {
+    let offset = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    let before = String::from_utf8_lossy(&bytes[..offset]);
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+    let byte = bytes.get(offset).copied().unwrap_or(0);
+    Problem::new(
+        display,
+        line,
+        column,
+        "scenario::not-utf8",
+        format!("the file is not UTF-8 (invalid byte 0x{byte:02X} at offset {offset})"),
+    )
+    .with_source(Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())))
+    .help("save scenario files as UTF-8 (Shift_JIS is only for OQS result files)")
 }
 
 /// Lower-case hex.
@@ -117,6 +132,7 @@ fn yaml_problem(src: &Source, e: &serde_saphyr::Error) -> Problem {
         .unwrap_or((0, 0));
     let options = serde_saphyr::render_options! {
         snippets: serde_saphyr::SnippetMode::Off,
+        formatter: &PlainMessages,
     };
     let raw = e.render_with_options(options);
     let message = strip_location_suffix(raw.trim());
@@ -125,6 +141,54 @@ fn yaml_problem(src: &Source, e: &serde_saphyr::Error) -> Problem {
         Problem::new(&src.display, line, column, code, message).with_source(Some(src.text.clone()));
     p.help = help;
     p
+}
+
+/// serde-saphyr's messages, but plain sentences where its own wording names its API
+/// (budget breaches, the duplicate-key policy).
+struct PlainMessages;
+
+impl serde_saphyr::MessageFormatter for PlainMessages {
+    fn format_message<'a>(&self, err: &'a serde_saphyr::Error) -> std::borrow::Cow<'a, str> {
+        match err {
+            serde_saphyr::Error::Budget { breach, .. } => budget_message(breach).into(),
+            serde_saphyr::Error::DuplicateMappingKey { key: Some(k), .. } => {
+                format!("duplicate key `{k}`").into()
+            }
+            serde_saphyr::Error::DuplicateMappingKey { key: None, .. } => "duplicate key".into(),
+            other => serde_saphyr::DefaultMessageFormatter.format_message(other),
+        }
+    }
+}
+
+/// The start of every message about a YAML size limit (see [`classify`]).
+const YAML_LIMIT: &str = "the YAML ";
+
+/// A parser limit in words, with the limit.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let limits = serde_saphyr::Budget::default();
+    let n = |v: usize| limits::thousands(v as u64);
+    let limit = |what: &str, max: usize| format!("has more than {} {what}, the limit", n(max));
+    let what = match breach {
+        B::Nodes { .. } => limit("nodes (values, lists and mappings)", limits.max_nodes),
+        B::Events { .. } => limit("parser events", limits.max_events),
+        B::Aliases { .. } => limit("aliases (`*name`)", limits.max_aliases),
+        B::Anchors { .. } => limit("anchors (`&name`)", limits.max_anchors),
+        B::Depth { .. } => format!(
+            "nests lists and mappings deeper than {} levels, the limit",
+            n(limits.max_depth)
+        ),
+        B::Documents { .. } => limit("documents (`---`)", limits.max_documents),
+        B::ScalarBytes { .. } => "holds more text in its values than the parser accepts".into(),
+        B::MergeKeys { .. } => limit("merge keys (`<<`)", limits.max_merge_keys),
+        B::AliasAnchorRatio { aliases, anchors } => format!(
+            "uses {} aliases for {} anchors; aliases that multiply the data are refused",
+            n(*aliases),
+            n(*anchors)
+        ),
+        _ => "is larger than the parser accepts".into(),
+    };
+    format!("{YAML_LIMIT}{what}")
 }
 
 /// serde-saphyr appends " at line L column C"; the position is already ours.
@@ -190,6 +254,12 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
             Some("check the value's type against `onshi schema`".into()),
         );
     }
+    if message.starts_with(YAML_LIMIT) {
+        return (
+            "scenario::yaml-limit",
+            Some("split the scenario, or move shared parts into fixtures".into()),
+        );
+    }
     if message.contains("duplicate") {
         return (
             "scenario::duplicate-key",
@@ -229,6 +299,13 @@ fn backticked(text: &str) -> Vec<String> {
 
 /// Loads a scenario file and everything it includes.
 pub fn load(path: &Path) -> Result<Loaded, Vec<Problem>> {
+    let tree = Tree::of(path);
+    tree.check_scenario(path).map_err(|msg| {
+        vec![
+            Problem::new(&display_path(path), 0, 0, tree::LINK_OUTSIDE, msg)
+                .help("run the file where it is, or copy it into the scenario folder"),
+        ]
+    })?;
     let src = read_source(path).map_err(|p| vec![p])?;
     let scenario: ScenarioFile = parse_yaml(&src).map_err(|p| vec![p])?;
     let mut loaded = Loaded {
@@ -242,25 +319,40 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Problem>> {
         seen.insert(c);
     }
     let includes = loaded.scenario.include.clone();
-    let mut stack = vec![display_path(path)];
+    let mut walk = Walk {
+        tree,
+        seen,
+        stack: vec![display_path(path)],
+        problems: &mut problems,
+    };
     for inc in includes {
-        include(&mut loaded, 0, &inc, &mut seen, &mut stack, &mut problems);
+        include(&mut loaded, 0, &inc, &mut walk);
     }
     if problems.is_empty() {
         Ok(loaded)
     } else {
-        Err(problems)
+        Err(limits::cap(problems))
     }
 }
 
-fn include(
-    loaded: &mut Loaded,
-    from: usize,
-    inc: &super::model::At<String>,
-    seen: &mut BTreeSet<PathBuf>,
-    stack: &mut Vec<String>,
-    problems: &mut Vec<Problem>,
-) {
+/// The state of one include walk.
+struct Walk<'p> {
+    /// Where every included file must be.
+    tree: Tree,
+    /// Files already included (canonical).
+    seen: BTreeSet<PathBuf>,
+    /// The chain of includes being read.
+    stack: Vec<String>,
+    problems: &'p mut Vec<Problem>,
+}
+
+fn include(loaded: &mut Loaded, from: usize, inc: &super::model::At<String>, walk: &mut Walk) {
+    let Walk {
+        tree,
+        seen,
+        stack,
+        problems,
+    } = walk;
     let from_src = &loaded.sources[from];
     let here = |code, msg: String| {
         Problem::new(&from_src.display, inc.line, inc.column, code, msg)
@@ -276,6 +368,21 @@ fn include(
         ));
         return;
     }
+    let outside = |msg: String| {
+        here(tree::INCLUDE_OUTSIDE, msg).help(format!(
+            "includes are paths relative to the including file, or fixture names, and stay \
+             inside the scenario tree `{}` (the highest folder above the scenario that holds \
+             a fixtures/ folder, or the scenario's own folder): copy the file into it",
+            tree.display()
+        ))
+    };
+    let from_dir = from_src.path.parent().unwrap_or(Path::new(""));
+    if is_path_entry(&inc.value)
+        && let Err(msg) = tree.check_entry(from_dir, &inc.value)
+    {
+        problems.push(outside(msg));
+        return;
+    }
     let path = match resolve_include(&from_src.path, &inc.value) {
         Ok(p) => p,
         Err(msg) => {
@@ -286,7 +393,13 @@ fn include(
             return;
         }
     };
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+    let canonical = match tree.check_found(&path, &inc.value) {
+        Ok(c) => c,
+        Err(msg) => {
+            problems.push(outside(msg));
+            return;
+        }
+    };
     let shown = display_path(&path);
     if stack.contains(&shown) {
         problems.push(here(
@@ -320,18 +433,23 @@ fn include(
     let nested = fragment.include.clone();
     stack.push(shown);
     for n in &nested {
-        include(loaded, idx, n, seen, stack, problems);
+        include(loaded, idx, n, walk);
     }
-    stack.pop();
+    walk.stack.pop();
     loaded.fragments.push((idx, fragment));
 }
 
-/// Resolves an include entry against the including file.
+/// Whether an include entry is a path (with a `/` or a `.yaml` / `.yml` ending) rather than
+/// a fixture name.
+pub fn is_path_entry(entry: &str) -> bool {
+    entry.contains('/') || entry.ends_with(".yaml") || entry.ends_with(".yml")
+}
+
+/// Resolves an include entry against the including file (without checking the tree: see
+/// [`Tree`]).
 pub fn resolve_include(from: &Path, entry: &str) -> Result<PathBuf, String> {
     let dir = from.parent().unwrap_or(Path::new("."));
-    let looks_like_path =
-        entry.contains('/') || entry.ends_with(".yaml") || entry.ends_with(".yml");
-    if looks_like_path {
+    if is_path_entry(entry) {
         let p = dir.join(entry);
         return if p.is_file() {
             Ok(p)
@@ -342,18 +460,13 @@ pub fn resolve_include(from: &Path, entry: &str) -> Result<PathBuf, String> {
             ))
         };
     }
-    let mut cur = Some(dir);
     let mut looked = Vec::new();
-    while let Some(d) = cur {
+    for d in tree::search_folders(dir) {
         let candidate = d.join("fixtures").join(format!("{entry}.yaml"));
         if candidate.is_file() {
             return Ok(candidate);
         }
         looked.push(display_path(&candidate));
-        if looked.len() >= 6 {
-            break;
-        }
-        cur = d.parent().filter(|p| !p.as_os_str().is_empty());
     }
     Err(format!(
         "no fixture named `{entry}` (looked at {})",

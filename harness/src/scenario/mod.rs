@@ -1,18 +1,24 @@
 //! The scenario language: the YAML model ([`model`]), reading files and includes
-//! ([`load`]), checking and lowering to a runnable [`compile::Plan`] ([`compile`]),
-//! problems with file:line:column ([`diag`]), and the `validate` lints ([`lint`]).
+//! ([`load`]), checking ([`compile`]) and lowering to a runnable [`plan::Plan`] ([`plan`]:
+//! nothing after `compile` reads the YAML model), the name tables between the language and
+//! the simulation ([`names`]), problems with file:line:column ([`diag`]), the `validate` lints ([`lint`]), the limits on
+//! expansion and problem counts ([`limits`]) and the tree includes must stay in ([`tree`]).
 
 pub mod compile;
 pub mod diag;
+pub mod limits;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod names;
+pub mod plan;
+pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-pub use compile::Plan;
 pub use diag::Problem;
 pub use load::{Loaded, Source};
+pub use plan::Plan;
 
 use crate::catalog::Catalog;
 

@@ -10,16 +10,26 @@
 //! (`.x`, `~x`, `x.tmp`, `x.part`) are left alone; names that allow no answer name are logged and
 //! taken away.
 //!
-//! Writing: every file is written under a temporary name in the target folder
-//! (`.onshi-<n>-<name>.part`, which no client glob such as `OQS*res_*.xml` or `*.xml` matches),
-//! flushed to disk (`fsync`), then renamed, so a reader never sees half a file.
+//! Hostile entries: symbolic links are never followed and nothing but a regular file is ever
+//! opened (checked with `symlink_metadata`, opened with `O_NOFOLLOW | O_NONBLOCK` where the
+//! platform's flags are known, and the opened file must be the very inode that was checked).
+//! A symbolic link, folder, named pipe or other special entry named like a request gets an
+//! `ONS-E0019` answer and is moved to `<root>/rejected`; so is a request whose answer could not
+//! be written (a name too long for the file system once `.xml` is added). Nothing is left in
+//! `req` to be scanned again and again.
+//!
+//! Writing: every file is written under a short temporary name in the target folder
+//! (`.onshi-<pid>-<n>-<hash of the name>.part`, which no client glob such as `OQS*res_*.xml` or
+//! `*.xml` matches, and which fits whatever the target name's length), flushed to disk
+//! (`fsync`), then renamed, so a reader never sees half a file.
 //!
 //! Taking requests away: [`RequestDisposal::Delete`] (default, as the real 連携アプリ does) or
 //! [`RequestDisposal::MoveTo`] a folder (e.g. `<root>/processed`) to keep them for inspection.
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,6 +42,7 @@ use onshi_sim::clock::Moment;
 use onshi_sim::ids::InstitutionCode;
 use onshi_sim::oqs::{self, ConfirmResponse, Exchange};
 use onshi_sim::registry::Answer;
+use sha2::{Digest, Sha256};
 
 use super::WireError;
 use super::service::{FileReply, NamePlan, Service, plan_name};
@@ -94,6 +105,11 @@ impl FolderConfig {
     pub fn face(&self) -> PathBuf {
         self.root.join("face")
     }
+
+    /// Where entries of req that cannot be answered safely are moved (created when needed).
+    pub fn rejected(&self) -> PathBuf {
+        self.root.join("rejected")
+    }
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> WireError {
@@ -105,10 +121,18 @@ fn io_err(path: &Path, source: std::io::Error) -> WireError {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The temporary name `write_atomic` writes `name` under: short whatever the length of `name`
+/// (`.onshi-<pid>-<n>-<16 hex digits of SHA-256 of name>.part`).
+fn temp_name(name: &str) -> String {
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let digest = Sha256::digest(name.as_bytes());
+    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!(".onshi-{}-{n}-{hash}.part", std::process::id())
+}
+
 /// Writes `bytes` to `dir/name` atomically: a temporary name in the same folder, fsync, rename.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, WireError> {
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".onshi-{}-{n}-{name}.part", std::process::id()));
+    let tmp = dir.join(temp_name(name));
     let target = dir.join(name);
     let result = (|| {
         let mut f = fs::OpenOptions::new()
@@ -340,12 +364,9 @@ impl Worker {
         let Ok(entries) = fs::read_dir(req) else {
             return;
         };
-        let mut found = Vec::new();
-        for e in entries.flatten() {
-            if e.file_type().is_ok_and(|t| t.is_file()) {
-                found.push(e.path());
-            }
-        }
+        // Every entry whatever its type: `look` leaves temporary names alone and deals with
+        // links, folders and special files, which must not stay in req unanswered.
+        let found: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         self.stuck.retain(|p, _| found.contains(p));
         self.add(found, req);
     }
@@ -365,32 +386,42 @@ impl Worker {
         }
     }
 
-    /// Returns true when the file is done with (answered, gone or ignored).
+    /// Returns true when the entry is done with (answered, gone, moved aside or ignored).
     fn look(&mut self, path: &Path) -> bool {
-        let Some(name) = path
+        let name = path
             .file_name()
             .and_then(|n| n.to_str())
-            .map(str::to_string)
-        else {
-            // Not UTF-8: no request name can look like this; take it away unanswered.
-            let reply = self.service.answer_file("\u{FFFD}", &[]);
-            self.finish(path, reply);
-            return true;
+            .map(str::to_string);
+        let plan = match &name {
+            Some(n) => plan_name(n),
+            None => NamePlan::Unanswerable {
+                reason: "the file name is not UTF-8".into(),
+            },
         };
-        let plan = plan_name(&name);
-        if plan == NamePlan::Ignore {
+        if plan == NamePlan::Ignore || self.is_disposal_folder(path) {
             return true;
         }
-        let meta = match fs::metadata(path) {
-            Ok(m) if m.is_file() => m,
-            Ok(_) => return true,
+        let shown = name.clone().unwrap_or_else(|| "\u{FFFD}".into());
+        // The entry itself, never what a link points to.
+        let meta = match fs::symlink_metadata(path) {
+            Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return true,
-            Err(_) => return self.timed_out(path, &name, &[]),
+            Err(_) => return self.timed_out(path, &shown, &[]),
         };
         let fingerprint = (meta.len(), meta.modified().ok());
         if self.stuck.get(path) == Some(&fingerprint) {
             return true;
         }
+        if !meta.file_type().is_file() {
+            self.reject_entry(path, &shown, meta.file_type());
+            return true;
+        }
+        let Some(name) = name else {
+            // Not UTF-8: no request name can look like this; take it away unanswered.
+            let reply = self.service.answer_file(&shown, &[]);
+            self.finish(path, reply);
+            return true;
+        };
         let now = Instant::now();
         let Some(p) = self.pending.get_mut(path) else {
             return true;
@@ -417,10 +448,12 @@ impl Worker {
             self.finish(path, reply);
             return true;
         }
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return true,
-            Err(_) => {
+        let bytes = match read_request(path, &meta, self.config.max_request_bytes) {
+            ReadOutcome::Bytes(b) => b,
+            ReadOutcome::Gone => return true,
+            // Replaced or grown since the look above: look again (a link is then refused).
+            ReadOutcome::Changed => return false,
+            ReadOutcome::Failed => {
                 return if now.duration_since(first_seen) >= self.config.complete_timeout {
                     self.timed_out(path, &name, &[])
                 } else {
@@ -445,6 +478,38 @@ impl Worker {
             return self.timed_out(path, &name, &bytes);
         }
         false
+    }
+
+    /// Whether `path` is the folder answered requests are moved to (kept inside req by some).
+    fn is_disposal_folder(&self, path: &Path) -> bool {
+        matches!(&self.config.disposal, RequestDisposal::MoveTo(dir) if dir == path)
+    }
+
+    /// A link, folder or special file in req: answered `ONS-E0019` when its name gives an answer
+    /// name (never opened, so nothing of a link's target is echoed), logged, moved to `rejected`.
+    fn reject_entry(&mut self, path: &Path, name: &str, kind: fs::FileType) {
+        let what = entry_kind(kind);
+        let message = format!(
+            "`{name}` in req is {what}, not a regular file: onshi neither follows nor reads it"
+        );
+        let code = oqs::ResultCode::NotRegularFile;
+        let mut reply = self
+            .service
+            .answer_refused(name, &[], code, "regular-file", &message);
+        if reply.answer_name.is_none() {
+            reply.record.violations.push(super::LoggedViolation {
+                path: "file".into(),
+                rule: "regular-file".into(),
+                code: code.code().into(),
+                message,
+            });
+        }
+        self.write_answer(&mut reply);
+        self.service.log().append(reply.record);
+        self.move_aside(
+            path,
+            &format!("{what}, not a regular file ({})", code.code()),
+        );
     }
 
     fn too_large(&self, name: &str) -> FileReply {
@@ -476,17 +541,15 @@ impl Worker {
         true
     }
 
-    /// Writes the answer (if any), logs, and takes the request away.
+    /// Writes the answer (if any), logs, and takes the request away: into `rejected` when its
+    /// answer could not be written, so it is neither lost silently nor answered again and again.
     fn finish(&mut self, path: &Path, mut reply: FileReply) {
-        if let Some(answer) = &reply.answer_name
-            && !reply.bytes.is_empty()
-        {
-            match write_atomic(&self.config.res(), answer, &reply.bytes) {
-                Ok(_) => reply.record.answer = Some(answer.clone()),
-                Err(e) => warn(&format!("writing the answer {answer}: {e}")),
-            }
-        }
+        let written = self.write_answer(&mut reply);
         self.service.log().append(reply.record);
+        if !written {
+            self.move_aside(path, "its answer could not be written");
+            return;
+        }
         let taken = match &self.config.disposal {
             RequestDisposal::Delete => fs::remove_file(path),
             RequestDisposal::MoveTo(dir) => match path.file_name() {
@@ -494,12 +557,149 @@ impl Worker {
                 None => fs::remove_file(path),
             },
         };
-        if taken.is_err()
-            && let Ok(meta) = fs::metadata(path)
-        {
+        if taken.is_err() {
+            self.remember_stuck(path);
+        }
+    }
+
+    /// Writes the reply's answer file into res, if it has one; false when that failed.
+    fn write_answer(&self, reply: &mut FileReply) -> bool {
+        let Some(answer) = &reply.answer_name else {
+            return true;
+        };
+        if reply.bytes.is_empty() {
+            return true;
+        }
+        match write_atomic(&self.config.res(), answer, &reply.bytes) {
+            Ok(_) => {
+                reply.record.answer = Some(answer.clone());
+                true
+            }
+            Err(e) => {
+                warn(&format!("writing the answer {answer}: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Moves an entry of req into `rejected` (under a fresh name there if its own is taken)
+    /// with a log line; when even that fails, it is left alone and not looked at again.
+    fn move_aside(&mut self, path: &Path, why: &str) {
+        let dir = self.config.rejected();
+        let moved = fs::create_dir_all(&dir).and_then(|()| {
+            let target = free_name(&dir, path);
+            fs::rename(path, &target).map(|()| target)
+        });
+        match moved {
+            Ok(target) => warn(&format!(
+                "{}: {why}; moved to {}",
+                path.display(),
+                target.display()
+            )),
+            Err(_) if fs::symlink_metadata(path).is_err() => {}
+            Err(e) => {
+                warn(&format!(
+                    "{}: {why}; moving it into {} failed ({e}): left in req and not looked at again",
+                    path.display(),
+                    dir.display()
+                ));
+                self.remember_stuck(path);
+            }
+        }
+    }
+
+    /// Remembers an entry that could not be taken away so it is not answered again while it
+    /// stays unchanged.
+    fn remember_stuck(&mut self, path: &Path) {
+        if let Ok(meta) = fs::symlink_metadata(path) {
             self.stuck
                 .insert(path.to_path_buf(), (meta.len(), meta.modified().ok()));
         }
+    }
+}
+
+/// What a non-regular entry is, for messages.
+fn entry_kind(kind: fs::FileType) -> &'static str {
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+/// `dir/<the entry's name>`, or `dir/<its first 64 characters>-<pid>-<n>` when that is taken.
+fn free_name(dir: &Path, path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "entry".into());
+    let plain = dir.join(&name);
+    if fs::symlink_metadata(&plain).is_err() {
+        return plain;
+    }
+    let start: String = name.to_string_lossy().chars().take(64).collect();
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{start}-{}-{n}", std::process::id()))
+}
+
+/// Flags for opening a request file: never follow a symbolic link (`O_NOFOLLOW`), never block
+/// (`O_NONBLOCK`, for a named pipe put in place after the check). The inode check in
+/// [`read_request`] also refuses an entry replaced after the check.
+fn open_flags() -> i32 {
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    i32::try_from(flags.bits()).unwrap_or(0)
+}
+
+/// What reading a request file gave.
+enum ReadOutcome {
+    /// The bytes (at most the limit).
+    Bytes(Vec<u8>),
+    /// The file went away.
+    Gone,
+    /// The entry is no longer the regular file that was checked, or grew past the limit.
+    Changed,
+    /// It could not be opened or read.
+    Failed,
+}
+
+/// Reads the regular file `checked` describes, never following a link nor opening anything
+/// else: the opened file must be a regular file with the same device and inode.
+fn read_request(path: &Path, checked: &fs::Metadata, max: u64) -> ReadOutcome {
+    let file = match fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(open_flags())
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ReadOutcome::Gone,
+        Err(_) => {
+            // A link put in place (O_NOFOLLOW refuses it) is a change, not a read error.
+            return match fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_file() => ReadOutcome::Failed,
+                Ok(_) => ReadOutcome::Changed,
+                Err(_) => ReadOutcome::Gone,
+            };
+        }
+    };
+    let same = file.metadata().is_ok_and(|m| {
+        m.file_type().is_file() && m.dev() == checked.dev() && m.ino() == checked.ino()
+    });
+    if !same {
+        return ReadOutcome::Changed;
+    }
+    let mut bytes = Vec::new();
+    match file.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 > max => ReadOutcome::Changed,
+        Ok(_) => ReadOutcome::Bytes(bytes),
+        Err(_) => ReadOutcome::Failed,
     }
 }
 

@@ -33,14 +33,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use onshi_sim::clock::parse_compact_date;
 use onshi_sim::ids::InstitutionCode;
-use onshi_sim::oqs::{self, Message, ResultCode};
+use onshi_sim::oqs::{self, ErrorEcho, Message, ResultCode};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::json::{message_json, request_xml};
 use super::log::{Channel, ExchangeKind, ExchangeRecord, LoggedViolation};
-use super::service::{ErrorEcho, Service, decode_violation, note_confirm};
+use super::service::{Service, decode_violation, note_confirm};
 use super::{WireError, WithWorld};
 
 /// The login path.
@@ -326,7 +326,7 @@ async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response
         state
             .service
             .world()
-            .with(|w| w.institutions.iter().any(|i| i.code == *c))
+            .with(|w| w.institutions().iter().any(|i| i.code == *c))
     });
     let Some(code) = known else {
         return refuse(
@@ -467,7 +467,7 @@ fn search_answer(
         record.at = now.to_string();
         record.summary.institution = Some(institution.digits());
         record.summary.arbitrary_file_identifier = echo.arbitrary_file_identifier.clone();
-        let r = Service::confirm_error(code, now, &echo, None);
+        let r = oqs::confirm_error(code, now, &echo, None);
         note_confirm(&r, record);
         r
     };

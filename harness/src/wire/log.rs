@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use onshi_sim::oqs::Violation;
+use onshi_sim::oqs::{InsuranceNumbersText, Violation};
 use serde::Serialize;
 
 /// Which interface a request came through.
@@ -19,52 +19,8 @@ pub enum Channel {
     Http,
 }
 
-/// What kind of exchange it was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExchangeKind {
-    /// `OQSsiquc01`: 資格確認.
-    Siquc01,
-    /// `OQSsiimm01`: 照会番号登録.
-    Siimm01,
-    /// `OQSmuquc01`: 一括照会 upload.
-    Muquc01,
-    /// `OQSmuquc02`: 一括照会 download.
-    Muquc02,
-    /// `YZKsiquc01`: 薬剤情報.
-    Yzk,
-    /// `TKKsiquc01`: 特定健診情報.
-    Tkk,
-    /// A face file written by the harness.
-    Face,
-    /// Web API login.
-    Login,
-    /// Web API 資格確認 search.
-    Search,
-    /// An exchange onshi does not serve (bulk registration, 訪問/オンライン/医療扶助 bulk).
-    Unsupported,
-    /// A file in req whose name matches no exchange.
-    Unknown,
-}
-
-impl ExchangeKind {
-    /// Short stable name (`siquc01`, `yzk`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            ExchangeKind::Siquc01 => "siquc01",
-            ExchangeKind::Siimm01 => "siimm01",
-            ExchangeKind::Muquc01 => "muquc01",
-            ExchangeKind::Muquc02 => "muquc02",
-            ExchangeKind::Yzk => "yzk",
-            ExchangeKind::Tkk => "tkk",
-            ExchangeKind::Face => "face",
-            ExchangeKind::Login => "login",
-            ExchangeKind::Search => "search",
-            ExchangeKind::Unsupported => "unsupported",
-            ExchangeKind::Unknown => "unknown",
-        }
-    }
-}
+/// What kind of exchange it was (the kinds and their names are `onshi_sim::oqs`'s).
+pub use onshi_sim::oqs::ExchangeKind;
 
 /// What the request said, as far as it could be read (each field `None` when absent or
 /// unreadable). The My Number never appears: no request carries it.
@@ -96,6 +52,16 @@ pub struct RequestSummary {
     pub reference_number: Option<String>,
     /// Number of search infos (bulk upload).
     pub persons: Option<usize>,
+}
+
+impl RequestSummary {
+    /// Notes the insurance numbers as sent (保険者番号 raw).
+    pub fn set_numbers(&mut self, numbers: &InsuranceNumbersText) {
+        self.insurer_number = Some(numbers.insurer.raw().to_string());
+        self.symbol = numbers.symbol.clone();
+        self.number = Some(numbers.number.clone());
+        self.branch = numbers.branch.clone();
+    }
 }
 
 /// One broken rule, as logged (from `onshi_sim::oqs::Violation` or a decode error).

@@ -26,7 +26,7 @@ pub use service::{Service, ServiceSettings};
 
 /// The world the servers act on, shared between the folder watcher, the HTTP handlers, the
 /// card in a reader and whoever drives the scenario (one type for all of them).
-pub use crate::terminal::SharedWorld;
+pub use crate::shared::SharedWorld;
 
 /// Runs one world call under the lock (the servers' way of keeping lock holding short).
 pub trait WithWorld {

@@ -17,13 +17,12 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use onshi_sim::World;
-use onshi_sim::clock::{Date, Moment, parse_compact_date};
+use onshi_sim::clock::{Date, Moment};
 use onshi_sim::ids::{InstitutionCode, InstitutionId};
 use onshi_sim::oqs::{
-    self, BulkConfirmUnit, CharacterCode, ConfirmRequest, ConfirmResponse, ConsentFlag,
-    EncodeOptions, Exchange, ExchangeFileName, FileName, Message, OqsError, ProcessingResultStatus,
-    ReferenceClassification, ResponseBody, ResponseHeader, ResultCode, SearchInfo, SegmentOfResult,
-    Severity, validate_confirm_request,
+    self, BulkConfirmUnit, CharacterCode, ConfirmEcho, ConfirmRequest, ConfirmResponse,
+    ConsentFlag, EncodeOptions, ErrorEcho, Exchange, ExchangeFileName, FileName, Message, OqsError,
+    ResultCode, Severity, validate_confirm_request,
 };
 use onshi_sim::registry::{self, NumberConfirm};
 use onshi_sim::rng::SeedRoot;
@@ -117,23 +116,6 @@ pub enum NamePlan {
     },
 }
 
-const EXCHANGES: [Exchange; 14] = [
-    Exchange::Confirm,
-    Exchange::ReferenceNumberRegistration,
-    Exchange::BulkConfirmUpload,
-    Exchange::BulkConfirmDownload,
-    Exchange::BulkRegistrationUpload,
-    Exchange::BulkRegistrationDownload,
-    Exchange::BulkHomeVisitUpload,
-    Exchange::BulkHomeVisitDownload,
-    Exchange::BulkOnlineUpload,
-    Exchange::BulkOnlineDownload,
-    Exchange::BulkMedicalAidUpload,
-    Exchange::BulkMedicalAidDownload,
-    Exchange::Medication,
-    Exchange::Checkup,
-];
-
 /// Whether a name in req is a temporary file of a writer (`.x`, `~x`, `x.tmp`, `x.part`, `x~`).
 pub fn is_temporary_name(name: &str) -> bool {
     name.starts_with('.')
@@ -169,7 +151,7 @@ pub fn plan_name(name: &str) -> NamePlan {
             reason: format!("`{name}` is a result or face file name, not a request"),
         },
         Err(err) => {
-            for exchange in EXCHANGES {
+            for exchange in Exchange::ALL {
                 let Some(rest) = name
                     .strip_prefix(exchange.prefix())
                     .and_then(|r| r.strip_prefix("req"))
@@ -190,19 +172,6 @@ pub fn plan_name(name: &str) -> NamePlan {
                 reason: err.to_string(),
             }
         }
-    }
-}
-
-/// The log kind of an exchange.
-pub fn kind_of(exchange: Exchange) -> ExchangeKind {
-    match exchange {
-        Exchange::Confirm => ExchangeKind::Siquc01,
-        Exchange::ReferenceNumberRegistration => ExchangeKind::Siimm01,
-        Exchange::BulkConfirmUpload => ExchangeKind::Muquc01,
-        Exchange::BulkConfirmDownload => ExchangeKind::Muquc02,
-        Exchange::Medication => ExchangeKind::Yzk,
-        Exchange::Checkup => ExchangeKind::Tkk,
-        _ => ExchangeKind::Unsupported,
     }
 }
 
@@ -230,15 +199,6 @@ pub(crate) fn decode_violation(e: &OqsError) -> LoggedViolation {
     }
 }
 
-/// The identifiers an error answer echoes, parsed where they parse.
-#[derive(Clone, Debug)]
-pub(crate) struct ErrorEcho {
-    pub institution: InstitutionCode,
-    pub date: Date,
-    pub arbitrary_file_identifier: Option<String>,
-    pub reception_number: Option<String>,
-}
-
 /// The answering service. Share it between servers with an `Arc`.
 #[derive(Debug)]
 pub struct Service {
@@ -252,7 +212,7 @@ pub struct Service {
 impl Service {
     /// A service answering from `world`, logging into `log`.
     pub fn new(world: SharedWorld, log: ExchangeLog, settings: ServiceSettings) -> Self {
-        let seed = world.with(|w| w.seed);
+        let seed = world.with(|w| *w.seed());
         Service {
             world,
             log,
@@ -306,7 +266,7 @@ impl Service {
 
     /// The virtual time now.
     pub fn now(&self) -> Moment {
-        self.world.with(|w| w.clock.now())
+        self.world.with(|w| w.clock().now())
     }
 
     /// A token of `bytes` random bytes (hex) from the seed: the `n`-th draw of stream `label`.
@@ -321,32 +281,22 @@ impl Service {
         format!("{a:016x}{b:016x}")
     }
 
-    /// Encodes a message with the configured character code.
-    pub(crate) fn encode<M: Message>(&self, message: &M) -> Result<Vec<u8>, OqsError> {
-        let options = EncodeOptions {
+    /// How answers are written: the configured character code and layout.
+    fn options(&self) -> EncodeOptions {
+        EncodeOptions {
             indent: self.settings.indent,
             ..EncodeOptions::with_encoding(self.settings.encoding)
-        };
-        oqs::encode(message, options).map(|e| e.bytes)
+        }
+    }
+
+    /// Encodes a message with the configured character code.
+    pub(crate) fn encode<M: Message>(&self, message: &M) -> Result<Vec<u8>, OqsError> {
+        oqs::encode(message, self.options()).map(|e| e.bytes)
     }
 
     /// Reads the echo identifiers of a request that may not decode.
     pub(crate) fn salvage(&self, bytes: &[u8], now: Moment) -> ErrorEcho {
-        let e = oqs::salvage_echo(bytes);
-        ErrorEcho {
-            institution: e
-                .institution
-                .as_deref()
-                .and_then(|c| InstitutionCode::parse(c).ok())
-                .unwrap_or(self.settings.terminal_institution),
-            date: e
-                .qualification_confirmation_date
-                .as_deref()
-                .and_then(parse_compact_date)
-                .unwrap_or(now.date()),
-            arbitrary_file_identifier: e.arbitrary_file_identifier,
-            reception_number: e.reception_number,
-        }
+        ErrorEcho::salvage(bytes, now, self.settings.terminal_institution)
     }
 
     /// Answers one request file (name and complete bytes). Never panics on content.
@@ -363,7 +313,7 @@ impl Service {
                 answer_name,
                 name_error,
             } => {
-                let mut record = ExchangeRecord::new(Channel::Folder, kind_of(exchange), name);
+                let mut record = ExchangeRecord::new(Channel::Folder, exchange.into(), name);
                 let bytes = match name_error {
                     Some(reason) => {
                         record.violations.push(LoggedViolation {
@@ -401,7 +351,7 @@ impl Service {
                 answer_name,
                 ..
             } => {
-                let mut record = ExchangeRecord::new(Channel::Folder, kind_of(exchange), name);
+                let mut record = ExchangeRecord::new(Channel::Folder, exchange.into(), name);
                 record.violations.push(LoggedViolation {
                     path: "file".into(),
                     rule: rule.into(),
@@ -463,38 +413,7 @@ impl Service {
 
     /// The institution's handle in the world, if it is registered.
     fn institution_id(w: &World, code: InstitutionCode) -> Option<InstitutionId> {
-        w.institutions.iter().find(|i| i.code == code).map(|i| i.id)
-    }
-
-    /// A whole-request error `ConfirmResponse` (header SegmentOfResult 9 and body status 2).
-    pub(crate) fn confirm_error(
-        code: ResultCode,
-        now: Moment,
-        echo: &ErrorEcho,
-        search_info: Option<SearchInfo>,
-    ) -> ConfirmResponse {
-        ConfirmResponse {
-            header: ResponseHeader {
-                process_execution_time: now,
-                qualification_confirmation_date: echo.date,
-                institution: echo.institution,
-                arbitrary_file_identifier: echo.arbitrary_file_identifier.clone(),
-                reference_classification: ReferenceClassification::InsuranceNumbers,
-                segment_of_result: SegmentOfResult::Failed,
-                error_code: Some(code.code().to_string()),
-                error_message: Some(code.message_ja().to_string()),
-                character_code: CharacterCode::Utf8,
-            },
-            body: ResponseBody {
-                processing_result_status: ProcessingResultStatus::Error,
-                processing_result_code: Some(code.code().to_string()),
-                processing_result_message: Some(code.message_ja().to_string()),
-                qualification_validity: None,
-                prescription_issue_select: None,
-                search_info,
-                results: Vec::new(),
-            },
-        }
+        w.view().institution_by_code(code).map(|i| i.id)
     }
 
     /// Answers a decoded 資格確認 request: validation, institution checks, then the registry.
@@ -518,7 +437,7 @@ impl Service {
         let refuse = |code: ResultCode, record: &mut ExchangeRecord| {
             let now = self.now();
             record.at = now.to_string();
-            let r = Service::confirm_error(code, now, &error_echo(), echo_info.clone());
+            let r = oqs::confirm_error(code, now, &error_echo(), echo_info.clone());
             note_confirm(&r, record);
             r
         };
@@ -533,31 +452,28 @@ impl Service {
                 .push(mismatch(req.header.institution, expected));
             return refuse(ResultCode::InstitutionMismatch, record);
         }
-        let Ok(insurer_number) = req.search_info.insurer_number.parse() else {
+        let Ok(numbers) = req.search_info.numbers.parse() else {
             return refuse(ResultCode::InvalidInsurerNumber, record);
         };
-        let echo = registry::Echo {
+        let echo = ConfirmEcho {
             arbitrary_file_identifier: req.header.arbitrary_file_identifier.clone(),
             search_info: echo_info.clone(),
         };
         let answered = self.world.with(|w| {
-            let now = w.clock.now();
+            let now = w.clock().now();
             let id = Service::institution_id(w, req.header.institution)?;
             let s = &req.search_info;
-            let event = Event::ConfirmByNumbers(Box::new(NumberConfirm {
-                institution: id,
-                date: req.header.qualification_confirmation_date,
-                insurer_number,
-                symbol: s.symbol.clone(),
-                number: s.number.clone(),
-                branch: s.branch.clone(),
-                birth: s.birthdate,
-                limit_consent: s.limit_consent == ConsentFlag::Given,
-            }));
+            let event = Event::ConfirmByNumbers(Box::new(NumberConfirm::new(
+                id,
+                req.header.qualification_confirmation_date,
+                numbers,
+                s.birthdate,
+                s.limit_consent == ConsentFlag::Given,
+            )));
             Some(match w.apply(event) {
                 Ok(Outcome::Answer(a)) => {
                     let response =
-                        registry::to_confirm_response(&a, &w.view(), req.header.institution, &echo);
+                        oqs::to_confirm_response(&a, &w.view(), req.header.institution, &echo);
                     self.keep_answer(*a);
                     Ok((now, response))
                 }
@@ -592,7 +508,7 @@ impl Service {
                 let echo = self.salvage(bytes, now);
                 summarize_salvage(&echo, bytes, record);
                 record.at = now.to_string();
-                let r = Service::confirm_error(e.result_code(), now, &echo, None);
+                let r = oqs::confirm_error(e.result_code(), now, &echo, None);
                 note_confirm(&r, record);
                 r
             }
@@ -625,11 +541,11 @@ impl Service {
     /// The face-file form of a registry answer (照会区分 1, no search-info echo).
     pub fn face_response(&self, answer: &registry::Answer) -> ConfirmResponse {
         self.world.with(|w| {
-            let code = w
-                .institutions
-                .get(answer.institution.index())
+            let v = w.view();
+            let code = v
+                .institution(answer.institution)
                 .map_or(self.settings.terminal_institution, |i| i.code);
-            registry::to_confirm_response(answer, &w.view(), code, &registry::Echo::default())
+            oqs::to_confirm_response(answer, &v, code, &ConfirmEcho::default())
         })
     }
 
@@ -655,11 +571,7 @@ impl Service {
             s.faces += 1;
             s.faces
         };
-        let mut face = response.clone();
-        face.header.reference_classification = ReferenceClassification::Card;
-        face.header.institution = institution;
-        face.header.process_execution_time = moment;
-        face.body.search_info = None;
+        let mut face = oqs::face_form(response, institution, moment);
         if face.header.arbitrary_file_identifier.is_none() {
             face.header.arbitrary_file_identifier = Some(face_token(
                 self.seed.draw("oqs.face.afi", counter),
@@ -754,10 +666,7 @@ pub(crate) fn summarize_confirm(req: &ConfirmRequest, record: &mut ExchangeRecor
         req.header.qualification_confirmation_date,
     ));
     m.arbitrary_file_identifier = req.header.arbitrary_file_identifier.clone();
-    m.insurer_number = Some(s.insurer_number.raw().to_string());
-    m.symbol = s.symbol.clone();
-    m.number = Some(s.number.clone());
-    m.branch = s.branch.clone();
+    m.set_numbers(&s.numbers);
     m.birthdate = Some(onshi_sim::clock::compact_date(s.birthdate));
     m.limit_consent = Some(s.limit_consent.code().to_string());
     m.arbitrary_identifier = s.arbitrary_identifier.clone();

@@ -1,5 +1,5 @@
 //! A terminal under test for `tests/terminal_e2e.rs`: a PC/SC client that does what a
-//! 資格確認端末 does at each visit (the steps of `onshi_harness::terminal::reference`), talking
+//! 資格確認端末 does at each visit (the steps of `onshi_harness::roles::terminal::reference`), talking
 //! to onshi's terminal endpoints (`/onshi/terminal/{patient,challenge,confirm}`) over a tiny
 //! HTTP/1.1 client on `std::net::TcpStream`.
 //!

@@ -11,7 +11,7 @@ mod sequence;
 use std::fmt::Write as _;
 
 use crate::escape::{anchor, xml};
-use crate::i18n::{deviation, outcome, pick};
+use crate::i18n::{deviation, outcome, partial_rows, pick};
 use crate::record::{Check, Lang, RunRecord, ScenarioRecord, Verdict};
 use crate::traceability::{MatrixRow, matrix};
 
@@ -76,7 +76,13 @@ fn scenario_badge(sc: &ScenarioRecord, lang: Lang) -> (&'static str, String) {
 
 fn header(out: &mut String, record: &RunRecord, lang: Lang, title: &str) {
     let s = record.summary();
-    let verdict = if record.passed() { "pass" } else { "fail" };
+    let verdict = if record.is_partial() {
+        "review"
+    } else if record.passed() {
+        "pass"
+    } else {
+        "fail"
+    };
     let _ = writeln!(
         out,
         "<header>\n<h1>{title} {}</h1>",
@@ -143,6 +149,9 @@ fn header(out: &mut String, record: &RunRecord, lang: Lang, title: &str) {
             pick(lang, "分割", "Partitions"),
             xml(&record.partitions.join(", ")),
         ));
+    }
+    for (k, v) in partial_rows(record, lang) {
+        meta.push((k, xml(&v)));
     }
     if let Some(t) = &record.timing {
         meta.push((

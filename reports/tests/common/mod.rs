@@ -381,6 +381,8 @@ pub fn fixture() -> RunRecord {
             ),
         ],
         scenarios,
+        interrupted: None,
+        missing_partitions: Vec::new(),
         timing: Some(Timing {
             started_at: "2026-04-01T00:00:00Z".to_string(),
             elapsed_ms: 1234,

@@ -7,6 +7,7 @@
 
 mod codes;
 mod handles;
+mod numbers;
 
 pub use codes::{
     FeeSchedule, InstitutionCode, InsurerNumber, MyNumber, Serial, luhn_like_check_digit,
@@ -14,6 +15,7 @@ pub use codes::{
 pub use handles::{
     CardId, CertId, FastHasher, FastMap, InstitutionId, InsurerId, PersonId, QualificationId,
 };
+pub use numbers::InsuranceNumbers;
 
 /// Why an identifier was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,7 +8,7 @@ use crate::rules::LimitCategory;
 
 /// 本人・家族の別 (OQSCD009), 資格喪失事由 (OQSCD008), 限度額適用認定証区分 (OQSCD011) and 特定疾病
 /// (OQSCD013) are the eligibility system's own code tables; the insurer uses them as they are.
-pub use crate::oqs::{
+pub use crate::codes::{
     LimitCertificateKind, PersonalFamily as Relation, ReasonOfLoss as LossReason,
     SpecificDisease as DesignatedDisease,
 };

@@ -10,12 +10,12 @@
 use crate::clock::{Date, Moment};
 use crate::ids::InstitutionCode;
 
-use super::codes::{CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use super::confirm::SearchInfo;
 use super::registration::{RequestHeader, SimpleResponseHeader};
 use super::result::QualificationResult;
 use super::tree::{Block, Fields, Out};
 use super::{OqsError, impl_message};
+use crate::codes::{CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 
 /// MessageHeader of the bulk upload request. UNCERTAIN (see module doc).
 #[derive(Clone, Debug, PartialEq, Eq)]

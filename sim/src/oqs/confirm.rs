@@ -4,27 +4,25 @@
 use crate::clock::{Date, Moment};
 use crate::ids::InstitutionCode;
 
-use super::codes::{
+use super::result::QualificationResult;
+use super::text::{InsuranceNumbersText, NumberElements};
+use super::tree::{Block, Fields, Out};
+use super::{OqsError, impl_message};
+use crate::codes::{
     CharacterCode, ConsentFlag, PrescriptionIssueSelect, ProcessingResultStatus,
     QualificationValidity, ReferenceClassification, SegmentOfResult,
 };
-use super::result::QualificationResult;
-use super::text::InsurerNumberText;
-use super::tree::{Block, Fields, Out};
-use super::{OqsError, impl_message};
 
 /// MessageBody/QualificationConfirmSearchInfo: who to confirm, by insurance numbers. Echoed in
 /// results (ReferenceClassification 2) and in bulk units.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SearchInfo {
-    /// InsurerNumber 保険者番号, raw 8-column text (see [`InsurerNumberText`]).
-    pub insurer_number: InsurerNumberText,
-    /// InsuredCardSymbol 被保険者証記号 (absent for 後期高齢 / none; may contain kanji).
-    pub symbol: Option<String>,
-    /// InsuredIdentificationNumber 被保険者証番号.
-    pub number: String,
-    /// InsuredBranchNumber 枝番 (2 digits when present).
-    pub branch: Option<String>,
+    /// InsurerNumber 保険者番号 (raw 8-column text, see
+    /// [`InsurerNumberText`](super::InsurerNumberText)),
+    /// InsuredCardSymbol 被保険者証記号 (absent for 後期高齢 / none; may contain kanji),
+    /// InsuredIdentificationNumber 被保険者証番号 and InsuredBranchNumber 枝番 (2 digits when
+    /// present).
+    pub numbers: InsuranceNumbersText,
     /// Birthdate 生年月日.
     pub birthdate: Date,
     /// LimitApplicationCertificateRelatedConsFlg 限度額適用認定証提供同意 (OQSCD001).
@@ -35,13 +33,11 @@ pub struct SearchInfo {
 
 impl SearchInfo {
     pub(crate) const ELEMENT: &'static str = "QualificationConfirmSearchInfo";
+    pub(crate) const NUMBERS: NumberElements = NumberElements::INSURED;
 
     pub(crate) fn to_out(&self) -> Out {
         let mut b = Block::new();
-        b.text("InsurerNumber", self.insurer_number.raw())
-            .opt_text("InsuredCardSymbol", self.symbol.as_deref())
-            .text("InsuredIdentificationNumber", &self.number)
-            .opt_text("InsuredBranchNumber", self.branch.as_deref())
+        b.numbers(Self::NUMBERS, &self.numbers)
             .date("Birthdate", self.birthdate)
             .code(
                 "LimitApplicationCertificateRelatedConsFlg",
@@ -53,10 +49,7 @@ impl SearchInfo {
 
     pub(crate) fn from_fields(mut f: Fields<'_>) -> Result<Self, OqsError> {
         let info = SearchInfo {
-            insurer_number: f.insurer("InsurerNumber")?,
-            symbol: f.opt_text("InsuredCardSymbol")?,
-            number: f.text("InsuredIdentificationNumber")?,
-            branch: f.opt_text("InsuredBranchNumber")?,
+            numbers: f.numbers(Self::NUMBERS)?,
             birthdate: f.date("Birthdate")?,
             limit_consent: f.code("LimitApplicationCertificateRelatedConsFlg")?,
             arbitrary_identifier: f.opt_text("ArbitraryIdentifier")?,

@@ -18,72 +18,8 @@ use crate::clock::Moment;
 use crate::ids::InstitutionCode;
 
 use super::OqsError;
+use super::exchange::Exchange;
 use super::text::parse_compact_moment;
-
-/// Which exchange a file belongs to (its name prefix).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Exchange {
-    /// `OQSsiquc01`: 資格確認 (IF-001/002).
-    Confirm,
-    /// `OQSsiimm01`: 照会番号登録 (IF-003/004).
-    ReferenceNumberRegistration,
-    /// `OQSmuquc01`: 資格確認一括照会 upload (IF-005/006).
-    BulkConfirmUpload,
-    /// `OQSmuquc02`: 資格確認一括照会 download (IF-007/008).
-    BulkConfirmDownload,
-    /// `OQSmuimm01`: 照会番号一括登録 upload.
-    BulkRegistrationUpload,
-    /// `OQSmuimm02`: 照会番号一括登録 download.
-    BulkRegistrationDownload,
-    /// `OQSmuhvq01`: 訪問診療等 bulk upload (mapping to IF numbers UNCERTAIN).
-    BulkHomeVisitUpload,
-    /// `OQSmuhvq02`: 訪問診療等 bulk download.
-    BulkHomeVisitDownload,
-    /// `OQSmuonq01`: オンライン診療等 bulk upload.
-    BulkOnlineUpload,
-    /// `OQSmuonq02`: オンライン診療等 bulk download.
-    BulkOnlineDownload,
-    /// `OQSmutic01`: 医療扶助 bulk upload.
-    BulkMedicalAidUpload,
-    /// `OQSmutic02`: 医療扶助 bulk download.
-    BulkMedicalAidDownload,
-    /// `YZKsiquc01`: 薬剤情報 (result `.xml` or `.pdf`).
-    Medication,
-    /// `TKKsiquc01`: 特定健診情報 (result `.xml` or `.pdf`).
-    Checkup,
-}
-
-const PREFIXES: &[(Exchange, &str)] = &[
-    (Exchange::Confirm, "OQSsiquc01"),
-    (Exchange::ReferenceNumberRegistration, "OQSsiimm01"),
-    (Exchange::BulkConfirmUpload, "OQSmuquc01"),
-    (Exchange::BulkConfirmDownload, "OQSmuquc02"),
-    (Exchange::BulkRegistrationUpload, "OQSmuimm01"),
-    (Exchange::BulkRegistrationDownload, "OQSmuimm02"),
-    (Exchange::BulkHomeVisitUpload, "OQSmuhvq01"),
-    (Exchange::BulkHomeVisitDownload, "OQSmuhvq02"),
-    (Exchange::BulkOnlineUpload, "OQSmuonq01"),
-    (Exchange::BulkOnlineDownload, "OQSmuonq02"),
-    (Exchange::BulkMedicalAidUpload, "OQSmutic01"),
-    (Exchange::BulkMedicalAidDownload, "OQSmutic02"),
-    (Exchange::Medication, "YZKsiquc01"),
-    (Exchange::Checkup, "TKKsiquc01"),
-];
-
-impl Exchange {
-    /// The name prefix, e.g. `OQSsiquc01`.
-    pub fn prefix(self) -> &'static str {
-        PREFIXES
-            .iter()
-            .find(|(e, _)| *e == self)
-            .map_or("", |(_, p)| p)
-    }
-
-    /// Whether this is a step-02 bulk download (results may come zipped, UNCERTAIN).
-    pub fn is_bulk_download(self) -> bool {
-        self.prefix().ends_with("02")
-    }
-}
 
 /// Request or result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -237,9 +173,9 @@ impl FromStr for FileName {
 }
 
 fn parse_exchange(name: &str) -> Result<ExchangeFileName, OqsError> {
-    let (exchange, rest) = PREFIXES
+    let (exchange, rest) = Exchange::ALL
         .iter()
-        .find_map(|(e, p)| name.strip_prefix(p).map(|rest| (*e, rest)))
+        .find_map(|e| name.strip_prefix(e.prefix()).map(|rest| (*e, rest)))
         .ok_or_else(|| {
             let shown: String = name.chars().take(10).collect();
             bad(

@@ -16,12 +16,12 @@ use crate::ids::InstitutionCode;
 
 #[cfg(test)]
 use super::Element;
-use super::codes::{
-    CharacterCode, FileCategory, MedicalTreatmentFlag, ProcessingResultStatus, Sex,
-};
-use super::text::InsurerNumberText;
+use super::text::{InsuranceNumbersText, NumberElements};
 use super::tree::{Block, Fields, Out};
 use super::{FieldKind, OqsError, impl_message};
+use crate::codes::{
+    CharacterCode, FileCategory, MedicalTreatmentFlag, ProcessingResultStatus, Sex,
+};
 
 /// Which information a file asks for (the file-name prefix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,16 +37,20 @@ pub enum MedicalDataKind {
 pub struct MedicalInfoRequestHeader {
     /// MedicalInstitutionCode.
     pub institution: InstitutionCode,
-    /// InsurerNumber 保険者番号, raw 8 columns.
-    pub insurer_number: InsurerNumberText,
-    /// InsuranceCardSymbol 記号.
-    pub symbol: Option<String>,
-    /// InsuredPersonIdentificationNumber 番号.
-    pub number: String,
-    /// BranchNumber 枝番.
-    pub branch: Option<String>,
+    /// InsurerNumber 保険者番号 (raw 8 columns), InsuranceCardSymbol 記号,
+    /// InsuredPersonIdentificationNumber 番号, BranchNumber 枝番.
+    pub numbers: InsuranceNumbersText,
     /// ArbitraryFileIdentifier, echoed.
     pub arbitrary_file_identifier: Option<String>,
+}
+
+impl MedicalInfoRequestHeader {
+    pub(crate) const NUMBERS: NumberElements = NumberElements {
+        insurer: "InsurerNumber",
+        symbol: "InsuranceCardSymbol",
+        number: "InsuredPersonIdentificationNumber",
+        branch: "BranchNumber",
+    };
 }
 
 /// MessageBody of a YZK/TKK request.
@@ -79,10 +83,7 @@ impl MedicalInfoRequest {
         let mut header = Block::new();
         header
             .text("MedicalInstitutionCode", &h.institution.digits())
-            .text("InsurerNumber", h.insurer_number.raw())
-            .opt_text("InsuranceCardSymbol", h.symbol.as_deref())
-            .text("InsuredPersonIdentificationNumber", &h.number)
-            .opt_text("BranchNumber", h.branch.as_deref())
+            .numbers(MedicalInfoRequestHeader::NUMBERS, &h.numbers)
             .opt_text(
                 "ArbitraryFileIdentifier",
                 h.arbitrary_file_identifier.as_deref(),
@@ -104,10 +105,7 @@ impl MedicalInfoRequest {
         let mut h = root.block("MessageHeader")?;
         let header = MedicalInfoRequestHeader {
             institution: h.institution("MedicalInstitutionCode")?,
-            insurer_number: h.insurer("InsurerNumber")?,
-            symbol: h.opt_text("InsuranceCardSymbol")?,
-            number: h.text("InsuredPersonIdentificationNumber")?,
-            branch: h.opt_text("BranchNumber")?,
+            numbers: h.numbers(MedicalInfoRequestHeader::NUMBERS)?,
             arbitrary_file_identifier: h.opt_text("ArbitraryFileIdentifier")?,
         };
         h.finish()?;

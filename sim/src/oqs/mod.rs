@@ -1,7 +1,10 @@
 //! The wire formats of the eligibility system (オンライン資格確認, OQS) as typed Rust: the
-//! 別紙5-1 code tables, onshi's own processing/error codes, the request/response messages of the
-//! clinic-side folder interface, XML encode/decode in UTF-8 and Shift_JIS, strict request
-//! validation and the req/res/face file names.
+//! 別紙5-1 code tables (from [`crate::codes`]), onshi's own processing/error codes, the
+//! request/response messages of the clinic-side folder interface, XML encode/decode in UTF-8 and
+//! Shift_JIS, strict request validation, the exchanges and the req/res/face file names, and
+//! every answer onshi writes, built from what the world answered (the registry's
+//! [`Answer`](crate::answer::Answer) as a 資格確認 result or face file, data as a YZK/TKK
+//! result, the other exchanges' results and the error answer of each; see `responses`).
 //!
 //! Facts and UNCERTAIN points come from `shared/domain/oqs-wire.md`; section numbers (§2.2 …)
 //! below refer to it. Like the rest of the crate this module does no I/O: bytes in, bytes out.
@@ -11,13 +14,14 @@
 //! elements (§7) and report characters the chosen encoding cannot carry instead of dropping them.
 
 mod bulk;
-mod codes;
 mod confirm;
 mod element;
 mod encoding;
+mod exchange;
 mod filenames;
 mod medical;
 mod registration;
+mod responses;
 mod result;
 mod result_codes;
 mod text;
@@ -31,24 +35,25 @@ mod tests;
 
 use std::fmt;
 
-pub use bulk::{
-    BulkConfirmUnit, BulkConfirmUploadRequest, BulkDownloadRequest, BulkDownloadResponse,
-    BulkDownloadResponseHeader, BulkRequestHeader, BulkUploadResponse, BulkUploadResponseBody,
-};
-pub use codes::{
+pub use crate::codes::{
     CODE_TABLES, CharacterCode, Code, CodeTable, ConsentFlag, ConsentInfoKind, ConsentStatus,
     FileCategory, InsuredCardClassification, LimitCategoryCode, LimitCertificateChanged,
     LimitCertificateKind, MedicalInformationKind, MedicalTreatmentFlag, PersonalFamily, Preschool,
     PrescriptionIssueSelect, ProcessingResultStatus, QualificationValidity, ReasonOfLoss,
-    ReferenceClassification, SegmentOfResult, Sex, SpecificDisease,
+    ReferenceClassification, SegmentOfResult, Sex, SpecificDisease, UnknownCode,
+};
+pub use bulk::{
+    BulkConfirmUnit, BulkConfirmUploadRequest, BulkDownloadRequest, BulkDownloadResponse,
+    BulkDownloadResponseHeader, BulkRequestHeader, BulkUploadResponse, BulkUploadResponseBody,
 };
 pub use confirm::{
     ConfirmRequest, ConfirmRequestHeader, ConfirmResponse, ResponseBody, ResponseHeader, SearchInfo,
 };
 pub use element::Element;
 pub use encoding::sniff_encoding;
+pub use exchange::{Exchange, ExchangeKind};
 pub use filenames::{
-    Direction, Exchange, ExchangeFileName, Extension, FaceFileName, FileName, response_name_for,
+    Direction, ExchangeFileName, Extension, FaceFileName, FileName, response_name_for,
 };
 pub use medical::{
     CheckupItem, CheckupRecord, MedicalDataKind, MedicalDataRecord, MedicalInfoRequest,
@@ -60,12 +65,18 @@ pub use registration::{
     ReferenceNumberRegistrationResponse, RegistrationResponseBody, RequestHeader,
     SimpleResponseHeader,
 };
+pub use responses::{
+    ConfirmEcho, ErrorAnswer, ErrorEcho, bulk_download_error, bulk_download_response, bulk_unit,
+    bulk_upload_accepted, bulk_upload_error, confirm_error, error_answer, face_form, medical_error,
+    medical_response, medical_result, registration_error, registration_response,
+    to_confirm_response,
+};
 pub use result::{
     ConsentInfo, ElderlyRecipientCertificate, LimitCertificateInfo, QualificationResult,
     SpecificDiseaseCertificate,
 };
 pub use result_codes::{Level, RESULT_CODES, ResultCode, ResultCodeEntry, Severity};
-pub use text::{ContributionRatio, InsurerNumberText, parse_compact_moment};
+pub use text::{ContributionRatio, InsuranceNumbersText, InsurerNumberText, parse_compact_moment};
 pub use validate::{
     Violation, validate_bulk_upload_request, validate_confirm_request,
     validate_medical_info_request, validate_registration_request,
@@ -223,6 +234,16 @@ pub enum OqsError {
         /// What it was.
         found: String,
     },
+}
+
+impl From<UnknownCode> for OqsError {
+    fn from(e: UnknownCode) -> Self {
+        OqsError::UnknownCode {
+            table: e.table,
+            found: e.found,
+            expected: e.expected,
+        }
+    }
 }
 
 impl OqsError {

@@ -8,10 +8,10 @@
 use crate::clock::Moment;
 use crate::ids::InstitutionCode;
 
-use super::codes::{CharacterCode, ProcessingResultStatus, SegmentOfResult};
-use super::text::InsurerNumberText;
+use super::text::{InsuranceNumbersText, NumberElements};
 use super::tree::{Block, Fields, Out};
 use super::{OqsError, impl_message};
+use crate::codes::{CharacterCode, ProcessingResultStatus, SegmentOfResult};
 
 /// MessageHeader of requests that carry only the institution (照会番号登録, bulk download).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,36 +99,26 @@ impl SimpleResponseHeader {
 pub struct ReferenceNumberRegistrationInfo {
     /// ReferenceNumber 照会番号 (≤ 50 characters per RA; leading zeros kept).
     pub reference_number: String,
-    /// InsurerNumber, raw 8 columns.
-    pub insurer_number: InsurerNumberText,
-    /// InsuredCardSymbol.
-    pub symbol: Option<String>,
-    /// InsuredIdentificationNumber.
-    pub number: String,
+    /// InsurerNumber (raw 8 columns), InsuredCardSymbol, InsuredIdentificationNumber,
     /// InsuredBranchNumber.
-    pub branch: Option<String>,
+    pub numbers: InsuranceNumbersText,
 }
 
 impl ReferenceNumberRegistrationInfo {
     pub(crate) const ELEMENT: &'static str = "ReferenceNumberRegistrationInfo";
+    pub(crate) const NUMBERS: NumberElements = NumberElements::INSURED;
 
     pub(crate) fn to_out(&self) -> Out {
         let mut b = Block::new();
         b.text("ReferenceNumber", &self.reference_number)
-            .text("InsurerNumber", self.insurer_number.raw())
-            .opt_text("InsuredCardSymbol", self.symbol.as_deref())
-            .text("InsuredIdentificationNumber", &self.number)
-            .opt_text("InsuredBranchNumber", self.branch.as_deref());
+            .numbers(Self::NUMBERS, &self.numbers);
         b.into_out(Self::ELEMENT)
     }
 
     pub(crate) fn from_fields(mut f: Fields<'_>) -> Result<Self, OqsError> {
         let info = ReferenceNumberRegistrationInfo {
             reference_number: f.text("ReferenceNumber")?,
-            insurer_number: f.insurer("InsurerNumber")?,
-            symbol: f.opt_text("InsuredCardSymbol")?,
-            number: f.text("InsuredIdentificationNumber")?,
-            branch: f.opt_text("InsuredBranchNumber")?,
+            numbers: f.numbers(Self::NUMBERS)?,
         };
         f.finish()?;
         Ok(info)

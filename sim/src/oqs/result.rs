@@ -4,13 +4,13 @@
 use crate::clock::{Date, Moment};
 
 use super::OqsError;
-use super::codes::{
+use super::text::{ContributionRatio, InsurerNumberText};
+use super::tree::{Block, Fields, Out};
+use crate::codes::{
     ConsentFlag, ConsentStatus, InsuredCardClassification, LimitCategoryCode,
     LimitCertificateChanged, LimitCertificateKind, PersonalFamily, Preschool, ReasonOfLoss, Sex,
     SpecificDisease,
 };
-use super::text::{ContributionRatio, InsurerNumberText};
-use super::tree::{Block, Fields, Out};
 
 /// ElderlyRecipientCertificateInfo 高齢受給者証情報 (70–74).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -91,6 +91,9 @@ pub enum ResultCode {
     UnsupportedExchange,
     /// ONS-E0018: no such HTTP endpoint or method.
     UnknownEndpoint,
+    /// ONS-E0019: an entry in req named like a request is not a regular file (a symbolic link,
+    /// a folder, a named pipe …); onshi neither follows nor reads it.
+    NotRegularFile,
     /// ONS-E0101: no qualification matches (資格有効性 4).
     NoQualification,
     /// ONS-E0102: the card or its auth certificate is revoked.
@@ -201,6 +204,10 @@ pub const RESULT_CODES: &[ResultCodeEntry] = &[
         "要求先に誤りがあります。",
         "No such endpoint or method.",
         "HTTP API: a path or method other than the login and search endpoints."),
+    row(ResultCode::NotRegularFile, "ONS-E0019", Severity::Error, Level::Request,
+        "要求ファイルが通常のファイルではありません。",
+        "The request is not a regular file.",
+        "Folder: an entry in req named like a request is a symbolic link, a folder, a named pipe or another special file; onshi neither follows nor reads it, and moves it to rejected/."),
     row(ResultCode::NoQualification, "ONS-E0101", Severity::Error, Level::Person,
         "該当する資格情報がありません。",
         "No qualification matches.",
@@ -359,6 +366,6 @@ mod tests {
             assert_eq!(ResultCode::from_code(e.code), Some(e.id));
             assert!(RESULT_CODES.iter().filter(|o| o.code == e.code).count() == 1);
         }
-        assert_eq!(RESULT_CODES.len(), 34);
+        assert_eq!(RESULT_CODES.len(), 35);
     }
 }

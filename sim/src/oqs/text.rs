@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{DateTime, Moment};
-use crate::ids::{IdError, InsurerNumber};
+use crate::ids::{IdError, InsuranceNumbers, InsurerNumber};
 
 /// 保険者番号 as written in a message: the raw text is kept byte for byte (8 columns; a 6-digit
 /// 国保 number right-justified with two spaces or padded with `00`), parsed on demand.
@@ -34,6 +34,45 @@ impl InsurerNumberText {
     pub fn zeros(number: InsurerNumber) -> Self {
         InsurerNumberText(format!("{:0>8}", number.digits()))
     }
+}
+
+/// The insurance numbers of a message as they arrived: the 保険者番号 as raw text.
+pub type InsuranceNumbersText = InsuranceNumbers<InsurerNumberText>;
+
+impl InsuranceNumbersText {
+    /// The numbers with the 保険者番号 parsed and checked (see [`InsurerNumberText::parse`]).
+    pub fn parse(&self) -> Result<InsuranceNumbers, IdError> {
+        Ok(InsuranceNumbers {
+            insurer: self.insurer.parse()?,
+            symbol: self.symbol.clone(),
+            number: self.number.clone(),
+            branch: self.branch.clone(),
+        })
+    }
+}
+
+/// The names the elements of the insurance numbers have in one message (they differ between
+/// messages: `InsuredCardSymbol` / `InsuranceCardSymbol`, `InsuredBranchNumber` / `BranchNumber`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NumberElements {
+    /// 保険者番号.
+    pub insurer: &'static str,
+    /// 記号.
+    pub symbol: &'static str,
+    /// 番号.
+    pub number: &'static str,
+    /// 枝番.
+    pub branch: &'static str,
+}
+
+impl NumberElements {
+    /// The names of the 資格確認 search info and the 照会番号登録 info.
+    pub(crate) const INSURED: NumberElements = NumberElements {
+        insurer: "InsurerNumber",
+        symbol: "InsuredCardSymbol",
+        number: "InsuredIdentificationNumber",
+        branch: "InsuredBranchNumber",
+    };
 }
 
 impl From<InsurerNumber> for InsurerNumberText {

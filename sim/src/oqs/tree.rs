@@ -7,9 +7,12 @@
 use crate::clock::{Date, Moment, compact_date, parse_compact_date};
 use crate::ids::InstitutionCode;
 
-use super::codes::{Code, LimitCategoryCode};
-use super::text::{ContributionRatio, InsurerNumberText, parse_compact_moment};
+use super::text::{
+    ContributionRatio, InsuranceNumbersText, InsurerNumberText, NumberElements,
+    parse_compact_moment,
+};
 use super::{FieldKind, OqsError, Position};
+use crate::codes::{Code, LimitCategoryCode};
 
 /// An element to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +61,14 @@ impl Block {
             None => Out::Absent(name),
         });
         self
+    }
+
+    /// The four insurance numbers, in order, under the message's element names.
+    pub(crate) fn numbers(&mut self, names: NumberElements, n: &InsuranceNumbersText) -> &mut Self {
+        self.text(names.insurer, n.insurer.raw())
+            .opt_text(names.symbol, n.symbol.as_deref())
+            .text(names.number, &n.number)
+            .opt_text(names.branch, n.branch.as_deref())
     }
 
     pub(crate) fn date(&mut self, name: &'static str, value: Date) -> &mut Self {
@@ -363,6 +374,19 @@ impl<'a> Fields<'a> {
     /// 保険者番号 kept as raw text (checked by the validator, not here).
     pub(crate) fn insurer(&mut self, name: &str) -> Result<InsurerNumberText, OqsError> {
         self.text(name).map(InsurerNumberText)
+    }
+
+    /// The four insurance numbers under the message's element names (保険者番号 as raw text).
+    pub(crate) fn numbers(
+        &mut self,
+        names: NumberElements,
+    ) -> Result<InsuranceNumbersText, OqsError> {
+        Ok(InsuranceNumbersText {
+            insurer: self.insurer(names.insurer)?,
+            symbol: self.opt_text(names.symbol)?,
+            number: self.text(names.number)?,
+            branch: self.opt_text(names.branch)?,
+        })
     }
 
     /// An optional child container; an empty one (`<X/>`, what

@@ -8,9 +8,10 @@
 
 use super::bulk::BulkConfirmUploadRequest;
 use super::confirm::{ConfirmRequest, SearchInfo};
-use super::medical::MedicalInfoRequest;
-use super::registration::ReferenceNumberRegistrationRequest;
+use super::medical::{MedicalInfoRequest, MedicalInfoRequestHeader};
+use super::registration::{ReferenceNumberRegistrationInfo, ReferenceNumberRegistrationRequest};
 use super::result_codes::{ResultCode, Severity};
+use super::text::{InsuranceNumbersText, NumberElements};
 
 /// One broken rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,20 +122,32 @@ impl Check {
         }
     }
 
+    /// The insurance numbers under `base`, named as the message names them; with
+    /// `symbol_text`, a 記号 must also be free of control characters.
+    fn numbers(
+        &mut self,
+        base: &str,
+        names: NumberElements,
+        n: &InsuranceNumbersText,
+        symbol_text: bool,
+    ) {
+        self.insurer(format!("{base}/{}", names.insurer), n.insurer.raw());
+        self.not_empty_optional(base, names.symbol, n.symbol.as_deref());
+        if symbol_text && let Some(sym) = &n.symbol {
+            self.plain_text(format!("{base}/{}", names.symbol), sym);
+        }
+        self.required_text(format!("{base}/{}", names.number), &n.number);
+        self.not_empty_optional(base, names.branch, n.branch.as_deref());
+        self.branch(format!("{base}/{}", names.branch), n.branch.as_deref());
+    }
+
     fn search_info(
         &mut self,
         base: &str,
         s: &SearchInfo,
         confirmation_date: Option<crate::clock::Date>,
     ) {
-        self.insurer(format!("{base}/InsurerNumber"), s.insurer_number.raw());
-        self.not_empty_optional(base, "InsuredCardSymbol", s.symbol.as_deref());
-        if let Some(sym) = &s.symbol {
-            self.plain_text(format!("{base}/InsuredCardSymbol"), sym);
-        }
-        self.required_text(format!("{base}/InsuredIdentificationNumber"), &s.number);
-        self.not_empty_optional(base, "InsuredBranchNumber", s.branch.as_deref());
-        self.branch(format!("{base}/InsuredBranchNumber"), s.branch.as_deref());
+        self.numbers(base, SearchInfo::NUMBERS, &s.numbers, true);
         self.not_empty_optional(
             base,
             "ArbitraryIdentifier",
@@ -225,13 +238,11 @@ pub fn validate_registration_request(
             format!("照会番号 has {len} characters; at most 50"),
         );
     }
-    c.insurer(format!("{BASE}/InsurerNumber"), info.insurer_number.raw());
-    c.not_empty_optional(BASE, "InsuredCardSymbol", info.symbol.as_deref());
-    c.required_text(format!("{BASE}/InsuredIdentificationNumber"), &info.number);
-    c.not_empty_optional(BASE, "InsuredBranchNumber", info.branch.as_deref());
-    c.branch(
-        format!("{BASE}/InsuredBranchNumber"),
-        info.branch.as_deref(),
+    c.numbers(
+        BASE,
+        ReferenceNumberRegistrationInfo::NUMBERS,
+        &info.numbers,
+        false,
     );
     c.out
 }
@@ -247,17 +258,7 @@ pub fn validate_medical_info_request(request: &MedicalInfoRequest) -> Vec<Violat
         "ArbitraryFileIdentifier",
         h.arbitrary_file_identifier.as_deref(),
     );
-    c.insurer(format!("{HEADER}/InsurerNumber"), h.insurer_number.raw());
-    c.not_empty_optional(HEADER, "InsuranceCardSymbol", h.symbol.as_deref());
-    if let Some(sym) = &h.symbol {
-        c.plain_text(format!("{HEADER}/InsuranceCardSymbol"), sym);
-    }
-    c.required_text(
-        format!("{HEADER}/InsuredPersonIdentificationNumber"),
-        &h.number,
-    );
-    c.not_empty_optional(HEADER, "BranchNumber", h.branch.as_deref());
-    c.branch(format!("{HEADER}/BranchNumber"), h.branch.as_deref());
+    c.numbers(HEADER, MedicalInfoRequestHeader::NUMBERS, &h.numbers, true);
     if let (Some(from), Some(to)) = (request.body.start_date, request.body.end_date)
         && to < from
     {

@@ -13,7 +13,7 @@ use crate::jlis::CertStatus;
 use crate::registry::{Checkup, MedicalRecord, Registry};
 use crate::rules::DataKind;
 use crate::trace::{Actor, Trace};
-use crate::world::View;
+use crate::view::View;
 
 /// A portal account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -2,25 +2,41 @@
 //! It takes the insurance data from the answer (never stale local data), charges the window
 //! payment from the copay ratio and, with registered 限度額 data, caps it at the self-pay
 //! limit; it fetches optional data only under a valid consent; it handles every 資格有効性
-//! value; it falls back to the paper 資格確認書 during outages and confirms again later. It
+//! value; it falls back to the paper 資格確認書 during outages and confirms again later. Month
+//! totals are kept per patient, institution, insurer and claim (入院 / 入院外, [`ClaimUnit`]). It
 //! never asks for or keeps a My Number. It plays the provider role whenever no system under
 //! test is bound.
+//!
+//! [`fetch_consented`] is PRV-3 (the data it asks for after a confirmation);
+//! [`ProviderState::confirm_later`] is PRV-7 (the confirmations owed after an outage).
+
+mod data;
+mod later;
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::answer::{Answer, AnswerStatus, Refusal};
 use crate::clock::Date;
+use crate::codes::QualificationValidity;
 use crate::ids::{InstitutionId, InsurerId, PersonId, QualificationId};
-use crate::oqs::QualificationValidity;
-use crate::registry::{Answer, AnswerStatus, Refusal};
 use crate::rules::{
-    CapScope, CapTerms, CareMode, DataKind, IncomeClass, LimitCategory, WindowVisit,
+    CapScope, CapTerms, CareMode, ClaimUnit, DataKind, IncomeClass, LimitCategory, WindowVisit,
 };
-use crate::world::View;
+use crate::view::View;
 
-/// (patient, institution, insurer, year, month).
-type MonthKey = (PersonId, InstitutionId, Option<InsurerId>, i16, i8);
+pub use data::fetch_consented;
+
+/// (patient, institution, insurer, claim unit, year, month).
+type MonthKey = (
+    PersonId,
+    InstitutionId,
+    Option<InsurerId>,
+    ClaimUnit,
+    i16,
+    i8,
+);
 
 /// How the provider settled the visit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -102,13 +118,27 @@ pub struct VisitRecord {
     pub notes: Vec<String>,
 }
 
-/// The provider's memory: visits and month totals per patient and institution.
+impl VisitRecord {
+    /// Records `q` as the qualification the visit was settled on, with its numbers as the
+    /// answer gave them (保険者番号, 記号, 番号, 枝番).
+    fn take_qualification(&mut self, v: &View, q: QualificationId) {
+        let numbers = v.numbers_of(q);
+        self.qualification = Some(q);
+        self.insurer_number = Some(numbers.insurer.digits());
+        self.symbol = numbers.symbol;
+        self.number = Some(numbers.number);
+        self.branch = numbers.branch;
+    }
+}
+
+/// The provider's memory: visits and month totals per patient, institution and claim.
 #[derive(Clone, Debug, Default)]
 pub struct ProviderState {
     /// Every visit, in order.
     pub visits: Vec<VisitRecord>,
-    /// (patient, institution, insurer, year, month) → (fees, charges) so far: each insurer's
-    /// cap counts only its own visits (e.g. the 75th-birthday month, a job change).
+    /// (patient, institution, insurer, claim unit, year, month) → (fees, charges) so far: each
+    /// insurer's cap counts only its own visits (e.g. the 75th-birthday month, a job change),
+    /// and 入院 and 入院外 are separate claims with separate totals ([`ClaimUnit`]).
     month: HashMap<MonthKey, (u64, u64)>,
 }
 
@@ -181,26 +211,30 @@ impl ProviderState {
             }
         };
         if let Some(item) = chosen {
-            let q = &v.quals[item.qualification.index()];
-            rec.qualification = Some(item.qualification);
-            rec.insurer_number = Some(v.insurers[q.insurer.index()].number.digits());
-            rec.symbol = q.symbol.clone();
-            rec.number = Some(q.number.clone());
-            rec.branch = Some(q.branch.clone());
+            rec.take_qualification(v, item.qualification);
             rec.copay_percent = item.copay_percent;
             if let Some(limit) = &item.limit {
                 rec.limit_category = Some(limit.category);
             }
         }
         let insurer = rec.qualification.map(|q| v.quals[q.index()].insurer);
-        let key = (person, institution, insurer, date.year(), date.month());
+        let unit = v.rules.claim_unit(care, rec.limit_category);
+        let key = (
+            person,
+            institution,
+            insurer,
+            unit,
+            date.year(),
+            date.month(),
+        );
         let (month_fee, month_charged) = self.month.get(&key).copied().unwrap_or((0, 0));
         if let Some(f) = fee {
             // PRV-2: the cap applies only with 限度額 data from the answer.
             let cap = rec.limit_category.map(|category| CapTerms {
                 category,
                 many_times: f.many_times,
-                // 70+ have a separate 外来 cap; an inpatient stay uses the 外来+入院 one.
+                // 70+: the 入院外 claim stops at the 外来 (個人) cap, the 入院 claim at the
+                // 外来+入院 (世帯) amount (rules-tables §1.2).
                 scope: if care == CareMode::Inpatient {
                     CapScope::Household
                 } else {
@@ -230,8 +264,9 @@ impl ProviderState {
                     ));
                 }
             }
-            // 特定疾病療養受療証 (with its data in the answer): the month's payment at this
-            // institution stops at the certificate's 自己負担限度額 (10,000 / 20,000 yen).
+            // 特定疾病療養受療証 (with its data in the answer): the month's payment on this
+            // claim at this institution stops at the certificate's 自己負担限度額 (10,000 /
+            // 20,000 yen; 入院・外来別 like the 高額療養費 cap).
             let disease_cap = chosen
                 .and_then(|item| item.designated_diseases.iter().map(|d| d.monthly_cap).min());
             if let Some(dcap) = disease_cap {

@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use crate::clock::{Date, Moment};
+use crate::answer::{Checkup, ConsentFlag, DataDenied, DataPayload, MedicalRecord};
+use crate::clock::Moment;
 use crate::ids::{InstitutionId, PersonId};
-use crate::rules::{CareMode, ConsentItem, DataKind};
+use crate::rules::{CONSENT_DATA, CareMode, ConsentItem, DataKind};
 use crate::trace::{Actor, Trace};
-use crate::world::View;
+use crate::view::View;
 
 use super::Registry;
 
@@ -26,81 +27,6 @@ pub struct ConsentRecord {
     pub valid_until: Option<Moment>,
     /// 診療区分.
     pub mode: CareMode,
-}
-
-/// The consent flag of one item as the answer carries it (OQSCD016).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ConsentFlag {
-    /// The item.
-    pub item: ConsentItem,
-    /// 0 同意なし, 1 同意あり, 2 同意有効期限切れ.
-    pub status: u8,
-    /// 同意日時 (14 digits).
-    pub at: Option<String>,
-    /// 閲覧有効期限 (14 digits).
-    pub available_until: Option<String>,
-}
-
-/// A レセプト-based or e-prescription record (薬剤/診療/手術).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MedicalRecord {
-    /// Which information it belongs to.
-    pub kind: DataKind,
-    /// 診療日 (the month is what counts for レセプト data).
-    pub date: Date,
-    /// What it says (drug name and quantity, procedure …), synthetic.
-    pub text: String,
-    /// Dispensed through 電子処方箋: visible in near real time, not after the レセプト lag.
-    pub e_prescription: bool,
-}
-
-/// One 特定健診 (or 後期高齢者健診) result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Checkup {
-    /// 実施日.
-    pub date: Date,
-    /// Result items (name, value), synthetic.
-    pub items: Vec<(String, String)>,
-}
-
-/// Why optional data was not given.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
-#[serde(tag = "denied", rename_all = "snake_case")]
-pub enum DataDenied {
-    /// No consent for this item at this institution.
-    #[error("no consent for {item:?} at this institution")]
-    NoConsent {
-        /// The item.
-        item: ConsentItem,
-    },
-    /// The consent has expired (24 hours for outpatients).
-    #[error("the consent for {item:?} expired at {expired}")]
-    ConsentExpired {
-        /// The item.
-        item: ConsentItem,
-        /// When.
-        expired: String,
-    },
-    /// 特定健診 is for people aged 40 and over.
-    #[error("特定健診 information is only for people aged {min_age}+")]
-    TooYoung {
-        /// The minimum age in force.
-        min_age: u16,
-    },
-    /// The registry is unavailable.
-    #[error("the registry is unavailable")]
-    Unavailable,
-}
-
-/// The consent item that gates a data kind.
-pub fn consent_item_for(kind: DataKind) -> Option<ConsentItem> {
-    match kind {
-        DataKind::Medication | DataKind::EPrescription => Some(ConsentItem::Medication),
-        DataKind::Treatment => Some(ConsentItem::Treatment),
-        DataKind::Surgery => Some(ConsentItem::Surgery),
-        DataKind::Checkup => Some(ConsentItem::Checkup),
-        DataKind::MedicalExpenseNotice => None,
-    }
 }
 
 impl Registry {
@@ -211,12 +137,7 @@ impl Registry {
             return Vec::new();
         };
         let mut out: Vec<ConsentFlag> = Vec::new();
-        for item in [
-            ConsentItem::Checkup,
-            ConsentItem::Medication,
-            ConsentItem::Treatment,
-            ConsentItem::Surgery,
-        ] {
+        for (item, _) in CONSENT_DATA {
             if let Some(c) = list.iter().rev().find(|c| c.item == item) {
                 let status = match (c.granted, c.valid_until) {
                     (false, _) => 0,
@@ -353,7 +274,7 @@ impl Registry {
         if self.outage_at(v.now).is_some() {
             return Err(DataDenied::Unavailable);
         }
-        let item = consent_item_for(kind).ok_or(DataDenied::NoConsent {
+        let item = kind.consent_item().ok_or(DataDenied::NoConsent {
             item: ConsentItem::Medication,
         })?;
         self.consent_allows(person, institution, item, v.now)?;
@@ -366,48 +287,6 @@ impl Registry {
             return Ok(DataPayload::Checkups(self.visible_checkups(v, person)));
         }
         Ok(DataPayload::Records(self.visible_records(v, person, kind)))
-    }
-}
-
-impl crate::world::World {
-    /// Asks the registry for optional data and returns the items themselves (the wire layer
-    /// writes them into YZK/TKK results); the consent rules are those of
-    /// [`Event::FetchData`](crate::world::Event::FetchData).
-    pub fn fetch_data(
-        &mut self,
-        person: PersonId,
-        institution: InstitutionId,
-        kind: DataKind,
-    ) -> Result<DataPayload, DataDenied> {
-        let parts = self.parts(self.clock.now());
-        parts
-            .registry
-            .fetch_for_institution(&parts.view, parts.trace, person, institution, kind)
-    }
-}
-
-/// Data handed out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "payload", content = "items", rename_all = "snake_case")]
-pub enum DataPayload {
-    /// 薬剤/診療/手術 records.
-    Records(Vec<MedicalRecord>),
-    /// 特定健診 results.
-    Checkups(Vec<Checkup>),
-}
-
-impl DataPayload {
-    /// Number of items.
-    pub fn len(&self) -> usize {
-        match self {
-            DataPayload::Records(r) => r.len(),
-            DataPayload::Checkups(c) => c.len(),
-        }
-    }
-
-    /// Whether nothing is in it.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

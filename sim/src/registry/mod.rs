@@ -1,14 +1,17 @@
 //! 支払基金 / オンライン資格確認等システム: insurance-use registration and the serial → person
 //! link, relinking through J-LIS on an unknown serial, per-insurer counts, eligibility answers
-//! with 資格有効性 on a confirmation date, and the consent-gated optional data (REG-1..12).
+//! with 資格有効性 on a confirmation date (one rule for card and number queries, in `validity`),
+//! and the consent-gated optional data (REG-1..12).
 //!
-//! Answers are typed values ([`Answer`]) that hold handles, not strings, so that a confirmation
-//! costs a hash lookup and a short scan; the `oqs` module turns them into the real messages.
+//! Answers are typed values ([`Answer`], defined in [`crate::answer`] and re-exported here) that
+//! hold handles, not strings, so that a confirmation costs a hash lookup and a short scan; the
+//! `oqs` module turns them into the real messages. Records are found by insurance numbers with
+//! one rule ([`quals_with_numbers`]), whoever asks.
 
-mod answer;
 mod data;
-mod encode;
+mod numbers;
 pub mod terminal;
+mod validity;
 
 use std::collections::BTreeMap;
 
@@ -16,18 +19,20 @@ use crate::ids::FastMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use answer::{Answer, AnswerStatus, DataScope, ElderlyInfo, Reference, Refusal, ResultItem};
-pub use data::{
-    Checkup, ConsentFlag, ConsentRecord, DataDenied, DataPayload, MedicalRecord, consent_item_for,
+pub use crate::answer::{
+    Answer, AnswerStatus, Checkup, ConsentFlag, DataDenied, DataPayload, DataScope, ElderlyInfo,
+    MedicalRecord, OutageKind, Reference, Refusal, ResultItem,
 };
-pub use encode::{Echo, to_confirm_response};
+/// The wire form of an answer is built in `oqs`; these names stay here for the callers that
+/// import them from the registry.
+pub use data::ConsentRecord;
+pub use numbers::{person_with_numbers, quals_with_numbers};
 
 use crate::clock::{Date, Moment, Span};
-use crate::ids::{InstitutionId, InsurerId, PersonId, QualificationId, Serial};
+use crate::ids::{InstitutionId, InsuranceNumbers, InsurerId, PersonId, QualificationId, Serial};
 use crate::jlis::{CertStatus, IssueCause};
-use crate::oqs::QualificationValidity;
 use crate::trace::{Actor, Trace};
-use crate::world::View;
+use crate::view::View;
 
 /// 申込方法: how a person registered the card for insurance use (REG-1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,18 +74,6 @@ pub struct Link {
     pub relinked_from: Option<Serial>,
     /// Whether a newer serial has taken over.
     pub superseded: bool,
-}
-
-/// Scheduled unavailability (PRT-4, 規約 第9条).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutageKind {
-    /// 計画メンテナンス.
-    Maintenance,
-    /// 緊急停止.
-    Emergency,
-    /// 流量制御 (throttling under load).
-    Throttle,
 }
 
 /// An outage window; `until` is exclusive.
@@ -144,6 +137,38 @@ pub struct NumberConfirm {
     pub birth: Date,
     /// 限度額 consent flag.
     pub limit_consent: bool,
+}
+
+impl NumberConfirm {
+    /// A confirmation by `numbers` of the holder born on `birth`.
+    pub fn new(
+        institution: InstitutionId,
+        date: Date,
+        numbers: InsuranceNumbers,
+        birth: Date,
+        limit_consent: bool,
+    ) -> Self {
+        NumberConfirm {
+            institution,
+            date,
+            insurer_number: numbers.insurer,
+            symbol: numbers.symbol,
+            number: numbers.number,
+            branch: numbers.branch,
+            birth,
+            limit_consent,
+        }
+    }
+
+    /// The numbers asked about.
+    pub fn numbers(&self) -> InsuranceNumbers {
+        InsuranceNumbers {
+            insurer: self.insurer_number,
+            symbol: self.symbol.clone(),
+            number: self.number.clone(),
+            branch: self.branch.clone(),
+        }
+    }
 }
 
 impl Registry {
@@ -459,25 +484,13 @@ impl Registry {
         if v.rules.expiry_notice(expiry, req.date) {
             answer.expiry_notice = Some(expiry);
         }
-        let quals = v.person_quals(person);
-        let valid: Vec<QualificationId> = quals
+        let known: Vec<QualificationId> = v
+            .person_quals(person)
             .iter()
             .copied()
-            .filter(|q| v.quals[q.index()].registry_covers(req.date, v.today))
+            .filter(|q| v.quals[q.index()].visible_on(v.today))
             .collect();
-        let (validity, chosen) = match valid.len() {
-            1 => (QualificationValidity::Valid, valid),
-            n if n > 1 => (QualificationValidity::Multiple, valid),
-            _ => match quals
-                .iter()
-                .copied()
-                .filter(|q| v.quals[q.index()].visible_on(v.today))
-                .max_by_key(|q| v.quals[q.index()].acquired)
-            {
-                Some(latest) => (QualificationValidity::Invalid, vec![latest]),
-                None => (QualificationValidity::NotFound, Vec::new()),
-            },
-        };
+        let (validity, chosen) = validity::judge(v, &known, req.date);
         answer.validity = Some(validity);
         for q in chosen {
             let item = self.result_item(
@@ -513,44 +526,8 @@ impl Registry {
         } else if v.institution(req.institution).is_none() {
             answer.status = AnswerStatus::Refused(Refusal::UnknownInstitution);
         } else {
-            let matches: Vec<QualificationId> = v
-                .quals_by_number(req.insurer_number, &req.number)
-                .iter()
-                .copied()
-                .filter(|q| {
-                    let q = &v.quals[q.index()];
-                    q.visible_on(v.today)
-                        && norm(&q.symbol) == norm(&req.symbol)
-                        && req
-                            .branch
-                            .as_deref()
-                            .is_none_or(|b| b.is_empty() || b == q.branch)
-                        && v.people[q.person.index()].birth == req.birth
-                })
-                .collect();
-            let valid: Vec<QualificationId> = matches
-                .iter()
-                .copied()
-                .filter(|q| v.quals[q.index()].registry_covers(req.date, v.today))
-                .collect();
-            let (validity, chosen) = if valid.len() == 1 {
-                (QualificationValidity::Valid, valid)
-            } else if valid.len() > 1 {
-                (QualificationValidity::Multiple, valid)
-            } else if let Some(&old) = matches.iter().max_by_key(|q| v.quals[q.index()].acquired) {
-                let person = v.quals[old.index()].person;
-                let newer = v
-                    .person_quals(person)
-                    .iter()
-                    .any(|q| *q != old && v.quals[q.index()].registry_covers(req.date, v.today));
-                if newer {
-                    (QualificationValidity::InvalidNewerExists, vec![old])
-                } else {
-                    (QualificationValidity::Invalid, vec![old])
-                }
-            } else {
-                (QualificationValidity::NotFound, Vec::new())
-            };
+            let matches = quals_with_numbers(v, &req.numbers(), Some(req.birth));
+            let (validity, chosen) = validity::judge(v, &matches, req.date);
             answer.validity = Some(validity);
             answer.person = chosen.first().map(|q| v.quals[q.index()].person);
             for q in chosen {
@@ -653,8 +630,4 @@ impl Registry {
         }
         Ok(item)
     }
-}
-
-fn norm(s: &Option<String>) -> &str {
-    s.as_deref().unwrap_or("")
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use super::table::{self, Located, Problem, Status, impl_dated};
-use super::{RuleError, RuleSet, TableKind};
+use super::{DataKind, RuleError, RuleSet, TableKind};
 use crate::age::{AgeBand, band_on, reaches_age_on};
 use crate::clock::{Date, DateTime, Moment, Span};
 
@@ -68,15 +68,42 @@ impl ConsentItem {
         }
     }
 
-    /// True for 要配慮 medical information (covered by 包括同意 and by the institution's 利用設定).
+    /// True for 要配慮 medical information (covered by 包括同意 and by the institution's 利用設定):
+    /// the items that open data ([`ConsentItem::data_kind`]).
     pub fn is_medical(self) -> bool {
-        matches!(
-            self,
-            ConsentItem::Checkup
-                | ConsentItem::Medication
-                | ConsentItem::Treatment
-                | ConsentItem::Surgery
-        )
+        self.data_kind().is_some()
+    }
+
+    /// The information a consent to this item opens to the institution (REG-6..8), if it
+    /// opens any: the one table of [`CONSENT_DATA`].
+    pub fn data_kind(self) -> Option<DataKind> {
+        CONSENT_DATA
+            .iter()
+            .find(|(item, _)| *item == self)
+            .map(|(_, kind)| *kind)
+    }
+}
+
+/// Which consent item opens which information (REG-6..8). 電子処方箋 data needs the 薬剤情報
+/// consent too ([`DataKind::consent_item`]); 医療費通知 is for the portal and needs none.
+pub const CONSENT_DATA: [(ConsentItem, DataKind); 4] = [
+    (ConsentItem::Checkup, DataKind::Checkup),
+    (ConsentItem::Medication, DataKind::Medication),
+    (ConsentItem::Treatment, DataKind::Treatment),
+    (ConsentItem::Surgery, DataKind::Surgery),
+];
+
+impl DataKind {
+    /// The consent item an institution needs to see this information ([`CONSENT_DATA`];
+    /// 電子処方箋 data goes with 薬剤情報), `None` for what no institution may ask for.
+    pub fn consent_item(self) -> Option<ConsentItem> {
+        match self {
+            DataKind::EPrescription => Some(ConsentItem::Medication),
+            kind => CONSENT_DATA
+                .iter()
+                .find(|(_, k)| *k == kind)
+                .map(|(item, _)| *item),
+        }
     }
 }
 

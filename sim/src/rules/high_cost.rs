@@ -133,7 +133,7 @@ impl CapCell {
     /// The cap for `total_cost` and the arithmetic as text; `None` if unpublished.
     fn evaluate(self, total_cost: u64) -> Option<(u64, String)> {
         match self {
-            CapCell::Fixed(v) => Some((v, yen(v))),
+            CapCell::Fixed(v) => Some((v, thousands(v))),
             CapCell::Formula {
                 base,
                 threshold: Some(threshold),
@@ -147,22 +147,22 @@ impl CapCell {
                 let sum = if total_cost > threshold {
                     format!(
                         "{} + ({} − {}) × {}%",
-                        yen(base),
-                        yen(total_cost),
-                        yen(threshold),
+                        thousands(base),
+                        thousands(total_cost),
+                        thousands(threshold),
                         rate_percent
                     )
                 } else {
                     format!(
                         "{} (総医療費 {} ≤ {})",
-                        yen(base),
-                        yen(total_cost),
-                        yen(threshold)
+                        thousands(base),
+                        thousands(total_cost),
+                        thousands(threshold)
                     )
                 };
                 let text = match ceiling {
-                    Some(c) => format!("min({}, {sum}) = {}", yen(c), yen(amount)),
-                    None if total_cost > threshold => format!("{sum} = {}", yen(amount)),
+                    Some(c) => format!("min({}, {sum}) = {}", thousands(c), thousands(amount)),
+                    None if total_cost > threshold => format!("{sum} = {}", thousands(amount)),
                     None => sum,
                 };
                 Some((amount, text))
@@ -172,8 +172,8 @@ impl CapCell {
     }
 }
 
-/// Formats yen with thousands separators (`87,430`).
-fn yen(v: u64) -> String {
+/// Formats a number with thousands separators (`87,430` yen, `100,000` steps).
+pub fn thousands(v: u64) -> String {
     let digits = v.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -25,14 +25,18 @@ mod tests;
 use std::sync::OnceLock;
 
 pub use certificate::{CertificateState, PinKind, PinProblem};
-pub use consent::{CareMode, CheckupKind, ConsentItem, ConsentPlan, InstitutionSettings};
+pub use consent::{
+    CONSENT_DATA, CareMode, CheckupKind, ConsentItem, ConsentPlan, InstitutionSettings,
+};
 pub use copay::{COPAY_ROUNDING, CopayRatio, IncomeClass, RoundingRule};
 pub use high_cost::{
     CAP_ROUNDING, CapAmount, CapBasis, CapRequest, CapScope, CapTerms,
-    birthday_month_75_halving_applies,
+    birthday_month_75_halving_applies, thousands,
 };
 pub use limit_category::LimitCategory;
-pub use payment::{WindowPayment, WindowVisit, plain_copay, window_charge};
+pub use payment::{
+    CLAIM_UNIT_SOURCE, ClaimUnit, WindowPayment, WindowVisit, plain_copay, window_charge,
+};
 pub use switches::{SwitchInfo, Switches, edit_distance};
 pub use table::Status;
 pub use windows::{DataKind, DataWindow};

@@ -1,11 +1,52 @@
 //! The window charge of one visit (PRV-2): the 一部負担金 (fee × ratio, 10円未満四捨五入),
-//! limited so that the month's charges at this institution never exceed the self-pay cap
-//! computed on the month's cumulative 10割 cost.
+//! limited so that the month's charges on one claim at this institution never exceed the
+//! self-pay cap computed on that claim's cumulative 10割 cost of the month; and which claim
+//! (入院 or 入院外) a visit belongs to ([`ClaimUnit`]).
 
+use super::consent::CareMode;
 use super::copay::COPAY_ROUNDING;
 use super::high_cost::{CapAmount, CapTerms};
+use super::limit_category::LimitCategory;
 use super::{RuleError, RuleSet};
 use crate::clock::Date;
+
+/// Where the claim-unit rule comes from (see [`ClaimUnit`]).
+pub const CLAIM_UNIT_SOURCE: &str = "rules-tables §1.1: a 医療機関's month counts 入院/外来 (and \
+     医科/歯科) separately [S5][S1b]; shared/domain/oqs-wire.md OQSCD019 診療別: 01 入院, 02 入院外 \
+     (separate レセプト). Merging them is the insurer's later 高額療養費 (世帯合算: the 21,000-yen \
+     rule under 70, the 外来+入院 (世帯) cap from 70 applied after the 外来 (個人) cap, §1.2 [S3]), \
+     not the window's. 70+ at the window: switch `window_separates_inpatient_70_plus`";
+
+/// The claim (レセプト) a window charge counts toward. At one institution, for one patient, one
+/// insurer and one calendar month the window keeps one running total per claim unit and caps
+/// each on its own: an outpatient visit after an inpatient stay in the same month starts from
+/// nothing (source: [`CLAIM_UNIT_SOURCE`]). 医科 and 歯科 are separate 医療機関コード (点数表
+/// digit), so they are separate institutions here already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClaimUnit {
+    /// 入院 (診療別 01).
+    Inpatient,
+    /// 入院外 (診療別 02): 外来, and 訪問診療 which is billed on the 入院外 claim.
+    Outpatient,
+    /// 入院 and 入院外 in one total: only for a 70+ patient (B-code) when the switch
+    /// `window_separates_inpatient_70_plus` is off.
+    Pooled,
+}
+
+impl RuleSet {
+    /// The claim unit whose month total a visit in `care` counts toward, for a patient whose
+    /// answer carried 適用区分 `category` (none: no 限度額 data).
+    pub fn claim_unit(&self, care: CareMode, category: Option<LimitCategory>) -> ClaimUnit {
+        let seventy_plus = category.is_some_and(|c| !c.is_under_70());
+        if seventy_plus && !self.switches.window_separates_inpatient_70_plus {
+            return ClaimUnit::Pooled;
+        }
+        match care {
+            CareMode::Inpatient => ClaimUnit::Inpatient,
+            CareMode::Outpatient | CareMode::HomeVisit => ClaimUnit::Outpatient,
+        }
+    }
+}
 
 /// One visit at the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,9 +57,10 @@ pub struct WindowVisit {
     pub fee: u64,
     /// 負担割合 in percent (values above 100 count as 100).
     pub copay_percent: u8,
-    /// 10割 fees of earlier visits this month at this institution.
+    /// 10割 fees of earlier visits this month at this institution on the same claim
+    /// ([`ClaimUnit`]).
     pub month_fee_before: u64,
-    /// What this institution already charged this patient this month.
+    /// What this institution already charged this patient this month on the same claim.
     pub already_charged_this_month: u64,
     /// The patient's cap terms when 限度額 data is known (consented or, from 2024-10-07,
     /// provided); `None` = no cap at the window.

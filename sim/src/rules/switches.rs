@@ -360,6 +360,15 @@ switches! {
     ja: "外来特例(個人)の該当月を多数回該当に数える"; en: "outpatient-only capped months count toward the repeated-month reduction";
     source: "rules-tables §1.2 notes: UNCERTAIN wording, consistent with [S3] footnote";
     check: any;
+
+    /// 70+ at the window: an inpatient stay and outpatient visits at one institution in one
+    /// month are separate claims (the 外来 (個人) cap on the outpatient total, the 外来+入院
+    /// (世帯) cap on the inpatient total); false pools them into one month total.
+    window_separates_inpatient_70_plus: bool = true;
+    uncertain: true;
+    ja: "70歳以上も窓口では同一医療機関の入院と外来を別の月額として扱う"; en: "70+: the window keeps inpatient and outpatient month totals apart";
+    source: "rules-tables §1.1 states 入院/外来 as separate units [S5][S1b] in the under-70 section; §1.2 gives the 外来 (個人) and 外来+入院 (世帯) columns and the order 'individual 外来 cap first, then 世帯 cap including 入院' [S3], which is the insurer's later computation; rules-tables says nothing explicit about the 70+ window. Default: separate claims (レセプト, oqs-wire OQSCD019 診療別 01 入院 / 02 入院外), as a secondary source describes for 70+ (each of 通院 and 入院 computed on its own, then combined and refunded: https://diamond.jp/articles/-/15245?page=2)";
+    check: any;
 }
 
 impl Switches {

@@ -7,7 +7,6 @@ use super::command::{Command, parse_digest_info};
 use super::files::{self, EfId, FileKind, PinRef, ReadAccess};
 use super::log::{ApduCommand, ApduLog, ApduLogEntry};
 use super::{ATR, Application, Sw};
-use crate::World;
 use crate::card::{Card, PinResult};
 use crate::ids::CardId;
 use crate::jlis::{CertKind, Jlis};
@@ -23,20 +22,6 @@ pub struct CardContext<'a> {
     pub person: &'a Person,
     /// J-LIS, which holds the certificates and keys.
     pub jlis: &'a Jlis,
-}
-
-impl<'a> CardContext<'a> {
-    /// The context of `card` in `world`, or `None` if the world has no such card (or the
-    /// card's holder is missing).
-    pub fn of(world: &'a mut World, card: CardId) -> Option<Self> {
-        let card = world.cards.get_mut(card.index())?;
-        let person = world.people.get(card.person.index())?;
-        Some(CardContext {
-            card,
-            person,
-            jlis: &world.jlis,
-        })
-    }
 }
 
 /// The volatile state of one power-on of a card: selected application, current EF and the
@@ -157,20 +142,15 @@ impl CardSession {
         &mut self.log
     }
 
-    /// Sends one command APDU to `card` of `world` and returns the response APDU (data, then
-    /// SW1 SW2). Never panics; a card id the world does not have answers 6F 00.
-    pub fn transmit(&mut self, world: &mut World, card: CardId, apdu: &[u8]) -> Vec<u8> {
-        match CardContext::of(world, card) {
-            Some(ctx) => self.transmit_to(ctx, apdu),
-            None => {
-                self.power_off();
-                let command = ApduCommand::Other {
-                    cla: apdu.first().copied(),
-                    ins: apdu.get(1).copied(),
-                };
-                self.finish(Answer::sw(command, Sw::SIMULATOR_FAULT))
-            }
-        }
+    /// The answer to `apdu` sent to a card that does not exist: 6F 00, the session powered
+    /// off (see [`CardSession::transmit`], which the world provides).
+    pub(crate) fn transmit_to_nothing(&mut self, apdu: &[u8]) -> Vec<u8> {
+        self.power_off();
+        let command = ApduCommand::Other {
+            cla: apdu.first().copied(),
+            ins: apdu.get(1).copied(),
+        };
+        self.finish(Answer::sw(command, Sw::SIMULATOR_FAULT))
     }
 
     /// Sends one command APDU to the card of `ctx` (see [`CardSession::transmit`]).

@@ -65,9 +65,6 @@ mod engine;
 mod files;
 mod log;
 
-#[cfg(test)]
-mod tests;
-
 use std::fmt;
 
 use serde::{Serialize, Serializer};

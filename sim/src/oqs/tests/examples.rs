@@ -93,10 +93,12 @@ fn request() -> ConfirmRequest {
             arbitrary_file_identifier: Some("CLINIC-0001".into()),
         },
         search_info: SearchInfo {
-            insurer_number: InsurerNumberText::zeros(kokuho()),
-            symbol: Some("12-34".into()),
-            number: "5678".into(),
-            branch: Some("01".into()),
+            numbers: InsuranceNumbersText {
+                insurer: InsurerNumberText::zeros(kokuho()),
+                symbol: Some("12-34".into()),
+                number: "5678".into(),
+                branch: Some("01".into()),
+            },
             birthdate: day(1957, 3, 2),
             limit_consent: ConsentFlag::Given,
             arbitrary_identifier: Some("P0042_7".into()),
@@ -304,14 +306,14 @@ fn empty_elements_read_as_present_but_empty() {
         ..EncodeOptions::default()
     };
     let mut req = request();
-    req.search_info.symbol = None;
+    req.search_info.numbers.symbol = None;
     let xml = String::from_utf8(encode(&req, opts).expect("encodes").bytes).expect("utf8");
     assert!(
         xml.contains("<InsuredCardSymbol></InsuredCardSymbol>"),
         "{xml}"
     );
     let back = decode_confirm_request(xml.as_bytes()).expect("decodes");
-    assert_eq!(back.search_info.symbol.as_deref(), Some(""));
+    assert_eq!(back.search_info.numbers.symbol.as_deref(), Some(""));
     let v = validate_confirm_request(&back);
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].rule, "absent-not-empty");
@@ -387,22 +389,22 @@ fn any_element_order_decodes_the_same() {
 fn validation_flags_what_the_decoder_tolerates() {
     let mut req = request();
     assert_eq!(validate_confirm_request(&req), vec![]);
-    req.search_info.insurer_number = InsurerNumberText::spaces(kokuho());
+    req.search_info.numbers.insurer = InsurerNumberText::spaces(kokuho());
     assert_eq!(
         validate_confirm_request(&req),
         vec![],
         "space padding is fine too"
     );
-    req.search_info.insurer_number = InsurerNumberText(kokuho().digits());
+    req.search_info.numbers.insurer = InsurerNumberText(kokuho().digits());
     let v = validate_confirm_request(&req);
     assert_eq!(
         v.iter().map(|v| v.rule).collect::<Vec<_>>(),
         ["insurer-number-8-columns"]
     );
-    req.search_info.insurer_number = InsurerNumberText("33120016".into());
-    req.search_info.branch = Some("1".into());
+    req.search_info.numbers.insurer = InsurerNumberText("33120016".into());
+    req.search_info.numbers.branch = Some("1".into());
     req.search_info.birthdate = day(2025, 1, 7);
-    req.search_info.number = " ".into();
+    req.search_info.numbers.number = " ".into();
     let v = validate_confirm_request(&req);
     let rules: Vec<_> = v.iter().map(|v| (v.rule, v.code)).collect();
     assert_eq!(

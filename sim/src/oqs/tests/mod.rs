@@ -59,11 +59,11 @@ round_trips! {
     confirm_request_round_trips_in_both_encodings_and_any_order: req(confirm_request);
     confirm_response_round_trips_in_both_encodings_and_any_order: confirm_response;
     registration_request_round_trips: req(registration_request);
-    registration_response_round_trips: registration_response;
+    registration_response_round_trips: strategies::registration_response;
     bulk_upload_request_round_trips: req(bulk_upload_request);
     bulk_upload_response_round_trips: bulk_upload_response;
     bulk_download_request_round_trips: req(bulk_download_request);
-    bulk_download_response_round_trips: bulk_download_response;
+    bulk_download_response_round_trips: strategies::bulk_download_response;
 }
 
 fn decode_all(bytes: &[u8]) {

@@ -124,10 +124,12 @@ pub(crate) fn search_info(sjis: bool) -> impl Strategy<Value = SearchInfo> {
                 limit_consent,
                 arbitrary_identifier,
             )| SearchInfo {
-                insurer_number,
-                symbol,
-                number,
-                branch,
+                numbers: InsuranceNumbersText {
+                    insurer: insurer_number,
+                    symbol,
+                    number,
+                    branch,
+                },
                 birthdate,
                 limit_consent,
                 arbitrary_identifier,
@@ -385,10 +387,12 @@ fn registration_info(sjis: bool) -> impl Strategy<Value = ReferenceNumberRegistr
     )
         .prop_map(|(r, i, s, n, b)| ReferenceNumberRegistrationInfo {
             reference_number: r,
-            insurer_number: i,
-            symbol: s,
-            number: n,
-            branch: b,
+            numbers: InsuranceNumbersText {
+                insurer: i,
+                symbol: s,
+                number: n,
+                branch: b,
+            },
         })
 }
 

@@ -327,3 +327,43 @@ fn general_ii_pays_ten_percent_plus_three_thousand_over_two_visits() {
     assert_eq!(p2.charge, 4_000);
     // Month total 8,000 = 1割 of 50,000 (5,000) + 3,000.
 }
+
+#[test]
+fn inpatient_and_outpatient_are_separate_claims_at_the_window() {
+    let r = rules();
+    let (a03, b04) = (Some(LimitCategory::A03), Some(LimitCategory::B04));
+    // 診療別 01 入院 / 02 入院外; 訪問診療 is billed on the 入院外 claim; no 限度額 data → same.
+    assert_eq!(r.claim_unit(CareMode::Inpatient, a03), ClaimUnit::Inpatient);
+    assert_eq!(
+        r.claim_unit(CareMode::Outpatient, a03),
+        ClaimUnit::Outpatient
+    );
+    assert_eq!(
+        r.claim_unit(CareMode::HomeVisit, b04),
+        ClaimUnit::Outpatient
+    );
+    assert_eq!(r.claim_unit(CareMode::Inpatient, b04), ClaimUnit::Inpatient);
+    assert_eq!(
+        r.claim_unit(CareMode::Inpatient, None),
+        ClaimUnit::Inpatient
+    );
+    // The 70+ switch off pools only B-codes.
+    let mut pooled = rules();
+    pooled
+        .switches_mut()
+        .set("window_separates_inpatient_70_plus", "false")
+        .expect("switch");
+    assert_eq!(
+        pooled.claim_unit(CareMode::Inpatient, b04),
+        ClaimUnit::Pooled
+    );
+    assert_eq!(
+        pooled.claim_unit(CareMode::Outpatient, b04),
+        ClaimUnit::Pooled
+    );
+    assert_eq!(
+        pooled.claim_unit(CareMode::Inpatient, a03),
+        ClaimUnit::Inpatient
+    );
+    assert!(CLAIM_UNIT_SOURCE.contains("[S5][S1b]"));
+}

@@ -1,0 +1,223 @@
+//! The registry's endpoints for a terminal under test. The real terminal-to-registry protocol is
+//! not public; these are onshi's own (see `docs/terminal-role.md`):
+//!
+//! | call | answer |
+//! |---|---|
+//! | `POST /onshi/terminal/challenge` | `{"challenge": base64}`, 32 bytes, single use |
+//! | `GET /onshi/terminal/patient` | `{"face": 0.95, "pin": null}` or `{"face": null, "pin": "1234"}`: what the simulated patient does at the reader; each call takes the next PIN typed (`null` when they type nothing more); 404 with no card on the reader |
+//! | `POST /onshi/terminal/confirm` | JSON `{medicalInstitutionCode, method, certificate, challenge, signature, limitConsent, diseaseConsent}` (`method` `pin` or `face`; byte fields base64; `challenge` and `signature` only with `pin`) → the 資格確認結果 as OQS XML (UTF-8), or a JSON error |
+//!
+//! Errors are `{"status": "error", "code": ..., "msg": ...}` with HTTP 400 (what the terminal
+//! sent is wrong), 404 (no card on the reader, unknown institution), 413 (body too large) or
+//! 503 (no scenario is running).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use onshi_sim::ids::InstitutionId;
+use onshi_sim::oqs::{CharacterCode, EncodeOptions, encode};
+use onshi_sim::oqs::{ConfirmEcho, to_confirm_response};
+use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::desk::{Desk, TerminalExchange};
+
+/// Largest request body accepted (a certificate and a signature fit easily).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+struct App {
+    desk: Arc<Desk>,
+}
+
+/// The terminal endpoints, answering from the world attached to `desk` and recording into it.
+pub fn router(desk: Arc<Desk>) -> Router {
+    Router::new()
+        .route("/onshi/terminal/challenge", post(challenge))
+        .route("/onshi/terminal/patient", get(patient))
+        .route("/onshi/terminal/confirm", post(confirm))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(App { desk })
+}
+
+fn no_scenario() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no_scenario",
+        "no scenario is running",
+    )
+}
+
+fn error(status: StatusCode, code: &str, msg: impl Into<String>) -> Response {
+    (
+        status,
+        axum::Json(json!({"status": "error", "code": code, "msg": msg.into()})),
+    )
+        .into_response()
+}
+
+async fn challenge(State(app): State<App>) -> Response {
+    let Some(world) = app.desk.world() else {
+        return no_scenario();
+    };
+    let c = world.lock().challenges_mut().issue();
+    axum::Json(json!({"challenge": B64.encode(c)})).into_response()
+}
+
+async fn patient(State(app): State<App>) -> Response {
+    match app.desk.visit() {
+        Some(v) => {
+            let pin = app.desk.next_pin();
+            axum::Json(json!({"face": v.face, "pin": pin})).into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, "no_card", "no card is on the reader"),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfirmBody {
+    medical_institution_code: String,
+    method: Method,
+    certificate: String,
+    #[serde(default)]
+    challenge: Option<String>,
+    #[serde(default)]
+    signature: Option<String>,
+    #[serde(default)]
+    limit_consent: bool,
+    #[serde(default)]
+    disease_consent: bool,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum Method {
+    Pin,
+    Face,
+}
+
+fn b64(field: &str, text: &str) -> Result<Vec<u8>, String> {
+    B64.decode(text.trim())
+        .map_err(|e| format!("`{field}` is not base64: {e}"))
+}
+
+async fn confirm(State(app): State<App>, body: Bytes) -> Response {
+    let Some(shared) = app.desk.world() else {
+        return no_scenario();
+    };
+    let now = shared.lock().now();
+    let refuse = |code: String, status: StatusCode, kind: &str, msg: String| {
+        app.desk.record(TerminalExchange {
+            at: now,
+            institution_code: code,
+            method: None,
+            serial: None,
+            rejection: None,
+            answer: None,
+            error: Some(msg.clone()),
+        });
+        error(status, kind, msg)
+    };
+    let req: ConfirmBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return refuse(
+                String::new(),
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the body is not the confirm JSON: {e}"),
+            );
+        }
+    };
+    let code_text = req.medical_institution_code.clone();
+    let decoded = (|| {
+        let certificate = b64("certificate", &req.certificate)?;
+        let proof = match req.method {
+            Method::Face => TerminalProof::Face,
+            Method::Pin => TerminalProof::Pin {
+                challenge: b64(
+                    "challenge",
+                    req.challenge
+                        .as_deref()
+                        .ok_or("`method: pin` needs `challenge`")?,
+                )?,
+                signature: b64(
+                    "signature",
+                    req.signature
+                        .as_deref()
+                        .ok_or("`method: pin` needs `signature`")?,
+                )?,
+            },
+        };
+        Ok::<_, String>((certificate, proof))
+    })();
+    let (certificate_der, proof) = match decoded {
+        Ok(d) => d,
+        Err(msg) => return refuse(code_text, StatusCode::BAD_REQUEST, "malformed_field", msg),
+    };
+    let mut world = shared.lock();
+    let found: Option<(InstitutionId, onshi_sim::ids::InstitutionCode)> = world
+        .institutions()
+        .iter()
+        .find(|i| i.code.to_string() == code_text)
+        .map(|i| (i.id, i.code));
+    let Some((institution, code)) = found else {
+        drop(world);
+        return refuse(
+            code_text.clone(),
+            StatusCode::NOT_FOUND,
+            "unknown_institution",
+            format!("医療機関コード `{code_text}` is not an institution of this world"),
+        );
+    };
+    let signed = SignedCardConfirm {
+        certificate_der,
+        proof,
+        institution,
+        date: world.clock().today(),
+        limit_consent: req.limit_consent,
+        disease_consent: req.disease_consent,
+    };
+    match app.desk.confirm(&mut world, &signed) {
+        Ok(answer) => {
+            let response =
+                to_confirm_response(&answer, &world.view(), code, &ConfirmEcho::default());
+            drop(world);
+            match encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8)) {
+                Ok(enc) => (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/xml; charset=UTF-8")],
+                    enc.bytes,
+                )
+                    .into_response(),
+                Err(e) => error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "encode",
+                    format!("the answer could not be written: {e}"),
+                ),
+            }
+        }
+        Err(rejection) => {
+            drop(world);
+            let msg = rejection.to_string();
+            let kind = serde_json::to_value(&rejection)
+                .ok()
+                .and_then(|v| {
+                    v.get("rejection")
+                        .and_then(|k| k.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| "rejected".into());
+            error(StatusCode::BAD_REQUEST, &kind, msg)
+        }
+    }
+}

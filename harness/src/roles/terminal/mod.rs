@@ -1,0 +1,62 @@
+//! The terminal role (資格確認端末 / reader software under test): the system under test reads
+//! the virtual card over PC/SC (vpcd + pcscd) and asks the simulated registry over HTTP. The
+//! harness puts a person's card on the reader, tells the terminal what the simulated patient
+//! types, waits for its confirmation request, and keeps both the card's APDU log and the
+//! request, so that expectations can say what the terminal did: which certificate it sent,
+//! whether it signed with the auth key after the PIN, how many PIN tries it used, and whether
+//! it read the 券面事項入力補助AP (the My Number, RDR-6 / PRV-5).
+//!
+//! - [`desk`]: the state the runner and the HTTP handlers share (the visit at the reader, the
+//!   exchanges so far).
+//! - [`http`]: the registry's terminal endpoints (`/onshi/terminal/...`), documented in
+//!   `docs/terminal-role.md`.
+//! - [`card`]: the world's card as a [`crate::pcsc::VirtualIcc`], one APDU at a time against
+//!   the shared world, so a PIN blocked over PC/SC is blocked for the next scenario step.
+
+pub mod card;
+pub mod desk;
+pub mod http;
+pub mod reference;
+pub mod server;
+
+pub use crate::shared::SharedWorld;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use desk::Desk;
+
+/// Who plays the terminal in scenarios with `terminal: true`.
+#[derive(Clone, Debug, Default)]
+pub enum TerminalRole {
+    /// The built-in terminal, in process, through the same card engine and registry checks.
+    #[default]
+    Reference,
+    /// A terminal under test: the card is put in a vpcd reader slot and the terminal asks the
+    /// registry over HTTP (the endpoints share `desk`).
+    Pcsc {
+        /// The desk the HTTP endpoints serve from.
+        desk: Arc<Desk>,
+        /// The vpcd reader slot.
+        vpcd: SocketAddr,
+        /// How long to wait for the terminal's confirmation after the card goes on the reader.
+        wait: Duration,
+        /// Where the registry's terminal endpoints listen.
+        endpoints: SocketAddr,
+    },
+}
+
+impl TerminalRole {
+    /// How the run record names the role.
+    pub fn describe(&self) -> String {
+        match self {
+            TerminalRole::Reference => "reference".into(),
+            TerminalRole::Pcsc {
+                vpcd, endpoints, ..
+            } => super::under_test(&format!(
+                "card in vpcd {vpcd}, registry endpoints at http://{endpoints}/onshi/terminal/"
+            )),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! `provider` expectations: what the provider recorded and charged, the reference's record
+//! or what a system under test reported.
+
+use super::*;
+
+/// What a provider recorded for a visit, as the `provider` expectation compares it: the
+/// reference provider's record, or what a system under test reported.
+pub(crate) struct Observed {
+    under_test: bool,
+    path: String,
+    charged: Option<u64>,
+    charge_note: Option<String>,
+    copay_percent: Option<u8>,
+    insurer_number: Option<String>,
+    number: Option<String>,
+    limit_category: Option<String>,
+    cap: Option<u64>,
+    confirm_later: bool,
+    /// The later confirmation as the provider holds it now: date, 資格有効性.
+    later: Option<(String, Option<u8>)>,
+    fetched: Vec<DataKind>,
+}
+
+impl Observed {
+    pub(crate) fn reference(w: &World, rec: &onshi_sim::provider::VisitRecord) -> Observed {
+        // The visit's record as the provider holds it now (a retry updates it).
+        let later = w
+            .provider()
+            .visits
+            .get(rec.seq)
+            .and_then(|r| r.confirmed_later)
+            .map(|l| {
+                (
+                    l.on.to_string(),
+                    l.validity.and_then(|v| v.code().parse().ok()),
+                )
+            });
+        Observed {
+            under_test: false,
+            path: name_of(&rec.path, ""),
+            charged: Some(rec.charged),
+            charge_note: Some(format!("fee {} yen, copay {}%", rec.fee, rec.copay_percent)),
+            copay_percent: Some(rec.copay_percent),
+            insurer_number: rec.insurer_number.clone(),
+            number: rec.number.clone(),
+            limit_category: rec.limit_category.map(|c| c.code().to_string()),
+            cap: rec.cap,
+            confirm_later: rec.confirm_later,
+            later,
+            fetched: rec.fetched.clone(),
+        }
+    }
+
+    pub(crate) fn under_test(
+        r: &crate::adapter::Recorded,
+        latest: Option<&crate::adapter::Recorded>,
+    ) -> Observed {
+        let now = latest.unwrap_or(r);
+        Observed {
+            under_test: true,
+            path: r.path.name().to_string(),
+            charged: r.charged,
+            charge_note: Some(format!(
+                "as reported by the system under test (copay {})",
+                r.copay_percent
+                    .map_or_else(|| "not reported".into(), |c| format!("{c}%"))
+            )),
+            copay_percent: r.copay_percent,
+            insurer_number: r.insurer_number.clone(),
+            number: r.number.clone(),
+            limit_category: r.limit_category.clone(),
+            cap: r.cap,
+            confirm_later: r.confirm_later,
+            later: now
+                .confirmed_later
+                .as_ref()
+                .map(|l| (l.on.clone(), l.validity)),
+            fetched: r
+                .fetched
+                .iter()
+                .map(|k| provider::fetched_data_kind(*k))
+                .collect(),
+        }
+    }
+}
+
+impl Executor<'_> {
+    pub(crate) fn provider(
+        &mut self,
+        w: &World,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        p: &ProviderCheck,
+    ) {
+        let found = self.outputs.find(&p.of, "a visit", |o| match o {
+            Output::ProviderVisit(_, a) => Some(Err(a.clone())),
+            o => visit_of(o).map(|v| Ok(v.record.clone())),
+        });
+        let obs = match found {
+            Err(e) => {
+                self.fail(pe, step, "provider", "a visit".into(), e);
+                return;
+            }
+            Ok(Err(a)) => {
+                let latest = self.put.as_ref().and_then(|put| put.latest.get(&a.name));
+                Observed::under_test(&a.recorded, latest)
+            }
+            Ok(Ok(Some(rec))) => Observed::reference(w, &rec),
+            Ok(Ok(None)) => {
+                self.fail(
+                    pe,
+                    step,
+                    "provider",
+                    "a visit record from the provider".into(),
+                    "the provider recorded nothing for this visit".into(),
+                );
+                return;
+            }
+        };
+        let none = || "none".to_string();
+        if let Some(want) = &p.path {
+            self.push(
+                pe,
+                step,
+                "provider.path",
+                want.clone(),
+                obs.path.clone(),
+                None,
+            );
+        }
+        if let Some(want) = p.charged {
+            self.push(
+                pe,
+                step,
+                "provider.charged",
+                format!("{want} yen"),
+                obs.charged.map_or_else(none, |c| format!("{c} yen")),
+                obs.charge_note.clone(),
+            );
+        }
+        if let Some(want) = p.copay_percent {
+            self.push(
+                pe,
+                step,
+                "provider.copay_percent",
+                want.to_string(),
+                obs.copay_percent.map_or_else(none, |c| c.to_string()),
+                None,
+            );
+        }
+        if let Some(want) = &p.insurer_number {
+            let got = obs.insurer_number.clone().unwrap_or_else(none);
+            self.push(pe, step, "provider.insurer_number", want.clone(), got, None);
+        }
+        if let Some(want) = &p.number {
+            let got = obs.number.clone().unwrap_or_else(none);
+            self.push(pe, step, "provider.number", want.clone(), got, None);
+        }
+        if let Some(want) = &p.limit_category {
+            let got = obs.limit_category.clone().unwrap_or_else(none);
+            self.push(pe, step, "provider.limit_category", want.clone(), got, None);
+        }
+        if let Some(want) = &p.cap {
+            let got = obs.cap.map_or_else(none, |c| c.to_string());
+            self.push(pe, step, "provider.cap", want.clone(), got, None);
+        }
+        if let Some(want) = p.confirm_later {
+            self.push(
+                pe,
+                step,
+                "provider.confirm_later",
+                want.to_string(),
+                obs.confirm_later.to_string(),
+                None,
+            );
+        }
+        if let Some(want) = &p.confirmed_later {
+            let got = obs.later.as_ref().map_or_else(none, |(on, _)| on.clone());
+            self.push(
+                pe,
+                step,
+                "provider.confirmed_later",
+                want.clone(),
+                got,
+                None,
+            );
+        }
+        if let Some(want) = p.later_validity {
+            let got = obs
+                .later
+                .as_ref()
+                .and_then(|(_, v)| *v)
+                .map_or_else(none, |v| v.to_string());
+            self.push(
+                pe,
+                step,
+                "provider.later_validity",
+                want.to_string(),
+                got,
+                None,
+            );
+        }
+        if let Some(want) = &p.fetched {
+            let mut want: Vec<DataKind> = want.clone();
+            want.sort();
+            let mut got = obs.fetched.clone();
+            got.sort();
+            let mut note = None;
+            if obs.under_test {
+                // Only 薬剤 (YZK) and 特定健診 (TKK) travel over the folder protocol.
+                let wire = |k: &DataKind| matches!(k, DataKind::Medication | DataKind::Checkup);
+                if want.iter().chain(&got).any(|k| !wire(k)) {
+                    note = Some(
+                        "compared over the kinds the folder protocol carries (medication, checkup)"
+                            .to_string(),
+                    );
+                }
+                want.retain(wire);
+                got.retain(wire);
+            }
+            self.push(pe, step, "provider.fetched", list(want), list(got), note);
+        }
+    }
+}
