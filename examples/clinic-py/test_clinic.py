@@ -6,6 +6,7 @@ A tiny fake 資格確認端末 (a thread watching req/) answers requests so that
 tested without onshi; the end-to-end check is `onshi run scenarios/ --adapter …`.
 """
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -340,14 +341,53 @@ class Visits(Desk):
 
 
 class Protocol(Desk):
+    """The adapter over the Python starter's helper (onshi_adapter.run)."""
+
+    def hello(self):
+        return {"type": "hello", "protocol": "onshi-cap/1", "scenario": "x", "seed": 1,
+                "now": "2026-04-10T09:00:00+09:00",
+                "oqs": {"root": self.root, "req": os.path.join(self.root, "req"),
+                        "res": os.path.join(self.root, "res"),
+                        "face": os.path.join(self.root, "face"),
+                        "http": "http://127.0.0.1:1", "encoding": "utf8"},
+                "institutions": [{"key": "clinic", "code": CLINIC, "name": "x"}]}
+
+    def replies(self, adapter, lines):
+        out = io.StringIO()
+        with contextlib.redirect_stderr(io.StringIO()):
+            adapter.run(io.StringIO("".join(json.dumps(m) + "\n" for m in lines)), out)
+        return [json.loads(line) for line in out.getvalue().splitlines()]
+
+    def test_errors_instead_of_replies(self):
+        class Closed(Clinic):
+            def visit(self, msg):
+                raise RuntimeError("the desk is closed")
+
+        replies = self.replies(Adapter(Closed), [
+            self.visit_msg(), self.hello(), self.visit_msg(),
+            {"type": "observe", "visit": "v", "now": "2026-04-10T10:00:00+09:00"},
+            {"type": "end", "now": "2026-04-10T10:00:00+09:00"}])
+        self.assertEqual([r["type"] for r in replies], ["error", "ready", "error", "error", "bye"])
+        self.assertIn("visit before hello", replies[0]["message"])
+        self.assertEqual(replies[2]["message"], "RuntimeError: the desk is closed")
+        self.assertIn("no visit 'v'", replies[3]["message"])
+
+    def test_time_and_outage_reach_the_clinic(self):
+        adapter = Adapter()
+        replies = self.replies(adapter, [
+            self.hello(),
+            {"type": "outage", "now": "2026-04-10T09:00:00+09:00", "kind": "emergency",
+             "from": "2026-04-10T09:00:00+09:00", "until": "2026-04-10T15:00:00+09:00"},
+            {"type": "time", "now": "2026-04-10T16:00:00+09:00"},
+            {"type": "end", "now": "2026-04-10T16:00:00+09:00"}])
+        self.assertEqual([r["type"] for r in replies], ["ready", "done", "done", "bye"])
+        self.assertEqual(adapter.clinic.outages, [
+            (dt.datetime.fromisoformat("2026-04-10T09:00:00+09:00"),
+             dt.datetime.fromisoformat("2026-04-10T15:00:00+09:00"))])
+
     def test_hello_visit_observe_end(self):
         lines = [
-            {"type": "hello", "protocol": "onshi-cap/1", "scenario": "x", "seed": 1,
-             "now": "2026-04-10T09:00:00+09:00",
-             "oqs": {"root": self.root, "req": os.path.join(self.root, "req"),
-                     "res": os.path.join(self.root, "res"), "face": os.path.join(self.root, "face"),
-                     "http": "http://127.0.0.1:1", "encoding": "utf8"},
-             "institutions": [{"key": "clinic", "code": CLINIC, "name": "x"}]},
+            self.hello(),
             self.visit_msg(face_file=self.face(face_xml())),
             {"type": "observe", "visit": "v", "now": "2026-04-10T10:00:00+09:00"},
             {"type": "end", "now": "2026-04-10T10:00:00+09:00"},

@@ -32,6 +32,7 @@ impl GroupChild {
         let child = cmd.spawn()?;
         let group = i32::try_from(child.id()).map_err(std::io::Error::other)?;
         live().insert(group);
+        tracing::debug!(target: "onshi::children", pid = group, "child process group started");
         Ok(GroupChild {
             child,
             group,
@@ -73,6 +74,7 @@ fn kill_group(group: i32) {
 /// Kills every registered group (on SIGINT/SIGTERM). Returns how many groups were signalled.
 pub fn kill_all() -> usize {
     let groups: Vec<i32> = std::mem::take(&mut *live()).into_iter().collect();
+    tracing::info!(target: "onshi::children", groups = groups.len(), "killing every child process group");
     for g in &groups {
         kill_group(*g);
     }

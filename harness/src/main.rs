@@ -21,6 +21,13 @@ struct Cli {
     /// Output language / 表示言語.
     #[arg(long, value_enum, default_value_t = LangArg::Ja, global = true)]
     lang: LangArg,
+    /// More log on standard error: -v info, -vv debug, -vvv trace (RUST_LOG wins when set) /
+    /// 標準エラーへのログを詳しく.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Also write the log as JSON lines (debug level) to this file / ログを JSON Lines で保存.
+    #[arg(long, value_name = "FILE", global = true)]
+    log: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,6 +67,20 @@ enum CardAction {
     },
 }
 
+#[derive(Subcommand)]
+enum ScenariosAction {
+    /// Write the built-in library (scenarios and fixtures) into a folder, to read or extend
+    /// it; `onshi validate DIR` and `onshi run DIR` then use the copy.
+    Export {
+        /// The folder (created when absent; must be empty unless --force).
+        dir: PathBuf,
+        /// Write into a folder that is not empty: the library's files replace files of the
+        /// same name, other files stay.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LangArg {
     Ja,
@@ -68,10 +89,11 @@ enum LangArg {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run scenario files or folders against the built-in reference; write reports.
+    /// Run scenario files or folders (default: the scenario library built into onshi)
+    /// against the built-in reference; write reports.
     Run {
         /// Scenario files or folders (folders are searched for *.yaml; `fixtures/` is skipped).
-        #[arg(required = true)]
+        /// None: the built-in library (`onshi scenarios export DIR` writes it out).
         paths: Vec<PathBuf>,
         /// Where to write junit.xml, run.json, report.html and summary.md.
         #[arg(long, default_value = "reports")]
@@ -116,8 +138,8 @@ enum Command {
         /// The role under test (only `provider` for now).
         #[arg(long, default_value = "provider")]
         role: String,
-        /// Scenario files or folders.
-        #[arg(long, default_value = "scenarios")]
+        /// Scenario files or folders (default: the scenario library built into onshi).
+        #[arg(long)]
         scenarios: Vec<PathBuf>,
         /// Where to write the package (must be empty or absent).
         #[arg(long, default_value = "certification")]
@@ -136,13 +158,12 @@ enum Command {
     },
     /// Check scenario files without running them (syntax, references, lints).
     Validate {
-        /// Files or folders.
-        #[arg(required = true)]
+        /// Files or folders (default: the scenario library built into onshi).
         paths: Vec<PathBuf>,
     },
     /// List scenarios.
     List {
-        /// Files or folders (default: scenarios/).
+        /// Files or folders (default: the scenario library built into onshi).
         paths: Vec<PathBuf>,
         /// Only scenarios with this tag.
         #[arg(long)]
@@ -151,6 +172,11 @@ enum Command {
         #[arg(long)]
         requirement: Option<String>,
     },
+    /// The scenario library built into onshi.
+    Scenarios {
+        #[command(subcommand)]
+        action: ScenariosAction,
+    },
     /// Write a new scenario from a template.
     New {
         /// Scenario id, `area/short-name`.
@@ -158,6 +184,19 @@ enum Command {
         /// File to write (default: scenarios/<id>.yaml).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Write a starter adapter in Python or TypeScript / アダプタの雛形を書き出す.
+    ///
+    /// Into an empty folder: a helper for the adapter protocol (docs/adapter-protocol.md) and
+    /// a skeleton that passes the handshake, its `visit` left to fill in; prints the
+    /// `onshi run --adapter` line to use. / 空のフォルダに、アダプタプロトコルの補助モジュールと
+    /// 接続手順を通る雛形（visit は未実装）を書き出し、使う onshi run --adapter の行を表示する.
+    NewAdapter {
+        /// The starter's language (`--lang` is the output language) / 雛形の言語.
+        #[arg(long, value_enum)]
+        language: cli::new_adapter::StarterLanguage,
+        /// The folder to write (created when absent; must be empty) / 書き出すフォルダ.
+        dir: PathBuf,
     },
     /// Print the JSON Schema of scenario files (or of fragments).
     Schema {
@@ -256,11 +295,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let parsed = Cli::parse();
+    // `certify` always keeps a log for its package; elsewhere only with --log.
+    let log = parsed.log.clone().or_else(|| {
+        matches!(parsed.command, Command::Certify { .. })
+            .then(|| std::env::temp_dir().join(format!("onshi-certify-{}.log", std::process::id())))
+    });
+    if let Err(e) = onshi_harness::logging::init(parsed.verbose, log.as_deref()) {
+        eprintln!("onshi: {e}");
+        return ExitCode::from(cli::EXIT_INPUT);
+    }
     let lang = match parsed.lang {
         LangArg::Ja => Lang::Ja,
         LangArg::En => Lang::En,
     };
-    match parsed.command {
+    let temporary_log = parsed.log.is_none().then_some(log.clone()).flatten();
+    let code = match parsed.command {
         Command::Run {
             paths,
             out,
@@ -317,7 +366,13 @@ fn main() -> ExitCode {
             tag,
             requirement,
         } => cli::list(lang, &paths, tag.as_deref(), requirement.as_deref()),
+        Command::Scenarios {
+            action: ScenariosAction::Export { dir, force },
+        } => cli::scenarios_export(lang, &dir, force),
         Command::New { id, out } => cli::new(lang, &id, out),
+        Command::NewAdapter { language, dir } => {
+            cli::new_adapter::new_adapter(lang, language, &dir)
+        }
         Command::Schema { fragment, adapter } => cli::schema(fragment, adapter),
         Command::Explain { what, scenarios } => cli::explain(lang, &what, &scenarios),
         Command::Report {
@@ -378,5 +433,10 @@ fn main() -> ExitCode {
             seed,
             allow_remote,
         } => cli::card::serve(&scenario, &vpcd, &http, seed, allow_remote),
+    };
+    // certify's own log went into its package; the temporary copy goes.
+    if let Some(path) = temporary_log {
+        let _ = std::fs::remove_file(path);
     }
+    code
 }

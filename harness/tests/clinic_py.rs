@@ -196,6 +196,7 @@ fn certify_writes_a_package_whose_manifest_verifies() {
         "junit.xml",
         "summary.md",
         "README.txt",
+        "onshi.log",
     ] {
         assert!(listed.contains(f), "{f} not in the manifest");
     }

@@ -97,14 +97,17 @@ fn a_single_request_is_answered_under_its_suffix_with_the_identifiers_echoed() {
         Some(QualificationValidity::Valid)
     );
     assert_eq!(r.body.results.len(), 1);
-    assert_eq!(r.body.results[0].branch.as_deref(), Some("01"));
+    assert_eq!(r.body.results[0].numbers.branch.as_deref(), Some("01"));
     let echo = r.body.search_info.expect("search info echoed");
     assert_eq!(echo.arbitrary_identifier.as_deref(), Some("患者_42"));
     assert!(wait_gone(&req.join("OQSsiquc01req_202604100001.xml"), WAIT));
     let log = service.log().snapshot();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].kind, ExchangeKind::Siquc01);
-    assert_eq!(log[0].summary.number.as_deref(), Some("5678"));
+    assert_eq!(
+        log[0].summary.numbers.as_ref().map(|n| n.number.as_str()),
+        Some("5678")
+    );
     assert_eq!(log[0].summary.birthdate.as_deref(), Some("19800510"));
     assert_eq!(log[0].summary.limit_consent.as_deref(), Some("1"));
     assert_eq!(
@@ -149,8 +152,11 @@ fn a_shift_jis_request_gets_a_shift_jis_answer_when_the_terminal_is_set_to_it() 
     let r = oqs::decode_confirm_response(&bytes).unwrap();
     assert_eq!(r.header.character_code, CharacterCode::ShiftJis);
     assert_eq!(r.body.results[0].name, "髙橋　幸子");
-    assert_eq!(r.body.results[0].symbol.as_deref(), Some("千代田１"));
-    assert_eq!(r.body.results[0].insurer_number.raw().trim(), "138016");
+    assert_eq!(
+        r.body.results[0].numbers.symbol.as_deref(),
+        Some("千代田１")
+    );
+    assert_eq!(r.body.results[0].numbers.insurer.raw().trim(), "138016");
 }
 
 #[test]

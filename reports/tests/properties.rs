@@ -29,9 +29,9 @@ fn verdict() -> impl Strategy<Value = Verdict> {
 
 prop_compose! {
     /// The fixture with hostile text in titles, values, notes, reasons, errors, trace,
-    /// roles and paths, and shuffled check verdicts.
+    /// roles, paths, tags, requirement ids and check names, and shuffled check verdicts.
     fn record()(
-        t in prop::collection::vec(text(), 12),
+        t in prop::collection::vec(text(), 16),
         seed in any::<u64>(),
         verdicts in prop::collection::vec(verdict(), 8),
     ) -> RunRecord {
@@ -49,6 +49,10 @@ prop_compose! {
         r.scenarios[3].error = Some(t[9].clone());
         r.scenarios[5].expected_deviation = Some(t[10].clone());
         r.files[0].path = t[11].clone();
+        r.scenarios[1].tags.push(t[12].clone());
+        r.scenarios[2].requirements.push(t[13].clone());
+        r.scenarios[2].checks[2].name = t[14].clone();
+        r.scenarios[4].checks[0].expected = t[15].repeat(8);
         let checks = r.scenarios.iter_mut().flat_map(|s| s.checks.iter_mut());
         for (check, v) in checks.zip(verdicts) {
             check.verdict = v;
@@ -60,6 +64,13 @@ prop_compose! {
         }
         r
     }
+}
+
+/// The text of the page's `<script>` element.
+fn script_of(page: &str) -> &str {
+    let start = page.find("<script>").map_or(0, |i| i + "<script>".len());
+    let end = page.find("</script>").unwrap_or(start);
+    &page[start..end.max(start)]
 }
 
 /// Pipes that end a GitHub table cell: those after an even run of backslashes.
@@ -136,13 +147,23 @@ proptest! {
     }
 
     #[test]
-    fn html_leaks_no_markup_and_no_url(r in record()) {
-        let page = html::render(&r, Lang::En);
-        prop_assert!(!page.contains("<script"));
+    fn html_leaks_no_markup_and_no_url(r in record(), lang in prop_oneof![Just(Lang::Ja), Just(Lang::En)]) {
+        let page = html::render(&r, lang);
+        // One script element, the page's own: the same bytes whatever the record says.
+        prop_assert_eq!(page.matches("<script").count(), 1);
+        prop_assert_eq!(page.matches("</script").count(), 1);
+        let own = html::render(&fixture(), Lang::Ja);
+        prop_assert_eq!(script_of(&page), script_of(&own));
         prop_assert!(!page.contains("http://") && !page.contains("https://"));
+        prop_assert!(page.contains("<script>\n"), "the script element has no attributes");
         prop_assert!(page.chars().all(|c| c == '\n' || !c.is_control()));
-        // Exactly the elements the renderer writes: one section per scenario.
+        // Exactly the elements the renderer writes: one section per scenario, none hidden
+        // (filters only hide once the script runs), one filter bar, one search box.
         prop_assert_eq!(page.matches("<section class=\"scenario").count(), r.scenarios.len());
+        prop_assert!(page.lines().filter(|l| l.starts_with("<section")).all(|l| !l.contains(" hidden")));
+        prop_assert_eq!(page.matches("<div class=\"filters\"").count(), 1);
+        prop_assert_eq!(page.matches("<input type=\"search\"").count(), 1);
+        prop_assert_eq!(page.matches("<meta ").count(), 3);
     }
 
     #[test]

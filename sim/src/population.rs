@@ -3,7 +3,7 @@
 //! number in it is generated (synthetic) from the seed.
 
 use crate::clock::{Date, Moment, Span};
-use crate::ids::{FeeSchedule, InstitutionCode, InsurerNumber, PersonId};
+use crate::ids::{FeeSchedule, InstitutionCode, InsuranceNumbers, InsurerNumber, PersonId};
 use crate::insurer::Relation;
 use crate::person::Sex;
 use crate::registry::Channel;
@@ -116,10 +116,12 @@ pub fn build(opts: PopulationOptions) -> Result<World, WorldError> {
         };
         w.add_qualification(QualificationSpec {
             person,
-            insurer,
-            symbol,
-            number: format!("{}", 100_000 + i),
-            branch: "00".into(),
+            numbers: InsuranceNumbers {
+                insurer,
+                symbol,
+                number: format!("{}", 100_000 + i),
+                branch: "00".into(),
+            },
             relation: Relation::Insured,
             acquired: birth
                 .max(Date::new(2015, 4, 1).map_err(|e| WorldError::Invalid(e.to_string()))?),

@@ -72,12 +72,12 @@ impl<'a> View<'a> {
     /// The insurance numbers of a qualification (保険者番号 of its insurer, 記号, 番号, 枝番), as
     /// its 資格確認書 shows them.
     pub fn numbers_of(&self, q: QualificationId) -> InsuranceNumbers {
-        let qual = &self.quals[q.index()];
+        let n = &self.quals[q.index()].numbers;
         InsuranceNumbers {
-            insurer: self.insurers[qual.insurer.index()].number,
-            symbol: qual.symbol.clone(),
-            number: qual.number.clone(),
-            branch: Some(qual.branch.clone()),
+            insurer: self.insurers[n.insurer.index()].number,
+            symbol: n.symbol.clone(),
+            number: n.number.clone(),
+            branch: Some(n.branch.clone()),
         }
     }
 

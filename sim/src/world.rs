@@ -18,7 +18,8 @@ use crate::ids::{
     PersonId, QualificationId,
 };
 use crate::insurer::{
-    DesignatedDiseaseCertificate, Insurer, LimitCertificate, LossReason, Qualification, Relation,
+    DesignatedDiseaseCertificate, Insurer, LimitCertificate, LossReason, Qualification,
+    QualificationNumbers, Relation,
 };
 use crate::jlis::{CertKind, IssueCause, Jlis, RevocationReason, SubjectInfo};
 use crate::person::{Person, Sex};
@@ -153,14 +154,8 @@ pub struct CardSpec {
 pub struct QualificationSpec {
     /// Member.
     pub person: PersonId,
-    /// Insurer.
-    pub insurer: InsurerId,
-    /// 記号.
-    pub symbol: Option<String>,
-    /// 番号.
-    pub number: String,
-    /// 枝番.
-    pub branch: String,
+    /// Insurer, 記号, 番号 and 枝番.
+    pub numbers: QualificationNumbers,
     /// 本人/家族.
     pub relation: Relation,
     /// 資格取得年月日.
@@ -504,15 +499,15 @@ impl World {
     ) -> Result<QualificationId, WorldError> {
         let insurer = self
             .insurers
-            .get(spec.insurer.index())
-            .ok_or_else(|| WorldError::Invalid(format!("no insurer {:?}", spec.insurer)))?;
+            .get(spec.numbers.insurer.index())
+            .ok_or_else(|| WorldError::Invalid(format!("no insurer {:?}", spec.numbers.insurer)))?;
         if spec.person.index() >= self.people.len() {
             return Err(WorldError::Invalid(format!("no person {:?}", spec.person)));
         }
-        if spec.branch.len() != 2 || !spec.branch.bytes().all(|b| b.is_ascii_digit()) {
+        let branch = &spec.numbers.branch;
+        if branch.len() != 2 || !branch.bytes().all(|b| b.is_ascii_digit()) {
             return Err(WorldError::Invalid(format!(
-                "枝番 must be 2 digits, got `{}`",
-                spec.branch
+                "枝番 must be 2 digits, got `{branch}`"
             )));
         }
         if let Some((lost, _)) = spec.lost
@@ -530,16 +525,13 @@ impl World {
         let loss_registered_on = spec.lost.and_then(|(l, _)| l.checked_add(lag).ok());
         let id = QualificationId(self.quals.len() as u32);
         self.by_number
-            .entry((insurer.number, spec.number.clone()))
+            .entry((insurer.number, spec.numbers.number.clone()))
             .or_default()
             .push(id);
         self.quals.push(Qualification {
             id,
             person: spec.person,
-            insurer: spec.insurer,
-            symbol: spec.symbol,
-            number: spec.number,
-            branch: spec.branch,
+            numbers: spec.numbers,
             relation: spec.relation,
             insured_name: None,
             acquired: spec.acquired,

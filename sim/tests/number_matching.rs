@@ -20,7 +20,7 @@ fn family_member(
 ) -> QualificationId {
     let kyokai = w.insurer_by_key("kyokai").unwrap();
     let q = w.view().person_quals(of)[0];
-    let number = w.quals()[q.index()].number.clone();
+    let number = w.quals()[q.index()].numbers.number.clone();
     let child = person(
         w,
         &format!("child-{branch}"),
@@ -29,10 +29,12 @@ fn family_member(
     );
     w.add_qualification(QualificationSpec {
         person: child,
-        insurer: kyokai,
-        symbol: Some("1234".into()),
-        number,
-        branch: branch.into(),
+        numbers: InsuranceNumbers {
+            insurer: kyokai,
+            symbol: Some("1234".into()),
+            number,
+            branch: branch.into(),
+        },
         relation: Relation::Dependent,
         acquired: date(2016, 4, 1),
         lost: None,
@@ -87,10 +89,12 @@ fn records_the_registry_does_not_know_yet_match_nothing() {
     w.apply(Event::JobChange {
         person: taro,
         on: date(2025, 1, 6),
-        to: kumiai,
-        symbol: Some("77".into()),
-        number: "100".into(),
-        branch: "00".into(),
+        numbers: InsuranceNumbers {
+            insurer: kumiai,
+            symbol: Some("77".into()),
+            number: "100".into(),
+            branch: "00".into(),
+        },
         lag_days: Some(3),
         old_lag_days: Some(10),
     })

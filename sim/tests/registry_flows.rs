@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use jiff::ToSpan;
 use jiff::civil::date;
+use onshi_sim::ids::InsuranceNumbers;
 use onshi_sim::oqs::QualificationValidity;
 use onshi_sim::provider::{ChargePath, Fee};
 use onshi_sim::reader::Attempt;
@@ -36,7 +37,10 @@ fn registered_card_confirms_as_valid_with_thirty_percent() {
     assert_eq!(a.results[0].copay_percent, 30);
     let rec = v.record.unwrap();
     assert_eq!(rec.charged, 3_600);
-    assert_eq!(rec.insurer_number.as_deref(), Some("01130012"));
+    assert_eq!(
+        rec.numbers.as_ref().map(|n| n.insurer.digits()).as_deref(),
+        Some("01130012")
+    );
     assert_eq!(rec.path, ChargePath::Confirmed);
 }
 
@@ -178,10 +182,12 @@ fn job_change_lag_answers_invalid_then_valid_with_new_numbers() {
     w.apply(Event::JobChange {
         person: taro,
         on: date(2026, 4, 1),
-        to: kumiai,
-        symbol: Some("10".into()),
-        number: "777".into(),
-        branch: "00".into(),
+        numbers: InsuranceNumbers {
+            insurer: kumiai,
+            symbol: Some("10".into()),
+            number: "777".into(),
+            branch: "00".into(),
+        },
         lag_days: Some(10),
         old_lag_days: Some(0),
     })
@@ -210,7 +216,10 @@ fn job_change_lag_answers_invalid_then_valid_with_new_numbers() {
     };
     let a = v.answer.unwrap();
     assert_eq!(a.validity, Some(QualificationValidity::Valid));
-    assert_eq!(v.record.unwrap().number.as_deref(), Some("777"));
+    assert_eq!(
+        v.record.unwrap().numbers.map(|n| n.number).as_deref(),
+        Some("777")
+    );
     assert_eq!(a.results.len(), 1);
 }
 
@@ -222,10 +231,12 @@ fn confirmation_by_old_numbers_after_job_change_answers_three() {
     w.apply(Event::JobChange {
         person: taro,
         on: date(2026, 4, 1),
-        to: kumiai,
-        symbol: None,
-        number: "777".into(),
-        branch: "00".into(),
+        numbers: InsuranceNumbers {
+            insurer: kumiai,
+            symbol: None,
+            number: "777".into(),
+            branch: "00".into(),
+        },
         lag_days: Some(0),
         old_lag_days: Some(0),
     })
@@ -236,10 +247,12 @@ fn confirmation_by_old_numbers_after_job_change_answers_three() {
     let req = onshi_sim::registry::NumberConfirm {
         institution: clinic,
         date: date(2026, 4, 2),
-        insurer_number: onshi_sim::ids::InsurerNumber::parse("01130012").unwrap(),
-        symbol: Some("1234".into()),
-        number: old_number.clone(),
-        branch: Some("00".into()),
+        numbers: InsuranceNumbers {
+            insurer: onshi_sim::ids::InsurerNumber::parse("01130012").unwrap(),
+            symbol: Some("1234".into()),
+            number: old_number.clone(),
+            branch: Some("00".into()),
+        },
         birth: date(1980, 5, 10),
         limit_consent: true,
     };
@@ -399,7 +412,7 @@ fn outage_sends_the_provider_to_paper_and_confirm_later() {
     assert_eq!(rec.path, ChargePath::PaperCertificate);
     assert!(rec.confirm_later);
     assert_eq!(rec.charged, 1_500);
-    assert_eq!(rec.insurer_number, None);
+    assert_eq!(rec.numbers, None);
     // PRV-7: still down at 11:59, so nothing is retried yet.
     w.apply(Event::AdvanceTo(at("2026-04-01T11:59"))).unwrap();
     assert!(w.provider().visits[rec.seq].confirmed_later.is_none());
@@ -411,7 +424,7 @@ fn outage_sends_the_provider_to_paper_and_confirm_later() {
     let later = now.confirmed_later.unwrap();
     assert_eq!(later.on.to_string(), "2026-04-01");
     assert_eq!(later.validity, Some(QualificationValidity::Valid));
-    assert!(now.insurer_number.is_some());
+    assert!(now.numbers.is_some());
     // A retry happens once.
     w.apply(Event::AdvanceTo(at("2026-04-02T12:00"))).unwrap();
     let retries = w

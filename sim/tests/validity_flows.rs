@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use jiff::civil::{Date, date};
 use onshi_sim::World;
-use onshi_sim::ids::{PersonId, QualificationId};
+use onshi_sim::ids::{InsuranceNumbers, PersonId, QualificationId};
 use onshi_sim::insurer::{LossReason, Relation};
 use onshi_sim::oqs::QualificationValidity;
 use onshi_sim::registry::{Answer, NumberConfirm};
@@ -35,10 +35,12 @@ fn add(
     let insurer = w.insurer_by_key(insurer).unwrap();
     w.add_qualification(QualificationSpec {
         person: p,
-        insurer,
-        symbol: Some(symbol.into()),
-        number: number.into(),
-        branch: "00".into(),
+        numbers: InsuranceNumbers {
+            insurer,
+            symbol: Some(symbol.into()),
+            number: number.into(),
+            branch: "00".into(),
+        },
         relation: Relation::Insured,
         acquired: from,
         lost: None,
@@ -56,10 +58,7 @@ fn by_numbers(w: &mut World, q: QualificationId, date: Date) -> Answer {
     let req = NumberConfirm {
         institution: w.institution_by_key("clinic").unwrap(),
         date,
-        insurer_number: w.insurers()[qual.insurer.index()].number,
-        symbol: qual.symbol.clone(),
-        number: qual.number.clone(),
-        branch: Some(qual.branch.clone()),
+        numbers: w.view().numbers_of(q),
         birth: w.people()[qual.person.index()].birth,
         limit_consent: false,
     };
@@ -171,7 +170,7 @@ fn numbers_of_an_ended_qualification_with_nothing_newer_answer_invalid() {
     // Ended 07-01, no other record → 2; numbers matching nothing → 4.
     let a = by_numbers(&mut w, old, date(2026, 7, 10));
     assert_eq!((a.validity, carried(&a)), (Some(Invalid), vec![old]));
-    w.qualification_mut(old).unwrap().number = "999999".into();
+    w.qualification_mut(old).unwrap().numbers.number = "999999".into();
     let a = by_numbers(&mut w, old, date(2026, 7, 10));
     assert_eq!((a.validity, a.results.len()), (Some(NotFound), 0));
 }
@@ -192,7 +191,7 @@ fn reissued_numbers_between_two_records_carry_the_replaced_one() {
         date(2026, 6, 1),
         date(2026, 6, 3),
     );
-    let number = w.quals()[first.index()].number.clone();
+    let number = w.quals()[first.index()].numbers.number.clone();
     let again = add(
         &mut w,
         taro,

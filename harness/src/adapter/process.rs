@@ -168,6 +168,12 @@ impl Adapter {
             command: command.command.clone(),
             detail: e.to_string(),
         })?;
+        tracing::info!(
+            target: "onshi::adapter",
+            pid = group.child().id(),
+            command = %command.command,
+            "adapter started"
+        );
         let child = group.child();
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::sync_channel(LINE_QUEUE);
@@ -263,6 +269,7 @@ impl Adapter {
             waiting_for,
             detail: e.to_string(),
         })?;
+        tracing::info!(target: "onshi::adapter", direction = "to", kind = waiting_for, %line, "message");
         line.push('\n');
         let written = match self.stdin.as_mut() {
             Some(s) => s.write_all(line.as_bytes()).and_then(|()| s.flush()),
@@ -338,6 +345,13 @@ impl Adapter {
                 self.line_no -= 1;
                 continue;
             }
+            tracing::info!(
+                target: "onshi::adapter",
+                direction = "from",
+                line_no = self.line_no,
+                line = %shorten_to(&text, 2000),
+                "message"
+            );
             let message = parse_line(&text).map_err(|detail| AdapterError::Protocol {
                 waiting_for,
                 line: self.line_no,
@@ -383,7 +397,12 @@ impl Adapter {
         } else {
             EXIT_WAIT
         };
-        let _ = self.exit_within(wait);
+        let status = self.exit_within(wait);
+        tracing::info!(
+            target: "onshi::adapter",
+            status = %status.map_or_else(|| "killed".to_string(), status_text),
+            "adapter ended"
+        );
         // The whole group goes: background jobs the adapter left behind as well.
         self.child.kill_group();
         result

@@ -3,7 +3,8 @@
 //! one trace file per scenario, every file exchanged with the system (each scenario's OQS
 //! folders), the scenario files used, a README, and `SHA256SUMS` over all of it
 //! (`sha256sum -c SHA256SUMS` verifies it). The exit code is 0 only when every scenario of the
-//! suite passed.
+//! suite passed. With no `--scenarios`, the library built into onshi runs (from any folder);
+//! the README and every report name its version.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -17,13 +18,14 @@ use super::run::{AdapterArgs, write_reports};
 use super::{EXIT_FAILED, EXIT_INPUT, EXIT_OK, colour, render_problem, t};
 use crate::catalog::Catalog;
 use crate::run::{self, RunOptions};
+use crate::scenario::library;
 
 /// Arguments of `onshi certify`.
 #[derive(Clone, Debug)]
 pub struct CertifyArgs {
     /// The role under test.
     pub role: String,
-    /// Scenario files or folders.
+    /// Scenario files or folders; none: the built-in library.
     pub scenarios: Vec<PathBuf>,
     /// Package folder.
     pub out: PathBuf,
@@ -61,6 +63,10 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
             args.out.display()
         ));
     }
+    let scenarios = match super::default_paths(lang, &args.scenarios) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
     let mut options = RunOptions {
         seed: args.seed,
         timeout: Duration::from_secs_f64(args.timeout),
@@ -78,7 +84,10 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
         Ok(None) => return fail("give the system under test with --adapter \"CMD\"".into()),
         Err(e) => return fail(e),
     }
-    let result = match run::run(&args.scenarios, Catalog::builtin(), &options) {
+    if let Some(line) = scenarios.announce(lang) {
+        say!("{line}");
+    }
+    let result = match run::run(&scenarios.paths, Catalog::builtin(), &options) {
         Ok(r) => r,
         Err(p) => {
             warn_raw!("{}", render_problem(&p));
@@ -88,7 +97,8 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
     for p in &result.problems {
         warn_raw!("{}", render_problem(p));
     }
-    let record = result.record;
+    let mut record = result.record;
+    record.tool = library::tool(scenarios.origin());
     say_raw!(
         "{}",
         onshi_reports::terminal::render(&record, lang, colour(std::io::stdout().is_terminal()))
@@ -161,9 +171,20 @@ pub fn package(record: &RunRecord, lang: Lang, out: &Path) -> std::io::Result<()
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(&from, &target)?;
+        // A file of the built-in library (`onshi:scenarios/...`) comes from the binary.
+        match library::embedded(&from.to_string_lossy()) {
+            Some(bytes) => std::fs::write(&target, bytes)?,
+            None => {
+                std::fs::copy(&from, &target)?;
+            }
+        }
     }
     std::fs::write(out.join("README.txt"), readme(record))?;
+    // The log of this certification (JSON lines, debug level; docs: harness/src/logging.rs).
+    if let Some(log) = crate::logging::log_file() {
+        tracing::info!(package = %out.display(), "certification package written");
+        std::fs::copy(log, out.join("onshi.log"))?;
+    }
     manifest(out)
 }
 
@@ -235,6 +256,7 @@ fn readme(record: &RunRecord) -> String {
         "onshi certification package / 認証パッケージ\n\
          \n\
          tool: {}\n\
+         library: {}\n\
          provider: {}\n\
          seed: {}\n\
          scenarios: {} (pass {}, fail {}, review {}, skip {})\n\
@@ -249,6 +271,7 @@ fn readme(record: &RunRecord) -> String {
          scenarios/    the scenario files used, in their folder layout (their SHA-256 are also in run.json)\n\
          SHA256SUMS    checksums of every file above; verify with `sha256sum -c SHA256SUMS`\n",
         record.tool,
+        library::provenance(&record.files),
         record.roles.provider,
         record.seed,
         record.scenarios.len(),

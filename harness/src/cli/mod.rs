@@ -27,6 +27,7 @@ macro_rules! warn_raw {
 
 pub mod card;
 pub mod certify;
+pub mod new_adapter;
 pub mod oqs;
 pub mod run;
 pub mod world;
@@ -38,7 +39,7 @@ use std::process::ExitCode;
 use onshi_reports::Lang;
 
 use crate::catalog::Catalog;
-use crate::scenario::{self, Problem, lint};
+use crate::scenario::{self, Problem, library, lint};
 
 /// Exit code: everything passed.
 pub const EXIT_OK: u8 = 0;
@@ -75,18 +76,76 @@ fn t(lang: Lang, ja: &str, en: &str) -> String {
     }
 }
 
-fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() {
-        vec![PathBuf::from("scenarios")]
-    } else {
-        paths.to_vec()
+/// The scenarios a command works on: the paths given, or with none the library built into
+/// onshi, written into a private temporary folder for as long as this lives (and shown as
+/// `onshi:scenarios/...`).
+struct Scenarios {
+    paths: Vec<PathBuf>,
+    library: Option<library::Materialized>,
+}
+
+impl Scenarios {
+    /// Which scenarios run.
+    fn origin(&self) -> library::Origin {
+        match self.library {
+            Some(_) => library::Origin::BuiltIn,
+            None => library::Origin::CommandLine,
+        }
+    }
+
+    /// The line saying that the built-in library is used (`None` for paths given).
+    fn announce(&self, lang: Lang) -> Option<String> {
+        self.library.as_ref()?;
+        let (v, n) = (library::version(), library::files().len());
+        Some(match lang {
+            Lang::Ja => format!(
+                "シナリオ: onshi 組み込みライブラリ {v}（{n} ファイル、{}/。onshi scenarios export DIR で書き出せます）",
+                library::DISPLAY_ROOT
+            ),
+            Lang::En => format!(
+                "scenarios: onshi's built-in library {v} ({n} files, {}/; `onshi scenarios export DIR` writes it out)",
+                library::DISPLAY_ROOT
+            ),
+        })
     }
 }
 
-/// `onshi validate`: errors exit 2, lint findings alone exit 1.
+/// The paths given, or the built-in library when there are none. The error is a message.
+fn default_paths(lang: Lang, paths: &[PathBuf]) -> Result<Scenarios, String> {
+    if !paths.is_empty() {
+        return Ok(Scenarios {
+            paths: paths.to_vec(),
+            library: None,
+        });
+    }
+    let written = library::Materialized::new().map_err(|e| {
+        t(
+            lang,
+            &format!("組み込みシナリオライブラリを一時フォルダに書き出せません（TMPDIR を確認するか、フォルダを指定してください）: {e}"),
+            &format!("cannot write the built-in scenario library into a temporary folder (check TMPDIR, or give a folder): {e}"),
+        )
+    })?;
+    Ok(Scenarios {
+        paths: vec![written.root().to_path_buf()],
+        library: Some(written),
+    })
+}
+
+/// `onshi validate`: errors exit 2, lint findings alone exit 1. With no path, the built-in
+/// library.
 pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
     let catalog = Catalog::builtin();
-    let files = match scenario::collect(paths) {
+    let scenarios = match default_paths(lang, paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("onshi validate: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    if let Some(line) = scenarios.announce(lang) {
+        eprintln!("{line}");
+    }
+    let files = match scenario::collect(&scenarios.paths) {
         Ok(f) => f,
         Err(p) => {
             warn_raw!("{}", render_problem(&p));
@@ -150,7 +209,7 @@ pub fn validate(lang: Lang, paths: &[PathBuf]) -> ExitCode {
     })
 }
 
-/// `onshi list`.
+/// `onshi list`. With no path, the built-in library.
 pub fn list(
     lang: Lang,
     paths: &[PathBuf],
@@ -158,7 +217,17 @@ pub fn list(
     requirement: Option<&str>,
 ) -> ExitCode {
     let catalog = Catalog::builtin();
-    let (mut ok, bad) = match crate::run::load_all(&default_paths(paths), catalog) {
+    let scenarios = match default_paths(lang, paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("onshi list: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    if let Some(line) = scenarios.announce(lang) {
+        eprintln!("{line}");
+    }
+    let (mut ok, bad) = match crate::run::load_all(&scenarios.paths, catalog) {
         Ok(x) => x,
         Err(p) => {
             warn_raw!("{}", render_problem(&p));
@@ -202,6 +271,33 @@ pub fn list(
         }
     );
     ExitCode::from(if bad.is_empty() { EXIT_OK } else { EXIT_INPUT })
+}
+
+/// `onshi scenarios export DIR`: writes the built-in library into `dir` (refused when it
+/// holds anything, unless `force`).
+pub fn scenarios_export(lang: Lang, dir: &Path, force: bool) -> ExitCode {
+    match library::export(dir, force) {
+        Ok(n) => {
+            let (v, shown) = (library::version(), dir.display());
+            say!(
+                "{}",
+                t(
+                    lang,
+                    &format!(
+                        "組み込みシナリオライブラリ {v}（{n} ファイル）を {shown} に書き出しました。onshi validate {shown} / onshi run {shown} で使えます。"
+                    ),
+                    &format!(
+                        "wrote onshi's built-in scenario library {v} ({n} files) into {shown}; `onshi validate {shown}` and `onshi run {shown}` use it"
+                    )
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("onshi scenarios export: {e}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
 }
 
 /// The template `onshi new` writes.

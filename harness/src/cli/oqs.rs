@@ -146,11 +146,11 @@ pub fn serve_oqs(lang: Lang, args: OqsServeArgs) -> ExitCode {
     }
     let sample = world.quals().first().map(|q| {
         let p = &world.people()[q.person.index()];
-        let ins = &world.insurers()[q.insurer.index()];
+        let ins = &world.insurers()[q.numbers.insurer.index()];
         (
             ins.number.padded(),
-            q.symbol.clone(),
-            q.number.clone(),
+            q.numbers.symbol.clone(),
+            q.numbers.number.clone(),
             onshi_sim::clock::compact_date(p.birth),
         )
     });

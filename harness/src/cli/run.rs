@@ -1,4 +1,5 @@
-//! `onshi run` and `onshi report`.
+//! `onshi run` and `onshi report`. `run` with no path runs the library built into onshi
+//! (`scenario::library`); every record it writes names the library's version in `tool`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,11 +13,12 @@ use crate::adapter::AdapterCommand;
 use crate::catalog::Catalog;
 use crate::run::execute::{AdapterRun, ProviderRole, TerminalRole};
 use crate::run::{self, Partition, RunOptions};
+use crate::scenario::library;
 
 /// Arguments of `onshi run`.
 #[derive(Clone, Debug)]
 pub struct RunArgs {
-    /// Files or folders.
+    /// Files or folders; none: the built-in library.
     pub paths: Vec<PathBuf>,
     /// Report folder.
     pub out: PathBuf,
@@ -165,6 +167,13 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         }
         options.jobs = j.clamp(1, run::MAX_JOBS);
     }
+    let scenarios = match super::default_paths(lang, &args.paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("onshi run: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
     if let Err(e) = clear_reports(&args.out) {
         eprintln!(
             "onshi run: --out: {} ({e})",
@@ -214,13 +223,17 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             }
         },
     };
-    let result = match run::run(&args.paths, Catalog::builtin(), &options) {
+    if let Some(line) = scenarios.announce(lang) {
+        say!("{line}");
+    }
+    let mut result = match run::run(&scenarios.paths, Catalog::builtin(), &options) {
         Ok(r) => r,
         Err(p) => {
             warn_raw!("{}", render_problem(&p));
             return ExitCode::from(EXIT_INPUT);
         }
     };
+    result.record.tool = library::tool(scenarios.origin());
     for p in &result.problems {
         warn_raw!("{}", render_problem(p));
     }

@@ -330,6 +330,8 @@ pub fn run_scenarios_interruptible(
                 let _permit = limit.acquire_owned().await;
                 let work = Arc::clone(&sc);
                 let task = tokio::task::spawn_blocking(move || {
+                    let _span = tracing::info_span!("scenario", id = %work.plan.id, seed).entered();
+                    tracing::debug!("scenario started");
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         execute::execute_bound(&work.plan, &work.sources, seed, &roles)
                     }))

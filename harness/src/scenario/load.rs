@@ -43,8 +43,13 @@ pub struct Loaded {
     pub fragments: Vec<(usize, FragmentFile)>,
 }
 
-/// The display form of a path: relative to the working directory when below it.
+/// The display form of a path: `onshi:scenarios/...` inside the built-in library written
+/// out for this command ([`super::library::display`]), else relative to the working directory
+/// when below it.
 pub fn display_path(path: &Path) -> String {
+    if let Some(shown) = super::library::display(path) {
+        return shown;
+    }
     let rel = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))

@@ -2,10 +2,12 @@
 //! ([`load`]), checking ([`compile`]) and lowering to a runnable [`plan::Plan`] ([`plan`]:
 //! nothing after `compile` reads the YAML model), the name tables between the language and
 //! the simulation ([`names`]), problems with file:line:column ([`diag`]), the `validate` lints ([`lint`]), the limits on
-//! expansion and problem counts ([`limits`]) and the tree includes must stay in ([`tree`]).
+//! expansion and problem counts ([`limits`]) and the tree includes must stay in ([`tree`]);
+//! the library built into the binary ([`library`]).
 
 pub mod compile;
 pub mod diag;
+pub mod library;
 pub mod limits;
 pub mod lint;
 pub mod load;

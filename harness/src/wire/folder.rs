@@ -192,6 +192,7 @@ impl FolderServer {
         for dir in [config.req(), config.res(), config.face()] {
             fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
         }
+        tracing::info!(target: "onshi::oqs", root = %config.root.display(), "OQS folder server started");
         if let RequestDisposal::MoveTo(dir) = &config.disposal {
             fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         }
@@ -272,7 +273,9 @@ impl FolderServer {
     }
 
     fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        if !self.stop.swap(true, Ordering::SeqCst) {
+            tracing::info!(target: "onshi::oqs", "OQS folder server stopped");
+        }
         let _ = self.tx.send(Signal::Stop);
         if let Some(w) = self.worker.take() {
             let _ = w.join();

@@ -110,6 +110,7 @@ impl HttpServer {
             addr: config.addr.to_string(),
             detail: e.to_string(),
         })?;
+        tracing::info!(target: "onshi::oqs", %addr, "OQS web API started");
         let state = Arc::new(AppState {
             service,
             config,
@@ -160,6 +161,7 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
+            tracing::info!(target: "onshi::oqs", "OQS web API stopped");
             task.abort();
         }
     }

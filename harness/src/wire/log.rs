@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use onshi_sim::ids::serialize_numbers_or_nulls;
 use onshi_sim::oqs::{InsuranceNumbersText, Violation};
 use serde::Serialize;
 
@@ -28,14 +29,11 @@ pub use onshi_sim::oqs::ExchangeKind;
 pub struct RequestSummary {
     /// MedicalInstitutionCode as sent.
     pub institution: Option<String>,
-    /// InsurerNumber as sent (raw 8 columns). For bulk uploads: the first search info's.
-    pub insurer_number: Option<String>,
-    /// InsuredCardSymbol as sent.
-    pub symbol: Option<String>,
-    /// InsuredIdentificationNumber (番号) as sent.
-    pub number: Option<String>,
-    /// InsuredBranchNumber as sent.
-    pub branch: Option<String>,
+    /// InsurerNumber (raw 8 columns), InsuredCardSymbol, InsuredIdentificationNumber (番号)
+    /// and InsuredBranchNumber as sent. For bulk uploads: the first search info's. In JSON the
+    /// four keys `insurer_number`, `symbol`, `number` and `branch`, null when not noted.
+    #[serde(flatten, serialize_with = "serialize_numbers_or_nulls")]
+    pub numbers: Option<InsuranceNumbersText>,
     /// Birthdate as sent (`YYYYMMDD`).
     pub birthdate: Option<String>,
     /// LimitApplicationCertificateRelatedConsFlg as sent.
@@ -57,10 +55,18 @@ pub struct RequestSummary {
 impl RequestSummary {
     /// Notes the insurance numbers as sent (保険者番号 raw).
     pub fn set_numbers(&mut self, numbers: &InsuranceNumbersText) {
-        self.insurer_number = Some(numbers.insurer.raw().to_string());
-        self.symbol = numbers.symbol.clone();
-        self.number = Some(numbers.number.clone());
-        self.branch = numbers.branch.clone();
+        self.numbers = Some(numbers.clone());
+    }
+
+    /// Notes only the 保険者番号 (raw) and 番号 of `numbers`, the 記号 and 枝番 left unnoted: what
+    /// the bulk upload (its first search info) and face-file records note.
+    pub fn set_insurer_and_number(&mut self, numbers: &InsuranceNumbersText) {
+        self.numbers = Some(InsuranceNumbersText {
+            insurer: numbers.insurer.clone(),
+            symbol: None,
+            number: numbers.number.clone(),
+            branch: None,
+        });
     }
 }
 
@@ -164,6 +170,17 @@ impl ExchangeLog {
 
     /// Appends a record, numbering it; returns its sequence number.
     pub fn append(&self, mut record: ExchangeRecord) -> u64 {
+        tracing::info!(
+            target: "onshi::oqs",
+            channel = ?record.channel,
+            kind = record.kind.name(),
+            request = %record.request,
+            answer = record.answer.as_deref().unwrap_or("-"),
+            code = record.result_code.as_deref().unwrap_or("-"),
+            validity = record.validity.as_deref().unwrap_or("-"),
+            violations = record.violations.len(),
+            "exchange"
+        );
         let seq = {
             let mut g = self.lock();
             let seq = g.next;
@@ -207,5 +224,37 @@ impl ExchangeLog {
             };
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use onshi_sim::oqs::InsurerNumberText;
+
+    use super::*;
+
+    /// The summary's JSON keeps the four numbers as top-level keys, null when not noted.
+    #[test]
+    fn request_summary_json() {
+        let empty = RequestSummary::default();
+        assert_eq!(
+            serde_json::to_string(&empty).unwrap(),
+            r#"{"institution":null,"insurer_number":null,"symbol":null,"number":null,"branch":null,"birthdate":null,"limit_consent":null,"confirmation_date":null,"arbitrary_file_identifier":null,"arbitrary_identifier":null,"reception_number":null,"reference_number":null,"persons":null}"#
+        );
+        let mut noted = RequestSummary {
+            institution: Some("1310143217".into()),
+            birthdate: Some("19800510".into()),
+            ..RequestSummary::default()
+        };
+        noted.set_numbers(&InsuranceNumbersText {
+            insurer: InsurerNumberText("  138016".into()),
+            symbol: Some("千代田１".into()),
+            number: "5678".into(),
+            branch: None,
+        });
+        assert_eq!(
+            serde_json::to_string(&noted).unwrap(),
+            r#"{"institution":"1310143217","insurer_number":"  138016","symbol":"千代田１","number":"5678","branch":null,"birthdate":"19800510","limit_consent":null,"confirmation_date":null,"arbitrary_file_identifier":null,"arbitrary_identifier":null,"reception_number":null,"reference_number":null,"persons":null}"#
+        );
     }
 }

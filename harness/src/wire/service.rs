@@ -591,8 +591,7 @@ impl Service {
         record.summary.institution = Some(institution.digits());
         record.summary.arbitrary_file_identifier = face.header.arbitrary_file_identifier.clone();
         if let Some(r) = face.body.results.first() {
-            record.summary.insurer_number = Some(r.insurer_number.raw().to_string());
-            record.summary.number = Some(r.number.clone());
+            record.summary.set_insurer_and_number(&r.numbers);
             record.summary.birthdate = Some(onshi_sim::clock::compact_date(r.birthdate));
         }
         note_confirm(&face, &mut record);

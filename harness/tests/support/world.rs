@@ -6,7 +6,9 @@
 
 use jiff::civil::date;
 use onshi_sim::clock::Moment;
-use onshi_sim::ids::{CardId, InstitutionCode, InstitutionId, InsurerNumber, PersonId};
+use onshi_sim::ids::{
+    CardId, InstitutionCode, InstitutionId, InsuranceNumbers, InsurerNumber, PersonId,
+};
 use onshi_sim::insurer::Relation;
 use onshi_sim::person::Sex;
 use onshi_sim::reader::{Attempt, ConsentAnswers};
@@ -75,10 +77,12 @@ pub fn taro_world(scenario: &str) -> Result<TaroWorld, String> {
         .map_err(e)?;
     w.add_qualification(QualificationSpec {
         person: taro,
-        insurer: kyokai,
-        symbol: Some("1234".into()),
-        number: "5678".into(),
-        branch: "00".into(),
+        numbers: InsuranceNumbers {
+            insurer: kyokai,
+            symbol: Some("1234".into()),
+            number: "5678".into(),
+            branch: "00".into(),
+        },
         relation: Relation::Insured,
         acquired: date(2015, 4, 1),
         lost: None,

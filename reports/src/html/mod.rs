@@ -1,21 +1,30 @@
-//! `report.html`: one self-contained page — inline CSS and SVG, no script, no external
-//! URL — that a vendor can attach to a ticket or open from a CI artifact.
+//! `report.html`: one self-contained page — inline CSS and SVG, one small inline script,
+//! no external URL — that a vendor can attach to a ticket or open from a CI artifact.
 //!
-//! Failed and review scenarios open expanded, the others collapsed in `<details>`; a
-//! checkbox hides passing and skipped ones through CSS `:has()`, so filtering needs no
-//! JavaScript and the page is complete without it. Every string from the record is
-//! escaped.
+//! Failed and review scenarios open expanded, the others collapsed in `<details>`. The
+//! filter bar ([`filters`]) hides scenarios by verdict through CSS `:has()` and, when the
+//! inline script runs, by requirement, tag and text; without script every scenario shows.
+//! A Content-Security-Policy in the page forbids every fetch, so even the script cannot
+//! reach the network. Check tables give the width to expected and actual ([`checks`]).
+//! Text is set in a Japanese-capable font stack (`style.css`). Every string from the
+//! record is escaped.
 
+mod checks;
+mod filters;
 mod sequence;
 
 use std::fmt::Write as _;
 
 use crate::escape::{anchor, xml};
 use crate::i18n::{deviation, outcome, partial_rows, pick};
-use crate::record::{Check, Lang, RunRecord, ScenarioRecord, Verdict};
+use crate::record::{Lang, RunRecord, ScenarioRecord};
 use crate::traceability::{MatrixRow, matrix};
 
 const STYLE: &str = include_str!("style.css");
+
+/// Nothing may be fetched; only the inline style and script run.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
+                   base-uri 'none'; form-action 'none'";
 
 /// The whole page.
 pub fn render(record: &RunRecord, lang: Lang) -> String {
@@ -24,26 +33,19 @@ pub fn render(record: &RunRecord, lang: Lang) -> String {
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
         pick(lang, "ja", "en")
     );
     header(&mut out, record, lang, title);
+    filters::bar(&mut out, record, lang);
     let _ = writeln!(
         out,
-        "<div class=\"filters\"><input type=\"checkbox\" id=\"only-problems\"> \
-         <label for=\"only-problems\">{}</label></div>\n<main>",
-        pick(
-            lang,
-            "不合格・要確認・想定内の逸脱だけを表示",
-            "Show only failures, reviews and expected deviations"
-        )
-    );
-    let _ = writeln!(
-        out,
-        "<section id=\"scenarios\">\n<h2>{} ({})</h2>",
+        "<main>\n<section id=\"scenarios\">\n<h2>{} ({})</h2>\n{}",
         pick(lang, "シナリオ", "Scenarios"),
-        record.scenarios.len()
+        record.scenarios.len(),
+        filters::no_match(lang)
     );
     for sc in &record.scenarios {
         scenario(&mut out, sc, lang);
@@ -53,9 +55,10 @@ pub fn render(record: &RunRecord, lang: Lang) -> String {
     files(&mut out, record, lang);
     let _ = writeln!(
         out,
-        "</main>\n<footer>{} {}</footer>\n</body>\n</html>",
+        "</main>\n<footer>{} {}</footer>\n<script>\n{}</script>\n</body>\n</html>",
         pick(lang, "作成:", "Written by"),
-        xml(&record.tool)
+        xml(&record.tool),
+        filters::SCRIPT
     );
     out
 }
@@ -66,11 +69,7 @@ fn badge(class: &str, label: &str) -> String {
 
 /// CSS class and label of a scenario's verdict; a listed failure shows as a deviation.
 fn scenario_badge(sc: &ScenarioRecord, lang: Lang) -> (&'static str, String) {
-    let class = if sc.is_expected_deviation() {
-        "deviation"
-    } else {
-        sc.verdict.name()
-    };
+    let class = filters::verdict_class(sc);
     (class, badge(class, sc.verdict_label(lang)))
 }
 
@@ -184,9 +183,10 @@ fn scenario(out: &mut String, sc: &ScenarioRecord, lang: Lang) {
     let problem = class == "fail" || class == "review";
     let _ = writeln!(
         out,
-        "<section class=\"scenario v-{class}\" id=\"{}\">\n<details{}>\n<summary>{badge} \
+        "<section class=\"scenario v-{class}\" id=\"{}\"{}>\n<details{}>\n<summary>{badge} \
          <code>{}</code><span class=\"title\">{}</span></summary>\n<div class=\"body\">",
         anchor("sc-", &sc.id),
+        filters::attributes(sc),
         if problem { " open" } else { "" },
         xml(&sc.id),
         xml(sc.title.get(lang))
@@ -228,7 +228,7 @@ fn scenario(out: &mut String, sc: &ScenarioRecord, lang: Lang) {
             xml(reason)
         );
     }
-    checks(out, sc, lang);
+    checks::table(out, sc, lang);
     let _ = writeln!(
         out,
         "<details class=\"trace\"{}><summary>{} ({})</summary>\n{}</details>",
@@ -238,59 +238,6 @@ fn scenario(out: &mut String, sc: &ScenarioRecord, lang: Lang) {
         sequence::diagram(&sc.trace, lang)
     );
     out.push_str("</div>\n</details>\n</section>\n");
-}
-
-fn checks(out: &mut String, sc: &ScenarioRecord, lang: Lang) {
-    if sc.checks.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p class=\"muted\">{}</p>",
-            pick(lang, "チェックはありません。", "No checks.")
-        );
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "<table class=\"checks\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
-         <th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        pick(lang, "判定", "Verdict"),
-        pick(lang, "チェック", "Check"),
-        pick(lang, "期待", "Expected"),
-        pick(lang, "実際", "Actual"),
-        pick(lang, "要件", "Requirements"),
-        pick(lang, "場所", "Where"),
-        pick(lang, "備考", "Note"),
-    );
-    for check in &sc.checks {
-        check_row(out, sc, check, lang);
-    }
-    out.push_str("</tbody></table>\n");
-}
-
-fn check_row(out: &mut String, sc: &ScenarioRecord, check: &Check, lang: Lang) {
-    let step = match check.step {
-        Some(n) => format!(" ({} {n})", pick(lang, "ステップ", "step")),
-        None => String::new(),
-    };
-    let (class, label) = if check.verdict == Verdict::Fail && sc.expected_deviation.is_some() {
-        ("deviation", deviation(lang))
-    } else {
-        (check.verdict.name(), check.verdict.label(lang))
-    };
-    let _ = writeln!(
-        out,
-        "<tr class=\"check-{}\"><td>{}</td><td><code>{}</code></td>\
-         <td class=\"value\"><code>{}</code></td><td class=\"value\"><code>{}</code></td>\
-         <td>{}</td><td><code>{}</code>{step}</td><td>{}</td></tr>",
-        class,
-        badge(class, label),
-        xml(&check.name),
-        xml(&check.expected),
-        xml(&check.actual),
-        requirement_links(sc.requirements_of(check)),
-        xml(&check.at),
-        xml(check.note.as_deref().unwrap_or_default())
-    );
 }
 
 fn traceability(out: &mut String, record: &RunRecord, lang: Lang) {
@@ -404,13 +351,35 @@ mod tests {
     use crate::fixture::fixture;
 
     #[test]
-    fn no_external_urls_and_no_script() {
+    fn no_external_urls_and_only_the_filter_script() {
         for lang in [Lang::Ja, Lang::En] {
             let page = render(&fixture(), lang);
             assert!(!page.contains("http://") && !page.contains("https://"));
-            assert!(!page.contains("<script"), "hostile text must be escaped");
+            assert!(!page.contains("src=") && !page.contains("url("));
+            assert_eq!(
+                page.matches("<script").count(),
+                1,
+                "hostile text must be escaped"
+            );
+            assert!(page.contains(&format!("<script>\n{}</script>", filters::SCRIPT)));
             assert!(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+            assert!(page.contains(&format!("content=\"{CSP}\"")));
         }
+    }
+
+    #[test]
+    fn without_script_every_scenario_shows() {
+        let page = render(&fixture(), Lang::Ja);
+        let hidden: Vec<&str> = page.lines().filter(|l| l.contains(" hidden")).collect();
+        // Only the scripted controls and the no-match line wait for the script.
+        assert_eq!(hidden.len(), 2, "{hidden:?}");
+        assert!(hidden[0].starts_with("<span class=\"scripted\" id=\"f-more\" hidden>"));
+        assert!(hidden[1].starts_with("<p id=\"no-match\""));
+        assert_eq!(
+            page.matches("\" checked>").count(),
+            5,
+            "every verdict shown"
+        );
     }
 
     #[test]

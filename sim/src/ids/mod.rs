@@ -15,7 +15,7 @@ pub use codes::{
 pub use handles::{
     CardId, CertId, FastHasher, FastMap, InstitutionId, InsurerId, PersonId, QualificationId,
 };
-pub use numbers::InsuranceNumbers;
+pub use numbers::{InsuranceNumbers, serialize_numbers_or_nulls};
 
 /// Why an identifier was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,7 +3,7 @@
 //! each record reaches the registry (INS-1..4, REG-5).
 
 use crate::clock::Date;
-use crate::ids::{InsurerId, InsurerNumber, PersonId, QualificationId};
+use crate::ids::{InsuranceNumbers, InsurerId, InsurerNumber, PersonId, QualificationId};
 use crate::rules::LimitCategory;
 
 /// 本人・家族の別 (OQSCD009), 資格喪失事由 (OQSCD008), 限度額適用認定証区分 (OQSCD011) and 特定疾病
@@ -75,6 +75,10 @@ pub struct DesignatedDiseaseCertificate {
     pub monthly_cap: u64,
 }
 
+/// The insurance numbers of a 資格 record: the insurer by handle (the record carries its
+/// 保険者番号), 記号, 番号, and the 枝番, which a record always has (2 digits).
+pub type QualificationNumbers = InsuranceNumbers<InsurerId, String>;
+
 /// One 資格: a person's membership of one insurer for one period (INS-1).
 #[derive(Clone, Debug)]
 pub struct Qualification {
@@ -82,14 +86,8 @@ pub struct Qualification {
     pub id: QualificationId,
     /// The member.
     pub person: PersonId,
-    /// The insurer.
-    pub insurer: InsurerId,
-    /// 被保険者証記号 (absent e.g. for 後期).
-    pub symbol: Option<String>,
-    /// 被保険者証番号.
-    pub number: String,
-    /// 枝番, 2 digits.
-    pub branch: String,
+    /// The insurer and the record's 被保険者証記号 (absent e.g. for 後期), 番号 and 枝番.
+    pub numbers: QualificationNumbers,
     /// 本人/家族.
     pub relation: Relation,
     /// 被保険者氏名 (世帯主) for a dependent.

@@ -4,7 +4,7 @@
 use crate::clock::{Date, Moment};
 
 use super::OqsError;
-use super::text::{ContributionRatio, InsurerNumberText};
+use super::text::{ContributionRatio, InsuranceNumbersText, InsurerNumberText, NumberElements};
 use super::tree::{Block, Fields, Out};
 use crate::codes::{
     ConsentFlag, ConsentStatus, InsuredCardClassification, LimitCategoryCode,
@@ -83,14 +83,9 @@ pub struct ConsentInfo {
 pub struct QualificationResult {
     /// InsuredCardClassification 被保険者証区分 (OQSCD010).
     pub card_classification: Option<InsuredCardClassification>,
-    /// InsurerNumber 保険者番号, raw 8 columns.
-    pub insurer_number: InsurerNumberText,
-    /// InsuredCardSymbol 記号 (e.g. `12-34`).
-    pub symbol: Option<String>,
-    /// InsuredIdentificationNumber 番号.
-    pub number: String,
-    /// InsuredBranchNumber 枝番 (`01`).
-    pub branch: Option<String>,
+    /// InsurerNumber 保険者番号 (raw 8 columns), InsuredCardSymbol 記号 (e.g. `12-34`),
+    /// InsuredIdentificationNumber 番号, InsuredBranchNumber 枝番 (`01`).
+    pub numbers: InsuranceNumbersText,
     /// PersonalFamilyClassification 本人・家族の別 (OQSCD009).
     pub personal_family: Option<PersonalFamily>,
     /// InsuredName 被保険者氏名(世帯主氏名).
@@ -181,10 +176,12 @@ impl QualificationResult {
     ) -> Self {
         QualificationResult {
             card_classification: None,
-            insurer_number,
-            symbol: None,
-            number: number.to_string(),
-            branch: None,
+            numbers: InsuranceNumbersText {
+                insurer: insurer_number,
+                symbol: None,
+                number: number.to_string(),
+                branch: None,
+            },
             personal_family: None,
             insured_name: None,
             name: name.to_string(),
@@ -225,10 +222,7 @@ impl QualificationResult {
     pub(crate) fn to_out(&self) -> Out {
         let mut b = Block::new();
         b.opt_code("InsuredCardClassification", self.card_classification)
-            .text("InsurerNumber", self.insurer_number.raw())
-            .opt_text("InsuredCardSymbol", self.symbol.as_deref())
-            .text("InsuredIdentificationNumber", &self.number)
-            .opt_text("InsuredBranchNumber", self.branch.as_deref())
+            .numbers(NumberElements::INSURED, &self.numbers)
             .opt_code("PersonalFamilyClassification", self.personal_family)
             .opt_text("InsuredName", self.insured_name.as_deref())
             .text("Name", &self.name)
@@ -339,10 +333,7 @@ impl QualificationResult {
     pub(crate) fn from_fields(mut f: Fields<'_>) -> Result<Self, OqsError> {
         let mut r = QualificationResult {
             card_classification: f.opt_code("InsuredCardClassification")?,
-            insurer_number: f.insurer("InsurerNumber")?,
-            symbol: f.opt_text("InsuredCardSymbol")?,
-            number: f.text("InsuredIdentificationNumber")?,
-            branch: f.opt_text("InsuredBranchNumber")?,
+            numbers: f.numbers(NumberElements::INSURED)?,
             personal_family: f.opt_code("PersonalFamilyClassification")?,
             insured_name: f.opt_text("InsuredName")?,
             name: f.text("Name")?,

@@ -20,7 +20,10 @@ use serde::Serialize;
 use crate::answer::{Answer, AnswerStatus, Refusal};
 use crate::clock::Date;
 use crate::codes::QualificationValidity;
-use crate::ids::{InstitutionId, InsurerId, PersonId, QualificationId};
+use crate::ids::{
+    InstitutionId, InsuranceNumbers, InsurerId, PersonId, QualificationId,
+    serialize_numbers_or_nulls,
+};
 use crate::rules::{
     CapScope, CapTerms, CareMode, ClaimUnit, DataKind, IncomeClass, LimitCategory, WindowVisit,
 };
@@ -90,14 +93,10 @@ pub struct VisitRecord {
     /// The qualification used, if any.
     #[serde(skip)]
     pub qualification: Option<QualificationId>,
-    /// 保険者番号 recorded.
-    pub insurer_number: Option<String>,
-    /// 記号 recorded.
-    pub symbol: Option<String>,
-    /// 番号 recorded.
-    pub number: Option<String>,
-    /// 枝番 recorded.
-    pub branch: Option<String>,
+    /// 保険者番号, 記号, 番号 and 枝番 recorded, if a qualification was used. In JSON the four
+    /// keys `insurer_number` (the digits), `symbol`, `number` and `branch`, null without one.
+    #[serde(flatten, serialize_with = "serialize_numbers_or_nulls")]
+    pub numbers: Option<InsuranceNumbers>,
     /// 負担割合 applied (percent).
     pub copay_percent: u8,
     /// 適用区分 applied, if 限度額 data was used.
@@ -122,12 +121,8 @@ impl VisitRecord {
     /// Records `q` as the qualification the visit was settled on, with its numbers as the
     /// answer gave them (保険者番号, 記号, 番号, 枝番).
     fn take_qualification(&mut self, v: &View, q: QualificationId) {
-        let numbers = v.numbers_of(q);
         self.qualification = Some(q);
-        self.insurer_number = Some(numbers.insurer.digits());
-        self.symbol = numbers.symbol;
-        self.number = Some(numbers.number);
-        self.branch = numbers.branch;
+        self.numbers = Some(v.numbers_of(q));
     }
 }
 
@@ -167,10 +162,7 @@ impl ProviderState {
             date,
             path: ChargePath::Confirmed,
             qualification: None,
-            insurer_number: None,
-            symbol: None,
-            number: None,
-            branch: None,
+            numbers: None,
             copay_percent: normal_ratio,
             limit_category: None,
             cap: None,
@@ -217,7 +209,9 @@ impl ProviderState {
                 rec.limit_category = Some(limit.category);
             }
         }
-        let insurer = rec.qualification.map(|q| v.quals[q.index()].insurer);
+        let insurer = rec
+            .qualification
+            .map(|q| v.quals[q.index()].numbers.insurer);
         let unit = v.rules.claim_unit(care, rec.limit_category);
         let key = (
             person,

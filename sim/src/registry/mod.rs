@@ -125,14 +125,8 @@ pub struct NumberConfirm {
     pub institution: InstitutionId,
     /// 資格確認日.
     pub date: Date,
-    /// 保険者番号.
-    pub insurer_number: crate::ids::InsurerNumber,
-    /// 記号.
-    pub symbol: Option<String>,
-    /// 番号.
-    pub number: String,
-    /// 枝番.
-    pub branch: Option<String>,
+    /// The numbers asked about: 保険者番号, 記号, 番号, 枝番.
+    pub numbers: InsuranceNumbers,
     /// 生年月日.
     pub birth: Date,
     /// 限度額 consent flag.
@@ -151,22 +145,9 @@ impl NumberConfirm {
         NumberConfirm {
             institution,
             date,
-            insurer_number: numbers.insurer,
-            symbol: numbers.symbol,
-            number: numbers.number,
-            branch: numbers.branch,
+            numbers,
             birth,
             limit_consent,
-        }
-    }
-
-    /// The numbers asked about.
-    pub fn numbers(&self) -> InsuranceNumbers {
-        InsuranceNumbers {
-            insurer: self.insurer_number,
-            symbol: self.symbol.clone(),
-            number: self.number.clone(),
-            branch: self.branch.clone(),
         }
     }
 }
@@ -212,7 +193,7 @@ impl Registry {
         );
         let insurer = v
             .current_qualification(person)
-            .map(|q| v.quals[q.index()].insurer);
+            .map(|q| v.quals[q.index()].numbers.insurer);
         if let std::collections::hash_map::Entry::Vacant(e) = self.registered_people.entry(person) {
             e.insert(insurer);
             if let Some(i) = insurer {
@@ -516,7 +497,12 @@ impl Registry {
             Actor::Registry,
             "registry.confirm_numbers",
             None,
-            || format!("資格確認 by numbers {} {}", req.insurer_number, req.number),
+            || {
+                format!(
+                    "資格確認 by numbers {} {}",
+                    req.numbers.insurer, req.numbers.number
+                )
+            },
         );
         if let Some(o) = self.outage_at(v.now) {
             answer.status = AnswerStatus::Refused(Refusal::Outage {
@@ -526,7 +512,7 @@ impl Registry {
         } else if v.institution(req.institution).is_none() {
             answer.status = AnswerStatus::Refused(Refusal::UnknownInstitution);
         } else {
-            let matches = quals_with_numbers(v, &req.numbers(), Some(req.birth));
+            let matches = quals_with_numbers(v, &req.numbers, Some(req.birth));
             let (validity, chosen) = validity::judge(v, &matches, req.date);
             answer.validity = Some(validity);
             answer.person = chosen.first().map(|q| v.quals[q.index()].person);

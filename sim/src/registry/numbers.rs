@@ -21,11 +21,11 @@ pub fn quals_with_numbers(
         .filter(|q| {
             let q = &v.quals[q.index()];
             q.visible_on(v.today)
-                && q.symbol.as_deref().unwrap_or("") == symbol
+                && q.numbers.symbol.as_deref().unwrap_or("") == symbol
                 && numbers
                     .branch
                     .as_deref()
-                    .is_none_or(|b| b.is_empty() || b == q.branch)
+                    .is_none_or(|b| b.is_empty() || b == q.numbers.branch)
                 && birth.is_none_or(|b| v.people[q.person.index()].birth == b)
         })
         .collect()

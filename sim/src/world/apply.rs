@@ -3,8 +3,8 @@
 
 use crate::card::CardStatus;
 use crate::clock::{Date, Span};
-use crate::ids::{InsurerId, PersonId, QualificationId};
-use crate::insurer::{LossReason, Relation};
+use crate::ids::{PersonId, QualificationId};
+use crate::insurer::{LossReason, QualificationNumbers, Relation};
 use crate::jlis::{CertKind, IssueCause, RevocationReason};
 use crate::portal::PortalView;
 use crate::registry::Channel;
@@ -143,31 +143,19 @@ impl World {
             Event::JobChange {
                 person,
                 on,
-                to,
-                symbol,
-                number,
-                branch,
+                numbers,
                 lag_days,
                 old_lag_days,
             } => {
-                self.job_change(
-                    person,
-                    on,
-                    to,
-                    symbol,
-                    number,
-                    branch,
-                    lag_days,
-                    old_lag_days,
-                )?;
+                self.job_change(person, on, numbers, lag_days, old_lag_days)?;
                 Ok(Outcome::Done)
             }
             Event::LoseQualification { person, on, reason } => {
                 let q = self.view().current_qualification(person).ok_or_else(|| {
                     WorldError::Invalid("no current qualification to lose".into())
                 })?;
-                let lag =
-                    self.insurers[self.quals[q.index()].insurer.index()].registration_lag_days;
+                let lag = self.insurers[self.quals[q.index()].numbers.insurer.index()]
+                    .registration_lag_days;
                 self.end_qualification(q, on, reason, lag)?;
                 Ok(Outcome::Done)
             }
@@ -376,15 +364,11 @@ impl World {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn job_change(
         &mut self,
         person: PersonId,
         on: Date,
-        to: InsurerId,
-        symbol: Option<String>,
-        number: String,
-        branch: String,
+        numbers: QualificationNumbers,
         lag_days: Option<u32>,
         old_lag_days: Option<u32>,
     ) -> Result<(), WorldError> {
@@ -396,10 +380,12 @@ impl World {
         });
         if let Some(old) = old {
             let old_lag = old_lag_days.unwrap_or(
-                self.insurers[self.quals[old.index()].insurer.index()].registration_lag_days,
+                self.insurers[self.quals[old.index()].numbers.insurer.index()]
+                    .registration_lag_days,
             );
             self.end_qualification(old, on, LossReason::OtherInsurance, old_lag)?;
         }
+        let to = numbers.insurer;
         let insurer = self
             .insurers
             .get(to.index())
@@ -408,10 +394,7 @@ impl World {
         let registered_on = on.checked_add(Span::new().days(i64::from(lag))).ok();
         self.add_qualification(QualificationSpec {
             person,
-            insurer: to,
-            symbol,
-            number,
-            branch,
+            numbers,
             relation: Relation::Insured,
             acquired: on,
             lost: None,

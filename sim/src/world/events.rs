@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::clock::{Date, Moment, Span};
-use crate::ids::{InstitutionId, InsurerId, PersonId, QualificationId};
-use crate::insurer::LossReason;
+use crate::ids::{InstitutionId, PersonId, QualificationId};
+use crate::insurer::{LossReason, QualificationNumbers};
 use crate::portal::{PortalError, PortalView, ProxyGrant};
 use crate::provider::{Fee, VisitRecord};
 use crate::reader::{Attempt, ConsentAnswers, ConsentOutcome, Verification};
@@ -108,14 +108,8 @@ pub enum Event {
         person: PersonId,
         /// First day with the new insurer (= 資格喪失日 of the old one).
         on: Date,
-        /// New insurer.
-        to: InsurerId,
-        /// New 記号.
-        symbol: Option<String>,
-        /// New 番号.
-        number: String,
-        /// New 枝番.
-        branch: String,
+        /// New insurer, 記号, 番号 and 枝番.
+        numbers: QualificationNumbers,
         /// Days until the new record reaches the registry (default: the insurer's lag).
         lag_days: Option<u32>,
         /// Days until the old insurer's 喪失 reaches the registry (default: its lag).

@@ -3,7 +3,7 @@
 
 use jiff::civil::{Date, date};
 use onshi_sim::clock::Moment;
-use onshi_sim::ids::{FeeSchedule, InstitutionCode, InsurerNumber, PersonId};
+use onshi_sim::ids::{FeeSchedule, InstitutionCode, InsuranceNumbers, InsurerNumber, PersonId};
 use onshi_sim::insurer::Relation;
 use onshi_sim::person::Sex;
 use onshi_sim::reader::{Attempt, ConsentAnswers};
@@ -83,10 +83,12 @@ pub fn person(w: &mut World, key: &str, birth: Date, card_issued: Date) -> Perso
     let kyokai = w.insurer_by_key("kyokai").unwrap();
     w.add_qualification(QualificationSpec {
         person: p,
-        insurer: kyokai,
-        symbol: Some("1234".into()),
-        number: format!("{}", 5678 + p.0),
-        branch: "00".into(),
+        numbers: InsuranceNumbers {
+            insurer: kyokai,
+            symbol: Some("1234".into()),
+            number: format!("{}", 5678 + p.0),
+            branch: "00".into(),
+        },
         relation: Relation::Insured,
         acquired: date(2015, 4, 1).max(birth),
         lost: None,

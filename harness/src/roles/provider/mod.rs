@@ -310,10 +310,10 @@ pub(crate) fn visit_facts(
         .current_qualification(spec.person)
         .and_then(|q| w.quals().get(q.index()))
         .map(|q| CertificateNumbers {
-            insurer_number: w.insurers()[q.insurer.index()].number.digits(),
-            symbol: q.symbol.clone(),
-            number: q.number.clone(),
-            branch: Some(q.branch.clone()),
+            insurer_number: w.insurers()[q.numbers.insurer.index()].number.digits(),
+            symbol: q.numbers.symbol.clone(),
+            number: q.numbers.number.clone(),
+            branch: Some(q.numbers.branch.clone()),
             birthdate: birthdate.clone(),
         });
     let code = w

@@ -61,6 +61,18 @@ impl VirtualIcc for WorldCard {
             let mut world = self.world.lock();
             self.session.transmit(&mut world, self.card, apdu)
         };
+        tracing::trace!(
+            target: "onshi::apdu",
+            command = %crate::logging::apdu_text(apdu),
+            status = %response
+                .iter()
+                .rev()
+                .take(2)
+                .rev()
+                .map(|b| format!("{b:02X}"))
+                .collect::<String>(),
+            "apdu"
+        );
         let entries = self.session.log_mut().take();
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         for e in entries {

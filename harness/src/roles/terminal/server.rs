@@ -29,6 +29,7 @@ impl Server {
         let bound = listener
             .local_addr()
             .map_err(|e| format!("cannot listen: {e}"))?;
+        tracing::info!(target: "onshi::terminal", addr = %bound, "terminal endpoints started");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -66,6 +67,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        tracing::info!(target: "onshi::terminal", addr = %self.addr, "terminal endpoints stopped");
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -151,7 +151,7 @@ const RESULT_FIELDS: &[ResultField] = &[
         |c| c.insurer_number.clone(),
         |w, r| {
             qualification(w, r)
-                .and_then(|q| w.insurers().get(q.insurer.index()))
+                .and_then(|q| w.insurers().get(q.numbers.insurer.index()))
                 .map_or_else(|| "none (no result)".into(), |i| i.number.to_string())
         },
     ),
@@ -160,7 +160,7 @@ const RESULT_FIELDS: &[ResultField] = &[
         |c| c.insurer_name.clone(),
         |w, r| {
             qualification(w, r)
-                .and_then(|q| w.insurers().get(q.insurer.index()))
+                .and_then(|q| w.insurers().get(q.numbers.insurer.index()))
                 .map_or_else(|| "none (no result)".into(), |i| i.name.clone())
         },
     ),
@@ -168,18 +168,20 @@ const RESULT_FIELDS: &[ResultField] = &[
         "confirmation.symbol",
         |c| c.symbol.clone(),
         |w, r| {
-            qualification(w, r).map_or_else(String::new, |q| q.symbol.clone().unwrap_or_default())
+            qualification(w, r).map_or_else(String::new, |q| {
+                q.numbers.symbol.clone().unwrap_or_default()
+            })
         },
     ),
     (
         "confirmation.number",
         |c| c.number.clone(),
-        |w, r| qualification(w, r).map_or_else(String::new, |q| q.number.clone()),
+        |w, r| qualification(w, r).map_or_else(String::new, |q| q.numbers.number.clone()),
     ),
     (
         "confirmation.branch",
         |c| c.branch.clone(),
-        |w, r| qualification(w, r).map_or_else(String::new, |q| q.branch.clone()),
+        |w, r| qualification(w, r).map_or_else(String::new, |q| q.numbers.branch.clone()),
     ),
     (
         "confirmation.copay_percent",

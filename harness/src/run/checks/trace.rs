@@ -94,3 +94,53 @@ impl Executor<'_> {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use onshi_sim::clock::Date;
+    use onshi_sim::ids::{InstitutionId, InsuranceNumbers, InsurerNumber, PersonId};
+    use onshi_sim::provider::{ChargePath, VisitRecord};
+
+    fn record() -> VisitRecord {
+        VisitRecord {
+            seq: 0,
+            person: PersonId(1),
+            institution: InstitutionId(0),
+            date: Date::new(2026, 4, 10).unwrap(),
+            path: ChargePath::Confirmed,
+            qualification: None,
+            numbers: None,
+            copay_percent: 30,
+            limit_category: None,
+            cap: None,
+            fee: 1000,
+            charged: 300,
+            fetched: Vec::new(),
+            confirm_later: false,
+            confirmed_later: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The provider record's JSON (what `no_my_number` searches) keeps the four numbers as
+    /// top-level keys, null when no qualification was taken.
+    #[test]
+    fn visit_record_json() {
+        let none = serde_json::to_string(&record()).unwrap();
+        assert_eq!(
+            none,
+            r#"{"seq":0,"person":1,"institution":0,"date":"2026-04-10","path":"confirmed","insurer_number":null,"symbol":null,"number":null,"branch":null,"copay_percent":30,"limit_category":null,"cap":null,"fee":1000,"charged":300,"fetched":[],"confirm_later":false,"confirmed_later":null,"notes":[]}"#
+        );
+        let mut taken = record();
+        taken.numbers = Some(InsuranceNumbers {
+            insurer: InsurerNumber::parse("138016").unwrap(),
+            symbol: None,
+            number: "5678".into(),
+            branch: Some("00".into()),
+        });
+        assert_eq!(
+            serde_json::to_string(&taken).unwrap(),
+            r#"{"seq":0,"person":1,"institution":0,"date":"2026-04-10","path":"confirmed","insurer_number":"138016","symbol":null,"number":"5678","branch":"00","copay_percent":30,"limit_category":null,"cap":null,"fee":1000,"charged":300,"fetched":[],"confirm_later":false,"confirmed_later":null,"notes":[]}"#
+        );
+    }
+}

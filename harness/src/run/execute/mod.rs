@@ -11,7 +11,7 @@ pub(crate) use onshi_sim::registry::terminal::TerminalRejection;
 pub(crate) use onshi_sim::world::{Event, Presentation, VisitSpec};
 
 pub(crate) use onshi_reports::{Check, ScenarioRecord, TraceEvent, Verdict};
-pub(crate) use onshi_sim::ids::InsurerNumber;
+pub(crate) use onshi_sim::ids::{InsuranceNumbers, InsurerNumber};
 pub(crate) use onshi_sim::oqs::{
     CharacterCode, ConfirmEcho, EncodeOptions, decode_confirm_response, encode, to_confirm_response,
 };
@@ -112,7 +112,10 @@ pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) 
     }
     let mut failed: Option<String> = None;
     for (i, step) in plan.steps.iter().enumerate() {
+        let _span =
+            tracing::debug_span!("step", n = i + 1, at = %ex.position(step.origin)).entered();
         if let Err(e) = ex.top_step(&shared, step, i + 1) {
+            tracing::debug!(error = %e, "step failed");
             failed = Some(format!(
                 "step {} ({}) failed: {e}",
                 i + 1,

@@ -38,7 +38,7 @@ impl Executor<'_> {
                 let current = w.view().current_qualification(*person);
                 let q = current.and_then(|q| w.quals().get(q.index()));
                 let default_number = q
-                    .and_then(|q| w.insurers().get(q.insurer.index()))
+                    .and_then(|q| w.insurers().get(q.numbers.insurer.index()))
                     .map(|i| i.number);
                 let insurer_number: InsurerNumber = insurer_number
                     .or(default_number)
@@ -46,13 +46,19 @@ impl Executor<'_> {
                 let req = NumberConfirm {
                     institution: *institution,
                     date: today,
-                    insurer_number,
-                    symbol: symbol.clone().or_else(|| q.and_then(|q| q.symbol.clone())),
-                    number: number
-                        .clone()
-                        .or_else(|| q.map(|q| q.number.clone()))
-                        .ok_or("no 番号 to confirm with")?,
-                    branch: branch.clone().or_else(|| q.map(|q| q.branch.clone())),
+                    numbers: InsuranceNumbers {
+                        insurer: insurer_number,
+                        symbol: symbol
+                            .clone()
+                            .or_else(|| q.and_then(|q| q.numbers.symbol.clone())),
+                        number: number
+                            .clone()
+                            .or_else(|| q.map(|q| q.numbers.number.clone()))
+                            .ok_or("no 番号 to confirm with")?,
+                        branch: branch
+                            .clone()
+                            .or_else(|| q.map(|q| q.numbers.branch.clone())),
+                    },
                     birth: born.unwrap_or_else(|| w.people()[person.index()].birth),
                     limit_consent: *limit_consent,
                 };

@@ -3,7 +3,7 @@
 //! nesting limit) with `$param`s substituted, and visits with their verification attempts
 //! and consent answers.
 
-use onshi_sim::ids::InsurerNumber;
+use onshi_sim::ids::{InsuranceNumbers, InsurerNumber};
 use onshi_sim::portal::ProxyGrant;
 use onshi_sim::provider::Fee;
 use onshi_sim::reader::{Attempt, ConsentAnswers};
@@ -114,10 +114,12 @@ impl Compiler<'_> {
                     (Some(person), Some(to), Some(on)) => Some(ev(Event::JobChange {
                         person,
                         on,
-                        to,
-                        symbol: j.symbol.clone(),
-                        number: j.number.value.clone(),
-                        branch,
+                        numbers: InsuranceNumbers {
+                            insurer: to,
+                            symbol: j.symbol.clone(),
+                            number: j.number.value.clone(),
+                            branch,
+                        },
                         lag_days: j.lag_days,
                         old_lag_days: j.old_lag_days,
                     })),

@@ -2,7 +2,7 @@
 //! registration, records, checkups and qualifications (限度額 and 特定疾病 certificates
 //! included), every key defined once.
 
-use onshi_sim::ids::{InstitutionCode, InsurerNumber};
+use onshi_sim::ids::{InstitutionCode, InsuranceNumbers, InsurerNumber};
 use onshi_sim::insurer::{
     DesignatedDiseaseCertificate, LimitCertificate, LimitCertificateKind, Relation,
 };
@@ -263,10 +263,12 @@ impl Compiler<'_> {
         }
         Some(QualificationSpec {
             person,
-            insurer: insurer?,
-            symbol: d.symbol.clone(),
-            number: d.number.value.clone(),
-            branch,
+            numbers: InsuranceNumbers {
+                insurer: insurer?,
+                symbol: d.symbol.clone(),
+                number: d.number.value.clone(),
+                branch,
+            },
             relation: match d.relation {
                 RelationName::Insured => Relation::Insured,
                 RelationName::Dependent => Relation::Dependent,

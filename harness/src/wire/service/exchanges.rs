@@ -141,8 +141,7 @@ impl Service {
             .map(onshi_sim::clock::compact_date);
         m.persons = Some(req.search_infos.len());
         if let Some(first) = req.search_infos.first() {
-            m.insurer_number = Some(first.numbers.insurer.raw().to_string());
-            m.number = Some(first.numbers.number.clone());
+            m.set_insurer_and_number(&first.numbers);
             m.birthdate = Some(onshi_sim::clock::compact_date(first.birthdate));
             m.limit_consent = Some(first.limit_consent.code().to_string());
         }

@@ -164,17 +164,17 @@ pub fn face_form(
 fn result(item: &ResultItem, v: &View) -> QualificationResult {
     let q = &v.quals[item.qualification.index()];
     let p = &v.people[item.person.index()];
-    let insurer = &v.insurers[q.insurer.index()];
+    let insurer = &v.insurers[q.numbers.insurer.index()];
     let mut r = QualificationResult::new(
         InsurerNumberText(insurer.number.padded()),
-        &q.number,
+        &q.numbers.number,
         &p.name,
         p.sex.into(),
         p.birth,
     );
     r.card_classification = Some(InsuredCardClassification::General);
-    r.symbol = q.symbol.clone();
-    r.branch = Some(q.branch.clone());
+    r.numbers.symbol = q.numbers.symbol.clone();
+    r.numbers.branch = Some(q.numbers.branch.clone());
     r.personal_family = Some(q.relation);
     r.insured_name = q.insured_name.clone();
     r.name_kana = Some(p.kana.clone());

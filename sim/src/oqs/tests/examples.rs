@@ -30,8 +30,8 @@ fn taro() -> QualificationResult {
         day(1957, 3, 2),
     );
     r.card_classification = Some(InsuredCardClassification::General);
-    r.symbol = Some("12-34".into());
-    r.branch = Some("01".into());
+    r.numbers.symbol = Some("12-34".into());
+    r.numbers.branch = Some("01".into());
     r.personal_family = Some(PersonalFamily::Insured);
     r.insured_name = Some("診療　太郎".into());
     r.name_kana = Some("ｼﾝﾘｮｳ ﾀﾛｳ".into());
@@ -119,9 +119,9 @@ fn face_file_snapshot() {
 #[test]
 fn multiple_match_snapshot() {
     let mut other = taro();
-    other.insurer_number =
+    other.numbers.insurer =
         InsurerNumberText::spaces(InsurerNumber::new(6, 13, 1).expect("insurer"));
-    other.branch = Some("00".into());
+    other.numbers.branch = Some("00".into());
     other.disqualification_date = Some(day(2024, 12, 31));
     other.reason_of_loss = Some(ReasonOfLoss::OtherInsurance);
     let mut response = face_file();

@@ -249,10 +249,12 @@ pub(crate) fn qualification_result(sjis: bool) -> impl Strategy<Value = Qualific
     );
     (a, b, c, d).prop_map(|(a, b, c, d)| QualificationResult {
         card_classification: a.0,
-        insurer_number: a.1,
-        symbol: a.2,
-        number: a.3,
-        branch: a.4,
+        numbers: InsuranceNumbersText {
+            insurer: a.1,
+            symbol: a.2,
+            number: a.3,
+            branch: a.4,
+        },
         personal_family: a.5,
         insured_name: a.6,
         name: a.7,
