@@ -269,6 +269,7 @@ fn readme(record: &RunRecord) -> String {
          traces/       every message between the actors, per scenario\n\
          exchanges/    every file exchanged with the system: per scenario its OQS req (processed/), res and face folders\n\
          scenarios/    the scenario files used, in their folder layout (their SHA-256 are also in run.json)\n\
+         onshi.log     onshi's log of this certification (JSON lines: adapter messages, OQS exchanges, servers)\n\
          SHA256SUMS    checksums of every file above; verify with `sha256sum -c SHA256SUMS`\n",
         record.tool,
         library::provenance(&record.files),
