@@ -91,71 +91,10 @@ enum LangArg {
 enum Command {
     /// Run scenario files or folders (default: the scenario library built into onshi)
     /// against the built-in reference; write reports.
-    Run {
-        /// Scenario files or folders (folders are searched for *.yaml; `fixtures/` is skipped).
-        /// None: the built-in library (`onshi scenarios export DIR` writes it out).
-        paths: Vec<PathBuf>,
-        /// Where to write junit.xml, run.json, report.html and summary.md.
-        #[arg(long, default_value = "reports")]
-        out: PathBuf,
-        /// Run seed (a scenario's own `seed:` wins).
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Run only a share: hash:K/N (by id hash) or slice:K/N (every N-th by id).
-        #[arg(long)]
-        partition: Option<String>,
-        /// Wall-clock limit per scenario, in seconds.
-        #[arg(long, default_value_t = 60.0)]
-        timeout: f64,
-        /// Scenarios run at once (default: the number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Expected-deviations file of a vendor profile (`deviations: [{scenario, reason}]`).
-        #[arg(long)]
-        deviations: Option<PathBuf>,
-        /// Bind the terminal role to a terminal under test: its card reader is this vpcd slot
-        /// (host:port, slot 0 is localhost:35963). Scenarios with `terminal: true` put the card
-        /// there and wait for the terminal's request; one scenario at a time.
-        #[arg(long, value_name = "HOST:PORT")]
-        terminal_vpcd: Option<String>,
-        /// Where the registry's terminal endpoints listen (with --terminal-vpcd).
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
-        terminal_http: String,
-        /// Allow --terminal-http on an address other than loopback (reachable from other
-        /// machines, without a password; a warning is printed).
-        #[arg(long)]
-        allow_remote: bool,
-        /// Seconds to wait for the terminal's confirmation after the card goes on the reader
-        /// (the per-scenario --timeout becomes at least ten times this).
-        #[arg(long, default_value_t = 30.0)]
-        terminal_wait: f64,
-        #[command(flatten)]
-        adapter: cli::run::AdapterArgs,
-    },
+    Run(cli::run::RunArgs),
     /// Run the provider suite against a system under test and write a certification package
     /// (reports, traces, every file exchanged, the scenario files, a SHA-256 manifest).
-    Certify {
-        /// The role under test (only `provider` for now).
-        #[arg(long, default_value = "provider")]
-        role: String,
-        /// Scenario files or folders (default: the scenario library built into onshi).
-        #[arg(long)]
-        scenarios: Vec<PathBuf>,
-        /// Where to write the package (must be empty or absent).
-        #[arg(long, default_value = "certification")]
-        out: PathBuf,
-        /// Run seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Wall-clock limit per scenario, in seconds.
-        #[arg(long, default_value_t = 60.0)]
-        timeout: f64,
-        /// Scenarios run at once (default: the number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        #[command(flatten)]
-        adapter: cli::run::AdapterArgs,
-    },
+    Certify(cli::certify::CertifyArgs),
     /// Check scenario files without running them (syntax, references, lints).
     Validate {
         /// Files or folders (default: the scenario library built into onshi).
@@ -297,7 +236,7 @@ fn main() -> ExitCode {
     let parsed = Cli::parse();
     // `certify` always keeps a log for its package; elsewhere only with --log.
     let log = parsed.log.clone().or_else(|| {
-        matches!(parsed.command, Command::Certify { .. })
+        matches!(parsed.command, Command::Certify(_))
             .then(|| std::env::temp_dir().join(format!("onshi-certify-{}.log", std::process::id())))
     });
     if let Err(e) = onshi_harness::logging::init(parsed.verbose, log.as_deref()) {
@@ -310,56 +249,8 @@ fn main() -> ExitCode {
     };
     let temporary_log = parsed.log.is_none().then_some(log.clone()).flatten();
     let code = match parsed.command {
-        Command::Run {
-            paths,
-            out,
-            seed,
-            partition,
-            timeout,
-            jobs,
-            deviations,
-            terminal_vpcd,
-            terminal_http,
-            allow_remote,
-            terminal_wait,
-            adapter,
-        } => cli::run::run(
-            lang,
-            cli::run::RunArgs {
-                paths,
-                out,
-                seed,
-                partition,
-                timeout,
-                jobs,
-                deviations,
-                terminal_vpcd,
-                terminal_http,
-                allow_remote,
-                terminal_wait,
-                adapter,
-            },
-        ),
-        Command::Certify {
-            role,
-            scenarios,
-            out,
-            seed,
-            timeout,
-            jobs,
-            adapter,
-        } => cli::certify::certify(
-            lang,
-            cli::certify::CertifyArgs {
-                role,
-                scenarios,
-                out,
-                seed,
-                timeout,
-                jobs,
-                adapter,
-            },
-        ),
+        Command::Run(args) => cli::run::run(lang, args),
+        Command::Certify(args) => cli::certify::certify(lang, args),
         Command::Validate { paths } => cli::validate(lang, &paths),
         Command::List {
             paths,

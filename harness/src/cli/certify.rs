@@ -21,21 +21,28 @@ use crate::run::{self, RunOptions};
 use crate::scenario::library;
 
 /// Arguments of `onshi certify`.
-#[derive(Clone, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct CertifyArgs {
-    /// The role under test.
+    /// The role under test (only `provider` for now).
+    #[arg(long, default_value = "provider")]
     pub role: String,
-    /// Scenario files or folders; none: the built-in library.
+    /// Scenario files or folders (default: the scenario library built into onshi).
+    #[arg(long)]
     pub scenarios: Vec<PathBuf>,
-    /// Package folder.
+    /// Where to write the package (must be empty or absent).
+    #[arg(long, default_value = "certification")]
     pub out: PathBuf,
-    /// Seed.
+    /// Run seed.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Timeout per scenario (seconds).
+    /// Wall-clock limit per scenario, in seconds.
+    #[arg(long, default_value_t = 60.0)]
     pub timeout: f64,
-    /// Parallel scenarios.
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long)]
     pub jobs: Option<usize>,
-    /// The system under test.
+    /// The provider system under test (`--adapter` and its options).
+    #[command(flatten)]
     pub adapter: AdapterArgs,
 }
 

@@ -16,31 +16,47 @@ use crate::run::{self, Partition, RunOptions};
 use crate::scenario::library;
 
 /// Arguments of `onshi run`.
-#[derive(Clone, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct RunArgs {
-    /// Files or folders; none: the built-in library.
+    /// Scenario files or folders (folders are searched for *.yaml; `fixtures/` is skipped).
+    /// None: the built-in library (`onshi scenarios export DIR` writes it out).
     pub paths: Vec<PathBuf>,
-    /// Report folder.
+    /// Where to write junit.xml, run.json, report.html and summary.md.
+    #[arg(long, default_value = "reports")]
     pub out: PathBuf,
-    /// Seed.
+    /// Run seed (a scenario's own `seed:` wins).
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Partition text.
+    /// Run only a share: hash:K/N (by id hash) or slice:K/N (every N-th by id).
+    #[arg(long)]
     pub partition: Option<String>,
-    /// Timeout in seconds.
+    /// Wall-clock limit per scenario, in seconds.
+    #[arg(long, default_value_t = 60.0)]
     pub timeout: f64,
-    /// Parallel scenarios.
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long)]
     pub jobs: Option<usize>,
-    /// Expected deviations.
+    /// Expected-deviations file of a vendor profile (`deviations: [{scenario, reason}]`).
+    #[arg(long)]
     pub deviations: Option<PathBuf>,
-    /// vpcd slot of a terminal under test.
+    /// Bind the terminal role to a terminal under test: its card reader is this vpcd slot
+    /// (host:port, slot 0 is localhost:35963). Scenarios with `terminal: true` put the card
+    /// there and wait for the terminal's request; one scenario at a time.
+    #[arg(long, value_name = "HOST:PORT")]
     pub terminal_vpcd: Option<String>,
-    /// Address of the terminal endpoints.
+    /// Where the registry's terminal endpoints listen (with --terminal-vpcd).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
     pub terminal_http: String,
-    /// Whether the terminal endpoints may listen on a non-loopback address.
+    /// Allow --terminal-http on an address other than loopback (reachable from other
+    /// machines, without a password; a warning is printed).
+    #[arg(long)]
     pub allow_remote: bool,
-    /// Seconds to wait for the terminal.
+    /// Seconds to wait for the terminal's confirmation after the card goes on the reader
+    /// (the per-scenario --timeout becomes at least ten times this).
+    #[arg(long, default_value_t = 30.0)]
     pub terminal_wait: f64,
-    /// A provider under test.
+    /// The provider system under test (`--adapter` and its options).
+    #[command(flatten)]
     pub adapter: AdapterArgs,
 }
 

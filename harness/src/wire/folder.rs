@@ -290,7 +290,7 @@ impl Drop for FolderServer {
 }
 
 fn warn(message: &str) {
-    eprintln!("onshi: {message}");
+    tracing::warn!(target: "onshi::oqs", "{message}");
 }
 
 struct Worker {

@@ -123,7 +123,7 @@ impl HttpServer {
                 let _ = rx.await;
             });
             if let Err(e) = serve.await {
-                eprintln!("onshi: HTTP server stopped: {e}");
+                tracing::error!(target: "onshi::oqs", error = %e, "HTTP server stopped");
             }
         });
         Ok(HttpServer {

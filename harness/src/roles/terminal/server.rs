@@ -47,7 +47,7 @@ impl Server {
                         let _ = rx.await;
                     });
                     if let Err(e) = serve.await {
-                        eprintln!("onshi: terminal endpoints stopped: {e}");
+                        tracing::error!(target: "onshi::terminal", error = %e, "terminal endpoints stopped");
                     }
                 });
             })
