@@ -5,12 +5,9 @@
 
 mod wire_common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use onshi_harness::wire::{
-    ExchangeKind, FolderConfig, FolderServer, RequestDisposal, Service, SharedWorld, WithWorld,
-};
+use onshi_harness::wire::{ExchangeKind, FolderServer, RequestDisposal, SharedWorld, WithWorld};
 use onshi_sim::World;
 use onshi_sim::ids::InstitutionCode;
 use onshi_sim::oqs::{
@@ -21,20 +18,6 @@ use onshi_sim::reader::{Attempt, ConsentAnswers};
 use onshi_sim::rules::{CareMode, ConsentItem};
 use onshi_sim::world::{Event, Outcome, Presentation, VisitSpec};
 use wire_common::*;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-fn config(root: &TempDir) -> FolderConfig {
-    let mut c = FolderConfig::new(root.path());
-    c.settle = Duration::from_millis(100);
-    c.complete_timeout = Duration::from_secs(2);
-    c.rescan_interval = Duration::from_millis(200);
-    c
-}
-
-fn start(root: &TempDir, service: &Arc<Service>) -> FolderServer {
-    FolderServer::start(config(root), service.clone()).expect("starts")
-}
 
 /// A face-verified visit of `key` at the clinic with every consent given.
 fn visit(world: &SharedWorld, key: &str) -> onshi_sim::registry::Answer {

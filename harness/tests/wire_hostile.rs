@@ -10,26 +10,10 @@ mod wire_common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use onshi_harness::wire::{FolderConfig, FolderServer, Service};
 use onshi_sim::oqs::{self, SegmentOfResult};
 use wire_common::*;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-fn config(root: &TempDir) -> FolderConfig {
-    let mut c = FolderConfig::new(root.path());
-    c.settle = Duration::from_millis(100);
-    c.complete_timeout = Duration::from_secs(2);
-    c.rescan_interval = Duration::from_millis(200);
-    c
-}
-
-fn start(root: &TempDir, service: &Arc<Service>) -> FolderServer {
-    FolderServer::start(config(root), service.clone()).expect("starts")
-}
 
 /// Waits until nothing (not even a dangling link) is left at `path`.
 fn wait_no_entry(path: &Path, timeout: Duration) -> bool {

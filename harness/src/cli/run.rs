@@ -181,7 +181,8 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
                 run::MAX_JOBS
             );
         }
-        options.jobs = j.clamp(1, run::MAX_JOBS);
+        // run::effective_jobs caps it (and to the work); the note says so up front.
+        options.jobs = j;
     }
     let scenarios = match super::default_paths(lang, &args.paths) {
         Ok(s) => s,

@@ -33,7 +33,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -173,7 +173,7 @@ pub struct FolderServer {
     config: FolderConfig,
     service: Arc<Service>,
     stop: Arc<AtomicBool>,
-    tx: Sender<Signal>,
+    tx: SyncSender<Signal>,
     worker: Option<JoinHandle<()>>,
     _watcher: Option<notify::RecommendedWatcher>,
 }
@@ -196,14 +196,16 @@ impl FolderServer {
         if let RequestDisposal::MoveTo(dir) = &config.disposal {
             fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         }
-        let (tx, rx) = mpsc::channel::<Signal>();
+        // Bounded: a system that floods `req/` fills it, and then notifications are dropped;
+        // the periodic rescan still finds every file.
+        let (tx, rx) = mpsc::sync_channel::<Signal>(SIGNAL_QUEUE);
         let events = tx.clone();
         let req = config.req();
         let req_dir = req.clone();
         // A watcher that cannot start is not fatal: the rescan still finds every file.
         let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res {
-                let _ = events.send(Signal::Paths(ev.paths));
+                let _ = events.try_send(Signal::Paths(ev.paths));
             }
         })
         .and_then(|mut w| w.watch(&req, RecursiveMode::NonRecursive).map(|()| w));
@@ -276,7 +278,8 @@ impl FolderServer {
         if !self.stop.swap(true, Ordering::SeqCst) {
             tracing::info!(target: "onshi::oqs", "OQS folder server stopped");
         }
-        let _ = self.tx.send(Signal::Stop);
+        // With a full queue the flag alone stops the worker at its next tick.
+        let _ = self.tx.try_send(Signal::Stop);
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
@@ -304,6 +307,8 @@ struct Worker {
 
 /// The longest the worker sleeps between looks at pending files.
 const TICK: Duration = Duration::from_millis(25);
+/// File notifications waiting for the worker; more are dropped (the rescan finds the files).
+const SIGNAL_QUEUE: usize = 1024;
 
 impl Worker {
     fn new(config: FolderConfig, service: Arc<Service>) -> Self {

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use onshi_harness::catalog::Catalog;
 use onshi_harness::run::execute::build_world;
-use onshi_harness::wire::{ExchangeLog, Service, ServiceSettings, SharedWorld};
+use onshi_harness::wire::{
+    ExchangeLog, FolderConfig, FolderServer, Service, ServiceSettings, SharedWorld,
+};
 use onshi_sim::World;
 use onshi_sim::ids::InstitutionCode;
 
@@ -133,4 +135,21 @@ pub fn taro_search_json() -> String {
     format!(
         r#"{{"XmlMsg":{{"MessageHeader":{{"QualificationConfirmationDate":"20260410","MedicalInstitutionCode":"{CLINIC}"}},"MessageBody":{{"QualificationConfirmSearchInfo":{{"InsurerNumber":"01130012","InsuredCardSymbol":"1234","InsuredIdentificationNumber":"5678","Birthdate":"19800510","LimitApplicationCertificateRelatedConsFlg":"1"}}}}}}}}"#
     )
+}
+
+/// How long the folder tests wait for an answer.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A folder server configuration for tests: short settle, completeness and rescan times.
+pub fn config(root: &TempDir) -> FolderConfig {
+    let mut c = FolderConfig::new(root.path());
+    c.settle = Duration::from_millis(100);
+    c.complete_timeout = Duration::from_secs(2);
+    c.rescan_interval = Duration::from_millis(200);
+    c
+}
+
+/// Starts a folder server on `root` with the test configuration.
+pub fn start(root: &TempDir, service: &Arc<Service>) -> FolderServer {
+    FolderServer::start(config(root), service.clone()).expect("starts")
 }

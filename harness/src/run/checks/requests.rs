@@ -92,7 +92,7 @@ impl Executor<'_> {
             Output::ProviderVisit(_, a) => Some(
                 a.requests
                     .iter()
-                    .filter_map(|x| request_kind(x.kind))
+                    .filter_map(|x| RequestKindName::of_exchange(x.kind))
                     .collect::<Vec<_>>(),
             ),
             Output::Visit(v, paper) => {

@@ -9,14 +9,8 @@ use onshi_sim::world::{Event, Outcome, VisitOutcome};
 use super::*;
 use crate::adapter::ToAdapter;
 use crate::adapter::protocol::FetchedKind;
-use crate::wire::ExchangeKind;
 
 use crate::scenario::names::RequestKindName;
-
-/// The request kind of an exchange, in the scenario language.
-pub(crate) fn request_kind(kind: ExchangeKind) -> Option<RequestKindName> {
-    RequestKindName::of_exchange(kind)
-}
 
 /// Whether a logged violation makes a request ill-formed (errors, and a half-written file;
 /// tolerated warnings such as an empty element do not).
@@ -220,7 +214,7 @@ impl Executor<'_> {
             let want = if spec.paper_limit_consent() { "1" } else { "0" };
             for r in requests
                 .iter()
-                .filter(|r| request_kind(r.kind) == Some(RequestKindName::Siquc01))
+                .filter(|r| RequestKindName::of_exchange(r.kind) == Some(RequestKindName::Siquc01))
             {
                 let got = r
                     .summary
