@@ -181,6 +181,7 @@ class Qualification:
     branch: Optional[str]
     name: str
     birthdate: Optional[str]
+    relation: Optional[str]  # "insured" (本人) or "dependent" (家族)
     copay_percent: Optional[int]
     limit_category: Optional[str]
     disease_caps: list
@@ -206,6 +207,7 @@ class Qualification:
             branch=text_of(e, "InsuredBranchNumber"),
             name=text_of(e, "Name") or "",
             birthdate=text_of(e, "Birthdate"),
+            relation=RELATIONS.get((text_of(e, "PersonalFamilyClassification") or "").strip()),
             copay_percent=int(ratio) if ratio and ratio.strip().isdigit() else None,
             limit_category=text_of(limit_info, "LimitApplicationCertificateClassificationFlag"),
             disease_caps=caps,
@@ -316,6 +318,8 @@ PATH_FOLLOWED_NEW = "followed_new_qualification"
 PATH_DECLARATION = "declaration_form"
 PATH_ASKED = "asked_patient"
 PATH_PAPER = "paper_certificate"
+# OQSCD009 本人・家族の別.
+RELATIONS = {"1": "insured", "2": "dependent"}
 
 
 @dataclass
@@ -331,6 +335,7 @@ class VisitRecord:
     symbol: Optional[str] = None
     number: Optional[str] = None
     branch: Optional[str] = None
+    relation: Optional[str] = None
     name: Optional[str] = None
     copay_percent: int = 30
     limit_category: Optional[str] = None
@@ -390,15 +395,22 @@ class Clinic:
                           limit_consent=bool(msg.get("limit_consent")))
         if msg.get("presents") == "eligibility_certificate":
             answer = self.confirm_by_numbers(rec, today) if rec.certificate else None
-        elif msg.get("face_file"):
-            answer = self.read_face_file(os.path.join(self.oqs.face, msg["face_file"]))
         else:
             answer = None  # the reader could not verify the patient: no online answer
+            if msg.get("face_file"):
+                answer = self.read_face_file(os.path.join(self.oqs.face, msg["face_file"]))
+            if self.card_route_failed(answer) and rec.certificate:
+                # The card cannot be used but the registry works: confirm by the numbers on
+                # the patient's 資格確認書 / 資格情報のお知らせ.
+                answer = self.confirm_by_numbers(rec, today)
         self.settle(rec, answer, patient, msg.get("fee") or {}, msg.get("care"), now)
-        if answer is None and self.in_announced_outage(now):
-            rec.confirm_later = True  # no result during an announced outage: confirm later
         self.visits[rec.visit] = rec
         return rec
+
+    def card_route_failed(self, answer: Optional[Answer]) -> bool:
+        """No answer from the card (not verified), or the card itself refused (expired,
+        revoked, not registered…) while the registry is up."""
+        return answer is None or (answer.refused and not answer.registry_unavailable)
 
     def confirm_by_numbers(self, rec: VisitRecord, on: dt.date) -> Answer:
         """資格確認 by the 資格確認書 numbers (OQSsiquc01req, 照会区分 2) as of `on`."""
@@ -485,10 +497,11 @@ class Clinic:
     def decide_path(self, answer: Optional[Answer]):
         """(path, the qualification to use or None, confirmation owed) from an answer."""
         if answer is None:
-            return PATH_PAPER, None, False
+            # Neither the card nor papers: 被保険者資格申立書 at the normal ratio.
+            return PATH_DECLARATION, None, False
         if answer.refused:
-            # Registry unavailable: 資格確認書 now, confirm later (PRV-7). Any other refusal
-            # (revoked card, not registered…): the 資格確認書, nothing to retry.
+            # Registry unavailable: 資格確認書 now, confirm later (PRV-7). Any other refusal of
+            # the confirmation by numbers: the 資格確認書, nothing to retry.
             return PATH_PAPER, None, answer.registry_unavailable
         if answer.validity == 1 and answer.results:
             return PATH_CONFIRMED, answer.results[0], False
@@ -503,6 +516,8 @@ class Clinic:
     def settle(self, rec, answer, patient, fee, care, now):
         birth = parse_yyyymmdd(patient["birthdate"])
         rec.path, chosen, rec.confirm_later = self.decide_path(answer)
+        if rec.path == PATH_PAPER and not rec.certificate and not rec.confirm_later:
+            rec.path = PATH_DECLARATION  # refused, and no papers to settle on
         rec.name = patient.get("name")
         if answer is not None and answer.results:
             rec.name = answer.results[0].name
@@ -511,6 +526,12 @@ class Clinic:
             self.record_numbers(rec, chosen)
             rec.name = chosen.name
             rec.limit_category = self.limit_category_of(chosen)
+        elif rec.path == PATH_PAPER and rec.certificate:
+            # Settled on the paper: its numbers are the visit's until the owed confirmation.
+            c = rec.certificate
+            rec.insurer_number, rec.symbol = c["insurer_number"], c.get("symbol")
+            rec.number, rec.branch = c["number"], c.get("branch")
+            rec.relation = c.get("relation")
         self.charge(rec, chosen, birth, fee, care)
         if answer is not None and not answer.refused and answer.results:
             rec.fetched = self.fetch_consented_data(rec, answer.results[0], now)
@@ -519,6 +540,7 @@ class Clinic:
         """The insurance numbers of the visit: always the ones just confirmed (PRV-1)."""
         rec.insurer_number, rec.symbol = chosen.insurer_number, chosen.symbol
         rec.number, rec.branch = chosen.number, chosen.branch
+        rec.relation = chosen.relation
         self.patients[rec.patient_key]["insurance"] = {
             "insurer_number": rec.insurer_number, "symbol": rec.symbol,
             "number": rec.number, "branch": rec.branch}
@@ -683,6 +705,7 @@ class Clinic:
                 first = answer.results[0]
                 rec.insurer_number, rec.symbol = first.insurer_number, first.symbol
                 rec.number, rec.branch = first.number, first.branch
+                rec.relation = first.relation
 
     # ── what the system shows (the CAP `recorded` reply) ────────────────────────────────
 
@@ -710,6 +733,7 @@ class Clinic:
             "symbol": rec.symbol,
             "number": rec.number,
             "branch": rec.branch,
+            "relation": rec.relation,
             "name": rec.name,
             "copay_percent": rec.copay_percent,
             "limit_category": rec.limit_category,

@@ -49,6 +49,7 @@ RESULT_TEMPLATE = """
         <InsuredCardSymbol>1234</InsuredCardSymbol>
         <InsuredIdentificationNumber>5678</InsuredIdentificationNumber>
         <InsuredBranchNumber>00</InsuredBranchNumber>
+        <PersonalFamilyClassification>1</PersonalFamilyClassification>
         <Name>{name}</Name>
         <Sex1>1</Sex1>
         <Birthdate>19800510</Birthdate>
@@ -293,6 +294,26 @@ class Visits(Desk):
         self.assertFalse(rec.confirm_later)
         self.assertIn(b"<QualificationConfirmationDate>20260410<", self.terminal.seen[-1][1])
 
+    def test_a_refused_card_is_confirmed_by_the_papers_numbers(self):
+        # Revoked certificate (any error that is not an outage): the registry works, so the
+        # desk confirms by the 資格確認書 numbers and settles from that answer.
+        self.serve(lambda name, data: face_xml())
+        c = self.clinic()
+        rec = c.visit(self.visit_msg(face_file=self.face(face_xml(error="ONS-E0104"))))
+        self.assertEqual(len(self.terminal.seen), 1)
+        self.assertTrue(self.terminal.seen[0][0].startswith("OQSsiquc01req_"))
+        self.assertEqual((rec.path, rec.insurer_number, rec.number, rec.relation, rec.confirm_later),
+                         ("confirmed", "01130012", "5678", "insured", False))
+
+    def test_no_face_file_is_confirmed_by_the_papers_numbers_or_a_declaration(self):
+        self.serve(lambda name, data: face_xml())
+        c = self.clinic()
+        rec = c.visit(self.visit_msg(face_file=None))
+        self.assertEqual((rec.path, rec.number, rec.charged), ("confirmed", "5678", 1200))
+        rec = c.visit(self.visit_msg(visit="w", face_file=None, certificate=None))
+        self.assertEqual((rec.path, rec.number, rec.charged), ("declaration_form", None, 1200))
+        self.assertEqual(len(self.terminal.seen), 1, "no request without numbers")
+
     def test_month_totals_cap_later_visits(self):
         extra = """
         <LimitApplicationCertificateRelatedInfo>
@@ -397,9 +418,9 @@ class Protocol(Desk):
         replies = [json.loads(l) for l in out.getvalue().splitlines()]
         self.assertEqual([r["type"] for r in replies], ["ready", "recorded", "recorded", "bye"])
         self.assertEqual(set(replies[1]), {
-            "type", "visit", "path", "insurer_number", "symbol", "number", "branch", "name",
-            "copay_percent", "limit_category", "cap", "charged", "fetched", "confirm_later",
-            "confirmed_later", "stored"})
+            "type", "visit", "path", "insurer_number", "symbol", "number", "branch", "relation",
+            "name", "copay_percent", "limit_category", "cap", "charged", "fetched",
+            "confirm_later", "confirmed_later", "stored"})
         self.assertNotIn("912345678901", out.getvalue())
 
 

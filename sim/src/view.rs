@@ -81,6 +81,16 @@ impl<'a> View<'a> {
         }
     }
 
+    /// The qualification that covers the person on `date` (newest first): the one whose numbers
+    /// their paper 資格確認書 / 資格情報のお知らせ carries for that day.
+    pub fn qualification_on(&self, person: PersonId, date: Date) -> Option<QualificationId> {
+        self.person_quals(person)
+            .iter()
+            .rev()
+            .copied()
+            .find(|q| self.quals[q.index()].covers(date))
+    }
+
     /// The qualification that covers the person today (newest first).
     pub fn current_qualification(&self, person: PersonId) -> Option<QualificationId> {
         self.person_quals(person)

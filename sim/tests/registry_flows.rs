@@ -378,6 +378,12 @@ fn blocked_pin_then_face_still_confirms() {
     };
     assert!(v.answer.is_none());
     assert!(w.current_card(taro).unwrap().pins.auth_counter.is_blocked());
+    // The card cannot be used: the desk confirms by the numbers on taro's papers.
+    let by_numbers = v.by_numbers.expect("confirmed by the papers' numbers");
+    assert_eq!(by_numbers.validity, Some(QualificationValidity::Valid));
+    let rec = v.record.expect("the visit is settled");
+    assert_eq!(rec.path, ChargePath::Confirmed);
+    assert_eq!(rec.numbers.map(|n| n.number), Some("5678".to_string()));
     let v = {
         let spec = visit(&w, taro, face());
         run_visit(&mut w, spec)
@@ -412,7 +418,9 @@ fn outage_sends_the_provider_to_paper_and_confirm_later() {
     assert_eq!(rec.path, ChargePath::PaperCertificate);
     assert!(rec.confirm_later);
     assert_eq!(rec.charged, 1_500);
-    assert_eq!(rec.numbers, None);
+    // The desk records the numbers on the paper 資格確認書 (the 資格 of the visit date).
+    let paper = w.view().current_qualification(taro).unwrap();
+    assert_eq!(rec.numbers, Some(w.view().numbers_of(paper)));
     // PRV-7: still down at 11:59, so nothing is retried yet.
     w.apply(Event::AdvanceTo(at("2026-04-01T11:59"))).unwrap();
     assert!(w.provider().visits[rec.seq].confirmed_later.is_none());
@@ -448,6 +456,35 @@ fn a_card_found_after_a_loss_report_is_read_but_refused_as_revoked() {
         v.answer.unwrap().refusal(),
         Some(Refusal::CertificateRevoked { .. })
     ));
+    // A card refusal: the registry works, so the desk confirms by the papers' numbers.
+    assert_eq!(
+        v.by_numbers.and_then(|a| a.validity),
+        Some(QualificationValidity::Valid)
+    );
+    let rec = v.record.unwrap();
+    assert_eq!(rec.path, ChargePath::Confirmed);
+    assert_eq!(
+        rec.relation,
+        Some(onshi_sim::codes::PersonalFamily::Insured)
+    );
+    assert!(!rec.confirm_later);
+}
+
+#[test]
+fn a_card_refused_with_no_papers_settles_on_a_declaration() {
+    // A person whose only 資格 ended: no papers for the visit date, nothing to confirm with.
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    w.apply(Event::CardLost { person: taro }).unwrap();
+    let q = w.view().current_qualification(taro).unwrap();
+    w.qualification_mut(q).unwrap().lost =
+        Some((date(2026, 3, 1), onshi_sim::insurer::LossReason::Other));
+    let spec = visit(&w, taro, face());
+    let v = run_visit(&mut w, spec);
+    assert!(v.by_numbers.is_none());
+    let rec = v.record.unwrap();
+    assert_eq!(rec.path, ChargePath::DeclarationForm);
+    assert_eq!(rec.numbers, None);
 }
 
 #[test]

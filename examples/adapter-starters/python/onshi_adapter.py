@@ -70,6 +70,7 @@ PATHS = ("confirmed", "followed_new_qualification", "declaration_form", "asked_p
          "paper_certificate")
 # Optional data a system can fetch and show (`Recorded.fetched`).
 FETCHED_KINDS = ("medication", "treatment", "surgery", "checkup")
+RELATIONS = ("insured", "dependent")
 
 if Literal is not None:
     SettledPath = Literal["confirmed", "followed_new_qualification", "declaration_form",
@@ -214,6 +215,7 @@ class Certificate:
     number: str
     branch: Optional[str]
     birthdate: str
+    relation: Optional[str] = None  # "insured" (本人) or "dependent" (家族)
 
     @classmethod
     def from_json(cls, d: Any) -> "Certificate":
@@ -221,7 +223,7 @@ class Certificate:
         w = "visit.certificate"
         return cls(_get(d, "insurer_number", str, w), _get(d, "symbol", str, w, nullable=True),
                    _get(d, "number", str, w), _get(d, "branch", str, w, nullable=True),
-                   _get(d, "birthdate", str, w))
+                   _get(d, "birthdate", str, w), _get(d, "relation", str, w, nullable=True))
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,7 @@ class Recorded:
     symbol: Optional[str] = None
     number: Optional[str] = None
     branch: Optional[str] = None
+    relation: Optional[str] = None
     name: Optional[str] = None
     copay_percent: Optional[int] = None
     limit_category: Optional[str] = None
@@ -458,6 +461,8 @@ def _check_recorded(r: Recorded) -> None:
         raise ProtocolError("Recorded.path %r is not one of %s" % (r.path, ", ".join(PATHS)))
     for name in ("insurer_number", "symbol", "number", "branch", "name", "limit_category"):
         text(name)
+    if r.relation is not None and r.relation not in RELATIONS:
+        raise ProtocolError("Recorded.relation %r is not one of %s" % (r.relation, ", ".join(RELATIONS)))
     c = r.limit_category
     if c is not None and not (len(c) == 3 and c[0] in "AB" and c[1:].isdigit()
                               and 1 <= int(c[1:]) <= 10):

@@ -112,13 +112,14 @@ class Messages(unittest.TestCase):
         r = oa.to_json(oa.Recorded(visit="v", path="paper_certificate", confirm_later=True))
         self.assertEqual(list(r)[0], "type")
         self.assertEqual(set(r), {
-            "type", "visit", "path", "insurer_number", "symbol", "number", "branch", "name",
+            "type", "visit", "path", "insurer_number", "symbol", "number", "branch", "relation", "name",
             "copay_percent", "limit_category", "cap", "charged", "fetched", "confirm_later",
             "confirmed_later", "stored"})
 
     def test_replies_onshi_would_refuse_are_caught_before_sending(self):
         for bad, why in [(dict(path="paid"), "path"), (dict(limit_category="C01"), "limit_category"),
-                         (dict(copay_percent=130), "copay_percent"), (dict(charged=-1), "charged"),
+                         (dict(copay_percent=130), "copay_percent"),
+                         (dict(relation="spouse"), "relation"), (dict(charged=-1), "charged"),
                          (dict(charged=1.5), "charged"), (dict(fetched=["x-ray"]), "fetched"),
                          (dict(confirmed_later=oa.LaterConfirmed("2026-13-01")), "confirmed_later.on"),
                          (dict(confirmed_later=oa.LaterConfirmed("2026-04-11", 9)), "validity"),

@@ -104,7 +104,12 @@ export interface Certificate {
   branch: string | null;
   /** `YYYYMMDD`. */
   birthdate: string;
+  /** 本人 (`insured`) or 家族 (`dependent`). */
+  relation?: Relation | null;
 }
+
+/** 本人/家族 (OQSCD009). */
+export type Relation = "insured" | "dependent";
 
 /** 10割 cost of the visit in yen; `many_times`: 多数回該当 this month. */
 export interface Fee {
@@ -215,6 +220,8 @@ export interface Recorded {
   symbol?: string | null;
   number?: string | null;
   branch?: string | null;
+  /** 本人/家族 of the qualification recorded. */
+  relation?: Relation | null;
   /** 氏名 as recorded from the result file. */
   name?: string | null;
   /** 負担割合 applied: 10, 20, 30 or 100. */
@@ -395,6 +402,7 @@ const MESSAGES: Record<string, (d: Json) => ToAdapter> = {
         number: ["string"],
         branch: ["string", true],
         birthdate: ["string"],
+        relation: ["string", true],
       });
     if (m.fee !== null && m.fee !== undefined)
       checked(d.fee as Json, "visit.fee", { total: ["number"], many_times: ["boolean"] });
@@ -451,6 +459,9 @@ export function recordedLine(r: Recorded): FromAdapter {
   const limit = textOrNull(r.limit_category, "limit_category");
   if (limit !== null && !/^(A0[1-9]|A10|B0[1-9]|B10)$/.test(limit))
     throw new ProtocolError(`Recorded.limit_category ${JSON.stringify(limit)} is not an 適用区分 (A01–A06, B01–B10)`);
+  const relation = r.relation ?? null;
+  if (relation !== null && relation !== "insured" && relation !== "dependent")
+    throw new ProtocolError(`Recorded.relation ${JSON.stringify(relation)} is not insured or dependent`);
   const fetched = r.fetched ?? [];
   if (!Array.isArray(fetched) || fetched.some((k) => !FETCHED_KINDS.includes(k)))
     throw new ProtocolError(`Recorded.fetched ${JSON.stringify(fetched)}: kinds are ${FETCHED_KINDS.join(", ")}`);
@@ -474,6 +485,7 @@ export function recordedLine(r: Recorded): FromAdapter {
     symbol: textOrNull(r.symbol, "symbol"),
     number: textOrNull(r.number, "number"),
     branch: textOrNull(r.branch, "branch"),
+    relation,
     name: textOrNull(r.name, "name"),
     copay_percent: wholeOrNull(r.copay_percent, "copay_percent", 100),
     limit_category: limit,

@@ -176,6 +176,8 @@ pub struct CertificateNumbers {
     pub number: String,
     /// 枝番.
     pub branch: Option<String>,
+    /// 本人/家族 (`insured`, `dependent`), as the paper says it.
+    pub relation: crate::scenario::model::RelationName,
     /// 生年月日 `YYYYMMDD`.
     pub birthdate: String,
 }
@@ -330,6 +332,9 @@ pub struct Recorded {
     /// 枝番 recorded.
     #[serde(default)]
     pub branch: Option<String>,
+    /// 本人/家族 of the qualification recorded (`insured`, `dependent`).
+    #[serde(default)]
+    pub relation: Option<crate::scenario::model::RelationName>,
     /// 氏名 as recorded from the result file.
     #[serde(default)]
     pub name: Option<String>,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::model::{
     ChannelName, ConsentItemName, DataKindName, DiseaseName, LossName, MedicalItem, RecordKind,
+    RelationName,
 };
 
 /// A request kind a provider sends to the 資格確認端末 or the web API.
@@ -202,6 +203,24 @@ pub fn disease_name(d: DesignatedDisease) -> &'static str {
         DesignatedDisease::ChronicRenalFailure => "chronic_renal_failure",
         DesignatedDisease::Hemophilia => "hemophilia",
         DesignatedDisease::HivFromBloodProducts => "hiv_from_blood_products",
+    }
+}
+
+impl RelationName {
+    /// The name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelationName::Insured => "insured",
+            RelationName::Dependent => "dependent",
+        }
+    }
+
+    /// The name of a sim relation.
+    pub fn of(r: onshi_sim::codes::PersonalFamily) -> RelationName {
+        match r {
+            onshi_sim::codes::PersonalFamily::Insured => RelationName::Insured,
+            onshi_sim::codes::PersonalFamily::Dependent => RelationName::Dependent,
+        }
     }
 }
 

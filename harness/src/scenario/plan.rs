@@ -384,8 +384,16 @@ pub struct ProviderCheck {
     pub copay_percent: Option<u8>,
     /// 保険者番号 recorded.
     pub insurer_number: Option<String>,
+    /// 記号 recorded.
+    pub symbol: Option<String>,
     /// 番号 recorded.
     pub number: Option<String>,
+    /// 枝番 recorded.
+    pub branch: Option<String>,
+    /// 本人/家族 recorded.
+    pub relation: Option<super::model::RelationName>,
+    /// 氏名 recorded.
+    pub name: Option<String>,
     /// 適用区分 used, or `none`.
     pub limit_category: Option<String>,
     /// 自己負担限度額 applied, or `none`.
@@ -603,7 +611,11 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             charged: p.charged,
             copay_percent: p.copay_percent,
             insurer_number: p.insurer_number.clone(),
+            symbol: p.symbol.clone(),
             number: p.number.clone(),
+            branch: p.branch.clone(),
+            relation: p.relation,
+            name: p.name.clone(),
             limit_category: p.limit_category.clone(),
             cap: p.cap.clone(),
             confirm_later: p.confirm_later,

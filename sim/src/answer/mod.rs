@@ -107,6 +107,23 @@ pub enum Refusal {
     },
 }
 
+impl Refusal {
+    /// A refusal for a reason of the card's own (its certificate or its registration): the
+    /// registry works, so the desk can still confirm by the numbers on the patient's papers.
+    /// Outages, an unknown institution and a rule gap are the registry's side.
+    pub fn is_card_refusal(&self) -> bool {
+        match self {
+            Refusal::CertificateUnknown
+            | Refusal::CertificateRevoked { .. }
+            | Refusal::CertificateExpired { .. }
+            | Refusal::CertificatePending { .. }
+            | Refusal::NotRegistered
+            | Refusal::RegistrationPending { .. } => true,
+            Refusal::Outage { .. } | Refusal::UnknownInstitution | Refusal::RuleGap { .. } => false,
+        }
+    }
+}
+
 /// Whether the registry answered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::answer::{Answer, AnswerStatus, Refusal};
 use crate::clock::Date;
-use crate::codes::QualificationValidity;
+use crate::codes::{PersonalFamily, QualificationValidity};
 use crate::ids::{
     InstitutionId, InsuranceNumbers, InsurerId, PersonId, QualificationId,
     serialize_numbers_or_nulls,
@@ -77,6 +77,25 @@ pub struct LaterConfirmation {
     pub validity: Option<QualificationValidity>,
 }
 
+/// What the desk knows of a visit before any answer: who, where, when, the fee, the claim,
+/// and the numbers on the patient's paper 資格確認書 / 資格情報のお知らせ (the 資格 that covers
+/// the visit date, if any).
+#[derive(Clone, Copy, Debug)]
+pub struct Desk {
+    /// Patient.
+    pub person: PersonId,
+    /// Where.
+    pub institution: InstitutionId,
+    /// Visit (資格確認) date.
+    pub date: Date,
+    /// The fee the scenario states.
+    pub fee: Option<Fee>,
+    /// 入院 or 入院外.
+    pub care: CareMode,
+    /// The 資格 whose numbers the patient's papers carry.
+    pub paper: Option<QualificationId>,
+}
+
 /// What the provider recorded for one visit. There is no field for a My Number (PRV-5).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VisitRecord {
@@ -97,6 +116,11 @@ pub struct VisitRecord {
     /// keys `insurer_number` (the digits), `symbol`, `number` and `branch`, null without one.
     #[serde(flatten, serialize_with = "serialize_numbers_or_nulls")]
     pub numbers: Option<InsuranceNumbers>,
+    /// 本人/家族 of the qualification recorded, if any.
+    pub relation: Option<PersonalFamily>,
+    /// 氏名 as recorded: the name the answer carries for the qualification used, else the name
+    /// the patient gave at admission.
+    pub name: String,
     /// 負担割合 applied (percent).
     pub copay_percent: u8,
     /// 適用区分 applied, if 限度額 data was used.
@@ -121,8 +145,11 @@ impl VisitRecord {
     /// Records `q` as the qualification the visit was settled on, with its numbers as the
     /// answer gave them (保険者番号, 記号, 番号, 枝番).
     fn take_qualification(&mut self, v: &View, q: QualificationId) {
+        let qual = &v.quals[q.index()];
         self.qualification = Some(q);
         self.numbers = Some(v.numbers_of(q));
+        self.relation = Some(qual.relation);
+        self.name = v.people[qual.person.index()].name.clone();
     }
 }
 
@@ -138,17 +165,25 @@ pub struct ProviderState {
 }
 
 impl ProviderState {
-    /// Settles a visit from the registry's answer. `choice` picks among 複数該当 results.
-    pub fn settle(
-        &mut self,
-        v: &View,
-        person: PersonId,
-        institution: InstitutionId,
-        answer: &Answer,
-        fee: Option<Fee>,
-        care: CareMode,
-    ) -> VisitRecord {
-        let date = answer.confirmation_date;
+    /// Settles a visit from the registry's answer (`None`: the desk has no answer at all: the
+    /// card could not be used and the patient has no papers). `choice` picks among 複数該当
+    /// results. The desk's rule for each answer is in `docs/adapter-protocol.md` ("What the
+    /// desk does"):
+    /// - refused because the registry cannot answer (an outage): the 資格確認書 / お知らせ, its
+    ///   numbers recorded at the normal ratio, and a confirmation owed (PRV-7);
+    /// - refused otherwise: the papers' numbers at the normal ratio, nothing owed (a card
+    ///   refusal never reaches here from the world: the desk confirms by numbers first);
+    /// - 1 and 5: the (first) result; 3: the new qualification is followed, no numbers;
+    /// - 2, 4 and no answer: 被保険者資格申立書 at the normal ratio, no numbers.
+    pub fn settle(&mut self, v: &View, desk: &Desk, answer: Option<&Answer>) -> VisitRecord {
+        let Desk {
+            person,
+            institution,
+            date,
+            fee,
+            care,
+            paper,
+        } = *desk;
         let p = &v.people[person.index()];
         // The ratio a 資格確認書 or 申立書 implies: the age rule at the general income class.
         let normal_ratio = v
@@ -163,6 +198,8 @@ impl ProviderState {
             path: ChargePath::Confirmed,
             qualification: None,
             numbers: None,
+            relation: None,
+            name: p.name.clone(),
             copay_percent: normal_ratio,
             limit_category: None,
             cap: None,
@@ -173,29 +210,45 @@ impl ProviderState {
             confirmed_later: None,
             notes: Vec::new(),
         };
-        let chosen = match (&answer.status, answer.validity) {
-            (AnswerStatus::Refused(r), _) => {
-                rec.path = ChargePath::PaperCertificate;
-                rec.confirm_later = matches!(r, Refusal::Outage { .. });
+        let status = answer.map(|a| (&a.status, a.validity));
+        let chosen = match status {
+            None => {
+                rec.path = ChargePath::DeclarationForm;
+                rec.notes
+                    .push("no answer and no papers: 被保険者資格申立書, normal ratio".into());
+                None
+            }
+            Some((AnswerStatus::Refused(r), _)) => {
+                let outage = matches!(r, Refusal::Outage { .. });
+                match paper {
+                    Some(q) => {
+                        rec.path = ChargePath::PaperCertificate;
+                        rec.take_qualification(v, q);
+                    }
+                    None if outage => rec.path = ChargePath::PaperCertificate,
+                    None => rec.path = ChargePath::DeclarationForm,
+                }
+                rec.confirm_later = outage;
                 rec.notes.push(format!(
-                    "registry refused ({r:?}): 資格確認書 / confirm later"
+                    "registry refused ({r:?}): 資格確認書{}",
+                    if outage { " / confirm later" } else { "" }
                 ));
                 None
             }
-            (_, Some(QualificationValidity::Valid)) => answer.results.first(),
-            (_, Some(QualificationValidity::Multiple)) => {
+            Some((_, Some(QualificationValidity::Valid))) => answer.and_then(|a| a.results.first()),
+            Some((_, Some(QualificationValidity::Multiple))) => {
                 rec.path = ChargePath::AskedPatient;
                 rec.notes
                     .push("複数該当: asked the patient which insurance applies".into());
-                answer.results.first()
+                answer.and_then(|a| a.results.first())
             }
-            (_, Some(QualificationValidity::InvalidNewerExists)) => {
+            Some((_, Some(QualificationValidity::InvalidNewerExists))) => {
                 rec.path = ChargePath::FollowedNewQualification;
                 rec.notes
                     .push("資格有効性 3: confirm with the new qualification".into());
                 None
             }
-            _ => {
+            Some(_) => {
                 rec.path = ChargePath::DeclarationForm;
                 rec.notes
                     .push("資格無効/該当なし: 被保険者資格申立書, normal ratio".into());

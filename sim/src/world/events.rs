@@ -198,6 +198,9 @@ pub struct VisitOutcome {
     pub consent: Option<ConsentOutcome>,
     /// The registry's answer (None when verification failed).
     pub answer: Option<Answer>,
+    /// The desk's confirmation by the numbers on the patient's papers after the card route
+    /// failed (reader verification failed, or the card was refused for its own reason).
+    pub by_numbers: Option<Answer>,
     /// What the reference provider recorded.
     pub record: Option<VisitRecord>,
     /// Optional data the reference provider asked for: (kind, items or refusal).

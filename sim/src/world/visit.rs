@@ -15,31 +15,19 @@ impl World {
         let date = spec.confirmation_date.unwrap_or(now.date());
         let mut out = VisitOutcome::default();
         if spec.presentation == Presentation::EligibilityCertificate {
+            // The 資格確認書 the patient holds today.
             let q = self
                 .view()
                 .current_qualification(spec.person)
                 .ok_or_else(|| {
                     WorldError::Invalid("a 資格確認書 needs a current qualification".into())
                 })?;
-            let req = NumberConfirm::new(
-                spec.institution,
-                date,
-                self.view().numbers_of(q),
-                self.people[spec.person.index()].birth,
-                spec.paper_limit_consent(),
-            );
-            let parts = self.parts(now);
-            parts.trace.push(
-                now,
+            let why = (
                 Actor::Person,
-                Actor::Provider,
                 "provider.eligibility_certificate",
-                Some(spec.person),
-                || "資格確認書を提示".into(),
+                "資格確認書を提示",
             );
-            let answer = parts
-                .registry
-                .confirm_numbers(&parts.view, parts.trace, &req);
+            let answer = self.ask_by_papers(&spec, date, q, why);
             self.settle(&spec, &answer, &mut out);
             out.answer = Some(answer);
             return Ok(out);
@@ -71,6 +59,8 @@ impl World {
                 Some(spec.person),
                 || "本人確認できませんでした".into(),
             );
+            // The card cannot be used: the desk confirms by the numbers on the patient's papers.
+            self.desk_by_numbers(&spec, date, &mut out);
             return Ok(out);
         }
         // 2. The reader reads the auth certificate (never the input-support AP).
@@ -235,29 +225,110 @@ impl World {
         out
     }
 
-    /// The reference provider settles the visit and fetches consented data (PRV-1..7).
+    /// The reference provider settles the visit and fetches consented data (PRV-1..7). A card
+    /// refused for a reason of the card's (expired past grace, revoked, unknown, not yet usable,
+    /// not registered) sends the desk to the patient's papers first ([`Self::desk_by_numbers`]).
     fn settle(&mut self, spec: &VisitSpec, answer: &Answer, out: &mut VisitOutcome) {
         if !self.reference_provider {
             return;
         }
-        let now = self.clock.now();
-        let parts = self.parts(now);
-        let record = parts.provider.settle(
-            &parts.view,
-            spec.person,
-            spec.institution,
-            answer,
-            spec.fee,
-            spec.care,
+        if answer.refusal().is_some_and(Refusal::is_card_refusal) {
+            self.desk_by_numbers(spec, answer.confirmation_date, out);
+            return;
+        }
+        self.record_visit(spec, answer.confirmation_date, Some(answer), out);
+    }
+
+    /// The card route failed (the reader could not verify the patient, or the registry refused
+    /// the card itself): the desk confirms by the numbers on the patient's 資格確認書 /
+    /// 資格情報のお知らせ (`OQSsiquc01req`, 照会区分 2) and settles from that answer; with no
+    /// papers (no 資格 covers the date) it settles with nothing (申立書). The answer is kept as
+    /// [`VisitOutcome::by_numbers`].
+    fn desk_by_numbers(
+        &mut self,
+        spec: &VisitSpec,
+        date: crate::clock::Date,
+        out: &mut VisitOutcome,
+    ) {
+        if !self.reference_provider {
+            return;
+        }
+        let paper = self.view().qualification_on(spec.person, date);
+        let Some(q) = paper else {
+            self.record_visit(spec, date, None, out);
+            return;
+        };
+        let why = (
+            Actor::Provider,
+            "provider.card_fallback",
+            "カードで確認できないため資格確認書／資格情報のお知らせの番号で確認",
         );
-        out.fetched.extend(provider::fetch_consented(
-            &parts.view,
-            parts.registry,
-            parts.trace,
-            spec.person,
+        let answer = self.ask_by_papers(spec, date, q, why);
+        self.record_visit(spec, date, Some(&answer), out);
+        out.by_numbers = Some(answer);
+    }
+
+    /// Asks the registry by the numbers of `q` (the patient's papers) as of `date`, after a
+    /// trace line (`from` → the other party, kind, text) saying why.
+    fn ask_by_papers(
+        &mut self,
+        spec: &VisitSpec,
+        date: crate::clock::Date,
+        q: crate::ids::QualificationId,
+        (from, kind, text): (Actor, &'static str, &'static str),
+    ) -> Answer {
+        let now = self.clock.now();
+        let req = NumberConfirm::new(
             spec.institution,
-            answer,
-        ));
+            date,
+            self.view().numbers_of(q),
+            self.people[spec.person.index()].birth,
+            spec.paper_limit_consent(),
+        );
+        let to = if from == Actor::Person {
+            Actor::Provider
+        } else {
+            Actor::Person
+        };
+        let parts = self.parts(now);
+        parts
+            .trace
+            .push(now, from, to, kind, Some(spec.person), || text.into());
+        parts
+            .registry
+            .confirm_numbers(&parts.view, parts.trace, &req)
+    }
+
+    /// The reference provider's record of the visit from `answer` (PRV-1..7).
+    fn record_visit(
+        &mut self,
+        spec: &VisitSpec,
+        date: crate::clock::Date,
+        answer: Option<&Answer>,
+        out: &mut VisitOutcome,
+    ) {
+        let now = self.clock.now();
+        let paper = self.view().qualification_on(spec.person, date);
+        let parts = self.parts(now);
+        let desk = provider::Desk {
+            person: spec.person,
+            institution: spec.institution,
+            date,
+            fee: spec.fee,
+            care: spec.care,
+            paper,
+        };
+        let record = parts.provider.settle(&parts.view, &desk, answer);
+        if let Some(answer) = answer {
+            out.fetched.extend(provider::fetch_consented(
+                &parts.view,
+                parts.registry,
+                parts.trace,
+                spec.person,
+                spec.institution,
+                answer,
+            ));
+        }
         let mut record = record;
         record.fetched = out
             .fetched

@@ -306,14 +306,17 @@ pub(crate) fn visit_facts(
     let p = &w.people()[spec.person.index()];
     let birthdate = onshi_sim::clock::compact_date(p.birth);
     let view = w.view();
+    // The papers carry the 資格 of the visit date, as the reference desk reads them.
+    let date = spec.confirmation_date.unwrap_or(w.clock().now().date());
     let certificate = view
-        .current_qualification(spec.person)
+        .qualification_on(spec.person, date)
         .and_then(|q| w.quals().get(q.index()))
         .map(|q| CertificateNumbers {
             insurer_number: w.insurers()[q.numbers.insurer.index()].number.digits(),
             symbol: q.numbers.symbol.clone(),
             number: q.numbers.number.clone(),
             branch: Some(q.numbers.branch.clone()),
+            relation: crate::scenario::model::RelationName::of(q.relation),
             birthdate: birthdate.clone(),
         });
     let code = w

@@ -2,6 +2,7 @@
 //! or what a system under test reported.
 
 use super::*;
+use crate::scenario::model::RelationName;
 
 /// What a provider recorded for a visit, as the `provider` expectation compares it: the
 /// reference provider's record, or what a system under test reported.
@@ -12,7 +13,11 @@ pub(crate) struct Observed {
     charge_note: Option<String>,
     copay_percent: Option<u8>,
     insurer_number: Option<String>,
+    symbol: Option<String>,
     number: Option<String>,
+    branch: Option<String>,
+    relation: Option<RelationName>,
+    name: Option<String>,
     limit_category: Option<String>,
     cap: Option<u64>,
     confirm_later: bool,
@@ -42,7 +47,11 @@ impl Observed {
             charge_note: Some(format!("fee {} yen, copay {}%", rec.fee, rec.copay_percent)),
             copay_percent: Some(rec.copay_percent),
             insurer_number: rec.numbers.as_ref().map(|n| n.insurer.digits()),
+            symbol: rec.numbers.as_ref().and_then(|n| n.symbol.clone()),
             number: rec.numbers.as_ref().map(|n| n.number.clone()),
+            branch: rec.numbers.as_ref().and_then(|n| n.branch.clone()),
+            relation: rec.relation.map(RelationName::of),
+            name: Some(rec.name.clone()),
             limit_category: rec.limit_category.map(|c| c.code().to_string()),
             cap: rec.cap,
             confirm_later: rec.confirm_later,
@@ -67,7 +76,11 @@ impl Observed {
             )),
             copay_percent: r.copay_percent,
             insurer_number: r.insurer_number.clone(),
+            symbol: r.symbol.clone(),
             number: r.number.clone(),
+            branch: r.branch.clone(),
+            relation: r.relation,
+            name: r.name.clone(),
             limit_category: r.limit_category.clone(),
             cap: r.cap,
             confirm_later: r.confirm_later,
@@ -152,9 +165,25 @@ impl Executor<'_> {
             let got = obs.insurer_number.clone().unwrap_or_else(none);
             self.push(pe, step, "provider.insurer_number", want.clone(), got, None);
         }
+        if let Some(want) = &p.symbol {
+            let got = obs.symbol.clone().unwrap_or_else(none);
+            self.push(pe, step, "provider.symbol", want.clone(), got, None);
+        }
         if let Some(want) = &p.number {
             let got = obs.number.clone().unwrap_or_else(none);
             self.push(pe, step, "provider.number", want.clone(), got, None);
+        }
+        if let Some(want) = &p.branch {
+            let got = obs.branch.clone().unwrap_or_else(none);
+            self.push(pe, step, "provider.branch", want.clone(), got, None);
+        }
+        if let Some(want) = p.relation {
+            let got = obs.relation.map_or_else(none, |r| r.name().to_string());
+            self.push(pe, step, "provider.relation", want.name().into(), got, None);
+        }
+        if let Some(want) = &p.name {
+            let got = obs.name.clone().unwrap_or_else(none);
+            self.push(pe, step, "provider.name", want.clone(), got, None);
         }
         if let Some(want) = &p.limit_category {
             let got = obs.limit_category.clone().unwrap_or_else(none);

@@ -97,7 +97,7 @@ impl Executor<'_> {
             ),
             Output::Visit(v, paper) => {
                 let mut kinds = Vec::new();
-                if *paper {
+                if *paper || v.by_numbers.is_some() {
                     kinds.push(RequestKindName::Siquc01);
                 }
                 for k in v.record.iter().flat_map(|rec| rec.fetched.iter()) {

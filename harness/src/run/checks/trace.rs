@@ -110,6 +110,8 @@ mod tests {
             path: ChargePath::Confirmed,
             qualification: None,
             numbers: None,
+            relation: None,
+            name: "山田　太郎".into(),
             copay_percent: 30,
             limit_category: None,
             cap: None,
@@ -129,7 +131,7 @@ mod tests {
         let none = serde_json::to_string(&record()).unwrap();
         assert_eq!(
             none,
-            r#"{"seq":0,"person":1,"institution":0,"date":"2026-04-10","path":"confirmed","insurer_number":null,"symbol":null,"number":null,"branch":null,"copay_percent":30,"limit_category":null,"cap":null,"fee":1000,"charged":300,"fetched":[],"confirm_later":false,"confirmed_later":null,"notes":[]}"#
+            r#"{"seq":0,"person":1,"institution":0,"date":"2026-04-10","path":"confirmed","insurer_number":null,"symbol":null,"number":null,"branch":null,"relation":null,"name":"山田　太郎","copay_percent":30,"limit_category":null,"cap":null,"fee":1000,"charged":300,"fetched":[],"confirm_later":false,"confirmed_later":null,"notes":[]}"#
         );
         let mut taken = record();
         taken.numbers = Some(InsuranceNumbers {
@@ -140,7 +142,7 @@ mod tests {
         });
         assert_eq!(
             serde_json::to_string(&taken).unwrap(),
-            r#"{"seq":0,"person":1,"institution":0,"date":"2026-04-10","path":"confirmed","insurer_number":"138016","symbol":null,"number":"5678","branch":"00","copay_percent":30,"limit_category":null,"cap":null,"fee":1000,"charged":300,"fetched":[],"confirm_later":false,"confirmed_later":null,"notes":[]}"#
+            r#"{"seq":0,"person":1,"institution":0,"date":"2026-04-10","path":"confirmed","insurer_number":"138016","symbol":null,"number":"5678","branch":"00","relation":null,"name":"山田　太郎","copay_percent":30,"limit_category":null,"cap":null,"fee":1000,"charged":300,"fetched":[],"confirm_later":false,"confirmed_later":null,"notes":[]}"#
         );
     }
 }

@@ -272,12 +272,24 @@ pub struct ProviderExpect {
     /// 負担割合 used (percent).
     #[serde(default)]
     pub copay_percent: Option<u8>,
-    /// 保険者番号 recorded.
+    /// 保険者番号 recorded, or `none`.
     #[serde(default)]
     pub insurer_number: Option<String>,
-    /// 番号 recorded.
+    /// 記号 recorded, or `none`.
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// 番号 recorded, or `none`.
     #[serde(default)]
     pub number: Option<String>,
+    /// 枝番 recorded, or `none`.
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// 本人/家族 of the qualification recorded (`insured`, `dependent`).
+    #[serde(default)]
+    pub relation: Option<crate::scenario::model::RelationName>,
+    /// 氏名 as recorded (from the answer, in the encoding the result file declares: PRV-6).
+    #[serde(default)]
+    pub name: Option<String>,
     /// 適用区分 used, or `none`.
     #[serde(default)]
     pub limit_category: Option<String>,

@@ -169,7 +169,7 @@ pub struct InsuranceDef {
 }
 
 /// 本人 / 家族.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationName {
     /// 本人.
