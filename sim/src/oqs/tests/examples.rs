@@ -453,3 +453,134 @@ fn one_result_list_with_several_results_is_read_too() {
     let back = decode_confirm_response(doubled.as_bytes()).expect("decodes");
     assert_eq!(back.body.results.len(), 2);
 }
+
+fn medical_request() -> MedicalInfoRequest {
+    MedicalInfoRequest {
+        header: MedicalInfoRequestHeader {
+            institution: clinic(),
+            numbers: InsuranceNumbersText {
+                insurer: InsurerNumberText::zeros(kokuho()),
+                symbol: Some("12-34".into()),
+                number: "5678".into(),
+                branch: Some("01".into()),
+            },
+            arbitrary_file_identifier: Some("CLINIC-0002".into()),
+        },
+        body: MedicalInfoRequestBody {
+            start_date: Some(day(2024, 1, 6)),
+            end_date: Some(day(2025, 1, 6)),
+            file_category: FileCategory::Xml,
+            classification: Some("1".into()),
+            treatment: MedicalTreatmentFlag::Outpatient,
+        },
+    }
+}
+
+fn medical_header(result: ProcessingResultStatus) -> MedicalInfoResponseHeader {
+    MedicalInfoResponseHeader {
+        process_execution_time: at("20250106091503"),
+        institution: clinic(),
+        arbitrary_file_identifier: Some("CLINIC-0002".into()),
+        result_code: result,
+        error_code: None,
+        message_contents: None,
+        character_code: CharacterCode::Utf8,
+    }
+}
+
+fn person() -> PersonInfo {
+    PersonInfo {
+        name: "診療　太郎".into(),
+        kana: Some("ｼﾝﾘｮｳ ﾀﾛｳ".into()),
+        birthdate: day(1957, 3, 2),
+        sex: Sex::Male,
+    }
+}
+
+fn medication_answer() -> MedicalInfoResponse {
+    let record = |d, text: &str| MedicalDataRecord {
+        date: d,
+        text: text.into(),
+    };
+    MedicalInfoResponse {
+        header: medical_header(ProcessingResultStatus::Ok),
+        result: Some(MedicalInfoResult::Medication {
+            person: person(),
+            records: vec![
+                record(day(2024, 11, 5), "合成薬A 錠"),
+                record(day(2024, 11, 5), "合成薬B 散"),
+                record(day(2024, 12, 20), "合成薬A 錠"),
+            ],
+        }),
+    }
+}
+
+fn checkup_answer() -> MedicalInfoResponse {
+    let item = |name: &str, value: &str| CheckupItem {
+        name: name.into(),
+        value: value.into(),
+    };
+    MedicalInfoResponse {
+        header: medical_header(ProcessingResultStatus::Ok),
+        result: Some(MedicalInfoResult::Checkup {
+            person: person(),
+            checkups: vec![CheckupRecord {
+                date: day(2024, 6, 12),
+                items: vec![item("身長", "170.2"), item("HbA1c", "5.4")],
+            }],
+        }),
+    }
+}
+
+fn medical_error_answer() -> MedicalInfoResponse {
+    let code = ResultCode::DataNoConsent;
+    let mut header = medical_header(ProcessingResultStatus::Error);
+    header.error_code = Some(code.code().into());
+    header.message_contents = Some(code.message_ja().into());
+    MedicalInfoResponse {
+        header,
+        result: None,
+    }
+}
+
+#[test]
+fn medication_request_snapshot() {
+    insta::assert_snapshot!(utf8(&medical_request()));
+}
+
+#[test]
+fn medication_answer_snapshot() {
+    insta::assert_snapshot!(utf8(&medication_answer()));
+}
+
+#[test]
+fn checkup_answer_snapshot() {
+    insta::assert_snapshot!(utf8(&checkup_answer()));
+}
+
+#[test]
+fn medical_error_answer_snapshot() {
+    insta::assert_snapshot!(utf8(&medical_error_answer()));
+}
+
+/// docs/oqs-folder.md shows the YZK request (TKK is the same without dates), a drug answer, a
+/// checkup answer and an error answer exactly as onshi writes them.
+#[test]
+fn docs_show_the_yzk_and_tkk_documents() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/oqs-folder.md"
+    ))
+    .expect("docs/oqs-folder.md");
+    for (what, text) in [
+        ("the YZK request", utf8(&medical_request())),
+        ("the drug answer", utf8(&medication_answer())),
+        ("the checkup answer", utf8(&checkup_answer())),
+        ("the error answer", utf8(&medical_error_answer())),
+    ] {
+        assert!(
+            doc.contains(text.trim_end()),
+            "docs/oqs-folder.md does not show {what} as onshi writes it:\n{text}"
+        );
+    }
+}
