@@ -33,7 +33,11 @@ fn adapter(dir: &Path, name: &str, body: &str) -> String {
 }
 
 fn run_with(command: String, exchanges: PathBuf) -> ScenarioRecord {
-    let sc = onshi_harness::scenario::open(Path::new(SCENARIO), Catalog::builtin()).unwrap();
+    run_scenario(SCENARIO, command, exchanges)
+}
+
+fn run_scenario(scenario: &str, command: String, exchanges: PathBuf) -> ScenarioRecord {
+    let sc = onshi_harness::scenario::open(Path::new(scenario), Catalog::builtin()).unwrap();
     assert!(sc.plan.provider_suite());
     let role = ProviderRole::Adapter(Arc::new(AdapterRun {
         command: AdapterCommand {
@@ -170,5 +174,76 @@ fn a_visit_reaches_the_adapter_with_a_complete_face_file() {
         r.checks
             .iter()
             .any(|c| c.name == "trace.has" && c.verdict == Verdict::Skip)
+    );
+}
+
+#[test]
+fn recorded_numbers_must_come_from_an_answer_of_the_visit() {
+    // Both visits are recorded as confirmed with ken's numbers. The first (in the grace period)
+    // was answered with exactly those; the second was refused (expired) and the adapter never
+    // asked by numbers, so its numbers come from nowhere (stale data, PRV-1).
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = adapter(
+        dir.path(),
+        "fixed-numbers",
+        "t = m['type']\n\
+         rec = lambda v: {'type': 'recorded', 'visit': v, 'path': 'confirmed', 'insurer_number': '01130012', 'symbol': '3301', 'number': '42', 'branch': '00', 'copay_percent': 30, 'charged': 3000, 'confirm_later': False}\n\
+         if t == 'hello':\n    ready()\n\
+         elif t in ('visit', 'observe'):\n    send(rec(m['visit']))\n\
+         elif t in ('time', 'outage'):\n    send({'type': 'done'})\n\
+         elif t == 'end':\n    send({'type': 'bye'})\n    break",
+    );
+    let r = run_scenario(
+        "../scenarios/provider/card-refused-expired.yaml",
+        cmd,
+        dir.path().join("x"),
+    );
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let checks: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| c.name == "provider.numbers_as_answered")
+        .collect();
+    assert_eq!(checks.len(), 2, "{checks:#?}");
+    assert_eq!(checks[0].verdict, Verdict::Pass, "{:#?}", checks[0]);
+    assert!(checks[0].expected.contains("01130012 3301 42 00"));
+    assert_eq!(checks[1].verdict, Verdict::Fail, "{:#?}", checks[1]);
+    assert!(
+        checks[1].expected.contains("answered no result"),
+        "{}",
+        checks[1].expected
+    );
+    assert_eq!(checks[1].actual, "confirmed: 01130012 3301 42 00");
+    assert!(checks[1].requirements.contains(&"PRV-1".to_string()));
+}
+
+#[test]
+fn a_declaration_records_no_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = adapter(
+        dir.path(),
+        "declaration-with-numbers",
+        "t = m['type']\n\
+         rec = lambda v: {'type': 'recorded', 'visit': v, 'path': 'declaration_form', 'insurer_number': '01130012', 'symbol': '3301', 'number': '42', 'branch': '00', 'copay_percent': 30, 'charged': 3000, 'confirm_later': False}\n\
+         if t == 'hello':\n    ready()\n\
+         elif t in ('visit', 'observe'):\n    send(rec(m['visit']))\n\
+         elif t in ('time', 'outage'):\n    send({'type': 'done'})\n\
+         elif t == 'end':\n    send({'type': 'bye'})\n    break",
+    );
+    let r = run_scenario(
+        "../scenarios/provider/card-refused-expired.yaml",
+        cmd,
+        dir.path().join("x"),
+    );
+    let check = r
+        .checks
+        .iter()
+        .find(|c| c.name == "provider.numbers_as_answered")
+        .unwrap();
+    assert_eq!(check.verdict, Verdict::Fail, "{check:#?}");
+    assert!(
+        check.expected.starts_with("no numbers"),
+        "{}",
+        check.expected
     );
 }

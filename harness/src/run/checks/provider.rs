@@ -251,3 +251,86 @@ impl Executor<'_> {
         }
     }
 }
+
+/// 保険者番号, 記号, 番号 and 枝番 as one comparable text (`01130012 1234 5678 00`; the insurer
+/// number in its canonical digits, so `00138016` and `  138016` are `138016`).
+fn numbers_text(insurer: &str, symbol: Option<&str>, number: &str, branch: Option<&str>) -> String {
+    let insurer = onshi_sim::ids::InsurerNumber::parse(insurer)
+        .map(|n| n.digits())
+        .unwrap_or_else(|_| insurer.trim().to_string());
+    format!(
+        "{insurer} {} {number} {}",
+        symbol.unwrap_or("-"),
+        branch.unwrap_or("-")
+    )
+}
+
+impl Executor<'_> {
+    /// PRV-1 / PRV-4, at every visit of a system under test: the numbers it recorded are those
+    /// of a result it was answered during the visit (`confirmed`, `asked_patient`: the card's
+    /// answer or a confirmation by numbers), and none at all on a 申立書 or 資格有効性 3 visit
+    /// (docs/adapter-protocol.md, "What the desk does"). Paper visits are left to the
+    /// scenarios, which know the paper's numbers.
+    pub(crate) fn numbers_as_answered(
+        &mut self,
+        w: &World,
+        at: &str,
+        step: usize,
+        recorded: &crate::adapter::Recorded,
+        answers: &[&onshi_sim::registry::Answer],
+    ) {
+        use crate::adapter::protocol::SettledPath;
+        let got = recorded.number.as_ref().map(|number| {
+            numbers_text(
+                recorded.insurer_number.as_deref().unwrap_or(""),
+                recorded.symbol.as_deref(),
+                number,
+                recorded.branch.as_deref(),
+            )
+        });
+        let (expected, ok) = match recorded.path {
+            SettledPath::Confirmed | SettledPath::AskedPatient => {
+                let answered: Vec<String> = answers
+                    .iter()
+                    .filter(|a| a.refusal().is_none())
+                    .flat_map(|a| a.results.iter())
+                    .map(|item| {
+                        let n = w.view().numbers_of(item.qualification);
+                        numbers_text(
+                            &n.insurer.digits(),
+                            n.symbol.as_deref(),
+                            &n.number,
+                            n.branch.as_deref(),
+                        )
+                    })
+                    .collect();
+                let ok = got.as_ref().is_some_and(|g| answered.contains(g));
+                let expected = if answered.is_empty() {
+                    "numbers from an answer (the system was answered no result)".to_string()
+                } else {
+                    format!("the numbers of a result answered: {}", answered.join(" / "))
+                };
+                (expected, ok)
+            }
+            SettledPath::DeclarationForm | SettledPath::FollowedNewQualification => (
+                "no numbers (申立書 or 資格有効性 3: the answer's record is not in force)".into(),
+                got.is_none() && recorded.insurer_number.is_none(),
+            ),
+            SettledPath::PaperCertificate => return,
+        };
+        self.checks.push(Check {
+            name: "provider.numbers_as_answered".into(),
+            at: at.to_string(),
+            step: Some(step),
+            requirements: vec!["PRV-1".into(), "PRV-4".into()],
+            verdict: if ok { Verdict::Pass } else { Verdict::Fail },
+            expected,
+            actual: format!(
+                "{}: {}",
+                recorded.path.name(),
+                got.unwrap_or_else(|| "no numbers".into())
+            ),
+            note: None,
+        });
+    }
+}

@@ -184,7 +184,8 @@ impl Executor<'_> {
         let facts = visit_facts(&shared.lock(), spec, &name, face_file.clone());
         let reply = put.recorded(&ToAdapter::Visit(Box::new(facts.event.clone())), &name);
         let requests = put.requests_since(log_from);
-        let paper_answer = put.service.answers_since(answered_before).pop();
+        let answered = put.service.answers_since(answered_before);
+        let paper_answer = answered.last().cloned();
         self.take_logs(shared);
         let (recorded, raw) = reply?;
         let mut outcome = world_part.unwrap_or(VisitOutcome::default());
@@ -209,8 +210,16 @@ impl Executor<'_> {
             },
             note: None,
         });
-        // PRV-2: a confirmation by numbers carries the patient's 限度額 answer.
-        if paper {
+        // PRV-1 / PRV-4: the numbers recorded come from an answer of this visit.
+        {
+            let answers: Vec<&onshi_sim::registry::Answer> =
+                outcome.answer.iter().chain(answered.iter()).collect();
+            let w = shared.lock();
+            self.numbers_as_answered(&w, &at, n, &recorded, &answers);
+        }
+        // PRV-2: a confirmation by numbers carries the patient's 限度額 answer (a paper visit,
+        // or a card visit confirmed by the papers' numbers after the card route failed).
+        {
             let want = if spec.paper_limit_consent() { "1" } else { "0" };
             for r in requests
                 .iter()
