@@ -39,6 +39,13 @@ from xml.sax.saxutils import escape
 # ────────────────────────────────────────────────────────────────────────────────────────
 
 
+def same_name(written: str, known: str) -> bool:
+    """Whether a result's 氏名 is the known one, a ● standing for any character the result
+    file's encoding (or the registry's character set, 外字) could not carry."""
+    return len(written) == len(known) and all(
+        w == k or w == "●" for w, k in zip(written, known))
+
+
 def parse_yyyymmdd(text: str) -> dt.date:
     return dt.date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
 
@@ -500,9 +507,21 @@ class Clinic:
         # 2 無効 / 4 該当資格なし (job-change lag): 被保険者資格申立書 at the normal ratio.
         return PATH_DECLARATION, None, False
 
+    def is_patient(self, result: Qualification, patient: dict) -> bool:
+        """Whether a result is the patient's: its 氏名 and 生年月日 are the patient's (a record
+        linked to the wrong 個人番号, the 2023 紐付け誤り, shows someone else's)."""
+        return (same_name(result.name, patient.get("name") or "")
+                and (result.birthdate or "") == patient.get("birthdate", ""))
+
     def settle(self, rec, answer, patient, fee, care, now):
         birth = parse_yyyymmdd(patient["birthdate"])
         rec.path, chosen, rec.confirm_later = self.decide_path(answer)
+        if chosen is not None and not self.is_patient(chosen, patient):
+            # Never bill someone else's insurance: another result of the patient's, or the
+            # 被保険者資格申立書 at the normal ratio.
+            chosen = next((r for r in answer.results if self.is_patient(r, patient)), None)
+            if chosen is None:
+                rec.path = PATH_DECLARATION
         rec.name = patient.get("name")
         if answer is not None and answer.results:
             rec.name = answer.results[0].name
