@@ -125,13 +125,42 @@ pub enum IncomeName {
 }
 
 /// 所得区分: one class, or dated periods.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, JsonSchema)]
 #[serde(untagged)]
 pub enum IncomeSpec {
     /// One class for all dates.
     Class(IncomeName),
     /// Periods, oldest first.
     Periods(Vec<At<IncomePeriodDef>>),
+}
+
+/// Read by hand rather than `untagged`: an untagged enum buffers its input, which loses the
+/// line and column every `At` inside a period needs.
+impl<'de> Deserialize<'de> for IncomeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Spec;
+        impl<'de> serde::de::Visitor<'de> for Spec {
+            type Value = IncomeSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an income class (general, general2, active, low) or a list of {from, class, category}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IncomeSpec, E> {
+                use serde::de::IntoDeserializer;
+                IncomeName::deserialize(v.into_deserializer()).map(IncomeSpec::Class)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<IncomeSpec, A::Error> {
+                let mut out = Vec::new();
+                while let Some(p) = seq.next_element::<At<IncomePeriodDef>>()? {
+                    out.push(p);
+                }
+                Ok(IncomeSpec::Periods(out))
+            }
+        }
+        d.deserialize_any(Spec)
+    }
 }
 
 impl Default for IncomeSpec {
