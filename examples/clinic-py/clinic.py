@@ -39,6 +39,13 @@ from xml.sax.saxutils import escape
 # ────────────────────────────────────────────────────────────────────────────────────────
 
 
+def same_name(written: str, known: str) -> bool:
+    """Whether a result's 氏名 is the known one, a ● standing for any character the result
+    file's encoding (or the registry's character set, 外字) could not carry."""
+    return len(written) == len(known) and all(
+        w == k or w == "●" for w, k in zip(written, known))
+
+
 def parse_yyyymmdd(text: str) -> dt.date:
     return dt.date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
 
@@ -181,11 +188,11 @@ class Qualification:
     branch: Optional[str]
     name: str
     birthdate: Optional[str]
-    relation: Optional[str]  # "insured" (本人) or "dependent" (家族)
     copay_percent: Optional[int]
     limit_category: Optional[str]
     disease_caps: list
     consents: dict  # kind → (flag, available_until 14 digits or None)
+    relation: Optional[str] = None  # "insured" (本人) or "dependent" (家族)
 
     @classmethod
     def from_element(cls, e: ET.Element) -> "Qualification":
@@ -513,11 +520,23 @@ class Clinic:
         # 2 無効 / 4 該当資格なし (job-change lag): 被保険者資格申立書 at the normal ratio.
         return PATH_DECLARATION, None, False
 
+    def is_patient(self, result: Qualification, patient: dict) -> bool:
+        """Whether a result is the patient's: its 氏名 and 生年月日 are the patient's (a record
+        linked to the wrong 個人番号, the 2023 紐付け誤り, shows someone else's)."""
+        return (same_name(result.name, patient.get("name") or "")
+                and (result.birthdate or "") == patient.get("birthdate", ""))
+
     def settle(self, rec, answer, patient, fee, care, now):
         birth = parse_yyyymmdd(patient["birthdate"])
         rec.path, chosen, rec.confirm_later = self.decide_path(answer)
         if rec.path == PATH_PAPER and not rec.certificate and not rec.confirm_later:
             rec.path = PATH_DECLARATION  # refused, and no papers to settle on
+        if chosen is not None and not self.is_patient(chosen, patient):
+            # Never bill someone else's insurance: another result of the patient's, or the
+            # 被保険者資格申立書 at the normal ratio.
+            chosen = next((r for r in answer.results if self.is_patient(r, patient)), None)
+            if chosen is None:
+                rec.path = PATH_DECLARATION
         rec.name = patient.get("name")
         if answer is not None and answer.results:
             rec.name = answer.results[0].name
@@ -589,8 +608,16 @@ class Clinic:
         if cell is None or cell == NONE:
             return None
         if isinstance(cell, Formula):
-            return (cell.halved() if halved else cell).amount(total)
+            return self.formula_amount(cell.halved() if halved else cell, total)
         return cell // 2 if halved else cell
+
+    def formula_amount(self, formula: Formula, total: int) -> int:
+        """`base + (total − threshold) × rate%`, the 1 % term rounded half up to the yen."""
+        return formula.amount(total)
+
+    def plain_copay(self, fee: int, percent: int) -> int:
+        """The window charge before any cap: 10円未満四捨五入."""
+        return plain_copay(fee, percent)
 
     def claim_of(self, care: Optional[str]) -> str:
         """The claim (レセプト) a visit counts toward: 入院 and 入院外 (外来, 訪問診療) at one
@@ -606,7 +633,7 @@ class Clinic:
         key = (rec.patient_key, rec.institution, rec.insurer_number, self.claim_of(care),
                rec.date.strftime("%Y-%m"))
         month_fee, month_charged = self.month_totals.get(key, (0, 0))
-        plain = plain_copay(rec.fee, rec.copay_percent)
+        plain = self.plain_copay(rec.fee, rec.copay_percent)
         rec.charged = plain
         if rec.limit_category:
             # 75歳到達月: each insurer halves the amounts unless the birthday is the 1st.

@@ -18,8 +18,8 @@ import time
 import unittest
 
 from adapter import Adapter
-from clinic import (Clinic, OqsFolder, late_elderly_first_day, plain_copay,
-                    preschool_last_day, reaches_age_on)
+from clinic import (Clinic, OqsFolder, Qualification, late_elderly_first_day, plain_copay,
+                    preschool_last_day, reaches_age_on, same_name)
 
 D = dt.date
 CLINIC = "1310143217"
@@ -205,6 +205,28 @@ class Charging(unittest.TestCase):
 
     def test_no_rule_before_the_table(self):
         self.assertIsNone(self.cap("A03", 1000000, on=D(2014, 12, 31)))
+
+
+class Identity(unittest.TestCase):
+    """The 2023 紐付け誤り: a result of someone else must not be billed."""
+
+    def result(self, name, birthdate):
+        return Qualification(insurer_number="01130012", symbol=None, number="1", branch="00",
+                             name=name, birthdate=birthdate, copay_percent=30,
+                             limit_category=None, disease_caps=[], consents={})
+
+    def test_names_match_with_substituted_characters_only(self):
+        self.assertTrue(same_name("髙橋　一郎", "髙橋　一郎"))
+        self.assertTrue(same_name("●橋　一郎", "髙橋　一郎"))
+        self.assertFalse(same_name("鈴木　一郎", "鈴木　次郎"))
+        self.assertFalse(same_name("●橋　一", "髙橋　一郎"))
+
+    def test_a_result_of_someone_else_is_not_the_patient(self):
+        c = Clinic(OqsFolder("/nonexistent"))
+        patient = {"name": "鈴木　次郎", "birthdate": "19780909"}
+        self.assertTrue(c.is_patient(self.result("鈴木　次郎", "19780909"), patient))
+        self.assertFalse(c.is_patient(self.result("鈴木　一郎", "19750404"), patient))
+        self.assertFalse(c.is_patient(self.result("鈴木　次郎", "19750404"), patient))
 
 
 class ResultFiles(unittest.TestCase):

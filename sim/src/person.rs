@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Date;
 use crate::ids::{CardId, MyNumber, PersonId};
-use crate::rules::IncomeClass;
+use crate::rules::{IncomeClass, LimitCategory};
 
 /// 性別 as printed on the card and written by the input-support AP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,13 +63,42 @@ pub struct Person {
     pub post_number: String,
     /// The face the camera sees; the card photo carries the template of its issue day.
     pub face_template: u64,
-    /// Income class for the copay ratio (現役並み etc.).
+    /// Income class for the copay ratio (現役並み etc.) when no dated period applies.
     pub income: IncomeClass,
+    /// 所得区分 by period (re-determined each August from the prior year's income, rules-tables
+    /// §2.3), oldest first; a period runs until the next one starts.
+    pub income_periods: Vec<IncomePeriod>,
     /// Cards ever issued to this person, oldest first; the last is the current one.
     pub cards: Vec<CardId>,
 }
 
+/// One period of a 所得区分 determination: from `from` until the next period starts. Held by the
+/// person (their income, any insurer) or by one 資格 (the insurer's own determination).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct IncomePeriod {
+    /// First day.
+    pub from: Date,
+    /// 所得区分 for the 負担割合.
+    pub class: IncomeClass,
+    /// 限度額適用区分 the insurer registers for the period (A01–A06, B01–B10), if any.
+    pub category: Option<LimitCategory>,
+}
+
+impl IncomePeriod {
+    /// The period of `periods` (oldest first) in force on `on`, with the day the next one
+    /// starts.
+    pub fn on(periods: &[IncomePeriod], on: Date) -> Option<(&IncomePeriod, Option<Date>)> {
+        let i = periods.iter().rposition(|p| p.from <= on)?;
+        Some((&periods[i], periods.get(i + 1).map(|n| n.from)))
+    }
+}
+
 impl Person {
+    /// The income class on `on`: the dated period in force, else the base class.
+    pub fn income_on(&self, on: Date) -> IncomeClass {
+        IncomePeriod::on(&self.income_periods, on).map_or(self.income, |(p, _)| p.class)
+    }
+
     /// The current card, if any was issued.
     pub fn current_card(&self) -> Option<CardId> {
         self.cards.last().copied()

@@ -92,6 +92,7 @@ pub fn build(opts: PopulationOptions) -> Result<World, WorldError> {
             address: "東京都千代田区千代田1-1".into(),
             post_number: "100-0001".into(),
             income: IncomeClass::General,
+            income_periods: Vec::new(),
         })?;
         let issued = card_base
             .checked_add(Span::new().days(((r >> 24) % 1200) as i64))
@@ -130,6 +131,7 @@ pub fn build(opts: PopulationOptions) -> Result<World, WorldError> {
             copay_override: None,
             limits: Vec::new(),
             designated_diseases: Vec::new(),
+            income: Vec::new(),
         })?;
         w.register_for_insurance(
             person,

@@ -30,9 +30,11 @@ use crate::rng::SeedRoot;
 use crate::rules::{IncomeClass, InstitutionSettings, RuleSet};
 use crate::trace::{Actor, Trace};
 
+mod age_law;
 mod apply;
 mod card_session;
 mod events;
+mod links;
 mod query;
 mod visit;
 
@@ -134,8 +136,10 @@ pub struct PersonSpec {
     pub address: String,
     /// 郵便番号.
     pub post_number: String,
-    /// Income class.
+    /// Income class (when no dated period applies).
     pub income: IncomeClass,
+    /// 所得区分 by period, oldest first (rules-tables §2.3: re-determined each August).
+    pub income_periods: Vec<crate::person::IncomePeriod>,
 }
 
 /// A card to issue.
@@ -170,6 +174,8 @@ pub struct QualificationSpec {
     pub limits: Vec<LimitCertificate>,
     /// 特定疾病 data.
     pub designated_diseases: Vec<DesignatedDiseaseCertificate>,
+    /// The insurer's 所得区分 determinations for this record, oldest first.
+    pub income: Vec<crate::person::IncomePeriod>,
 }
 
 /// Builds a [`View`] from a world's read-only fields (a macro so that [`World::parts`] can
@@ -226,6 +232,8 @@ pub struct World {
     /// Challenges the registry handed to terminals under test.
     pub(crate) challenges: crate::registry::terminal::Challenges,
     person_quals: Vec<Vec<QualificationId>>,
+    /// 被保険者番号 a 広域連合 gives a person at 75 (set by the scenario; default generated).
+    late_elderly_numbers: HashMap<PersonId, String>,
     by_number: HashMap<(InsurerNumber, String), Vec<QualificationId>>,
     keys: HashMap<(&'static str, String), u32>,
     my_number_offset: u64,
@@ -268,6 +276,7 @@ impl World {
             trace,
             challenges: crate::registry::terminal::Challenges::new(seed),
             person_quals: Vec::new(),
+            late_elderly_numbers: HashMap::new(),
             by_number: HashMap::new(),
             keys: HashMap::new(),
             my_number_offset: seed.draw("my_number", 0) % 1_000_000_000,
@@ -392,6 +401,7 @@ impl World {
             post_number: spec.post_number,
             face_template: self.seed.draw("face", id.0 as u64),
             income: spec.income,
+            income_periods: spec.income_periods,
             cards: Vec::new(),
         });
         self.person_quals.push(Vec::new());
@@ -541,6 +551,9 @@ impl World {
             copay_override: spec.copay_override,
             limits: spec.limits,
             designated_diseases: spec.designated_diseases,
+            income: spec.income,
+            linked_person: spec.person,
+            flagged_on: None,
         });
         self.person_quals[spec.person.index()].push(id);
         Ok(id)

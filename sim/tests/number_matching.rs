@@ -42,6 +42,7 @@ fn family_member(
         copay_override: None,
         limits: Vec::new(),
         designated_diseases: Vec::new(),
+        income: Vec::new(),
     })
     .unwrap()
 }
@@ -97,6 +98,10 @@ fn records_the_registry_does_not_know_yet_match_nothing() {
         },
         lag_days: Some(3),
         old_lag_days: Some(10),
+        relation: onshi_sim::insurer::Relation::Insured,
+        dependents: Vec::new(),
+        limits: Vec::new(),
+        income: Vec::new(),
     })
     .unwrap();
     let new = *w.view().person_quals(taro).last().unwrap();

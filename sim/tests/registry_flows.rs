@@ -190,6 +190,10 @@ fn job_change_lag_answers_invalid_then_valid_with_new_numbers() {
         },
         lag_days: Some(10),
         old_lag_days: Some(0),
+        relation: onshi_sim::insurer::Relation::Insured,
+        dependents: Vec::new(),
+        limits: Vec::new(),
+        income: Vec::new(),
     })
     .unwrap();
     w.apply(Event::AdvanceTo(at("2026-04-03T10:00"))).unwrap();
@@ -239,6 +243,10 @@ fn confirmation_by_old_numbers_after_job_change_answers_three() {
         },
         lag_days: Some(0),
         old_lag_days: Some(0),
+        relation: onshi_sim::insurer::Relation::Insured,
+        dependents: Vec::new(),
+        limits: Vec::new(),
+        income: Vec::new(),
     })
     .unwrap();
     w.apply(Event::AdvanceTo(at("2026-04-02T10:00"))).unwrap();

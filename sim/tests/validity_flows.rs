@@ -48,6 +48,7 @@ fn add(
         copay_override: None,
         limits: Vec::new(),
         designated_diseases: Vec::new(),
+        income: Vec::new(),
     })
     .unwrap()
 }

@@ -131,6 +131,7 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
             }
         }
     }
+    late_elderly(sc, &at, &mut out);
     // Requirement ids cited twice.
     let mut seen = BTreeMap::new();
     for r in &f.requirements {
@@ -144,6 +145,104 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
         }
     }
     super::limits::cap(out)
+}
+
+/// `lint::late-elderly`: a person kept on an insurer other than 後期高齢者医療 on or after the
+/// 75th birthday (rules-tables §2.2: the law moves everyone on that day; the world does it, so a
+/// scenario must not say otherwise). A record open-ended across a later birthday is what the law
+/// ends (also when the birthday is before the start) and is fine; a record that starts on or
+/// after the birthday or is lost after it is not; neither is a `job.change` to another insurer
+/// on or after the birthday.
+fn late_elderly<F>(sc: &Scenario, at: &F, out: &mut Vec<Problem>)
+where
+    F: Fn(u64, u64, &'static str, String) -> Problem,
+{
+    use onshi_sim::rules::late_elderly::late_elderly_start;
+    let not_late = |key: &str| {
+        sc.plan
+            .insurers
+            .iter()
+            .find(|(k, ..)| k == key)
+            .is_some_and(|(_, n, ..)| !n.is_late_elderly())
+    };
+    let birthday_of = |key: &str| {
+        sc.plan
+            .people
+            .iter()
+            .find(|p| p.spec.key == key)
+            .and_then(|p| late_elderly_start(p.spec.birth))
+    };
+    let date = |t: &super::model::DateText| t.0.parse::<jiff::civil::Date>().ok();
+    let mut say = |line, column, who: &str, b, what: String| {
+        let mut p = at(
+            line,
+            column,
+            "lint::late-elderly",
+            format!(
+                "`{who}` reaches 75 on {b} (後期高齢者医療 from that day, rules-tables §2.2) but {what}"
+            ),
+        );
+        p.help = Some(
+            "leave the old record open (no `lost`) and let the world move the person at 75; set `late_elderly_number` for the 後期 番号".into(),
+        );
+        out.push(p);
+    };
+    for person in &sc.file.world.people {
+        let d = &person.value;
+        let Some(b) = birthday_of(&d.id) else {
+            continue;
+        };
+        for q in &d.insurance {
+            if !not_late(&q.value.insurer.value) {
+                continue;
+            }
+            let from = date(&q.value.from.value);
+            let lost = q
+                .value
+                .lost
+                .as_ref()
+                .and_then(|l| date(&l.on.value).map(|x| (x, l)));
+            if from.is_some_and(|f| f >= b) {
+                say(
+                    q.value.from.line,
+                    q.value.from.column,
+                    &d.id,
+                    b,
+                    format!("a `{}` record starts on or after it", q.value.insurer.value),
+                );
+            } else if let Some((on, l)) = lost
+                && on > b
+            {
+                say(
+                    l.on.line,
+                    l.on.column,
+                    &d.id,
+                    b,
+                    format!(
+                        "the `{}` record is lost only on {on}",
+                        q.value.insurer.value
+                    ),
+                );
+            }
+        }
+    }
+    for s in &sc.file.steps {
+        let Step::JobChange(j) = &s.value else {
+            continue;
+        };
+        let (Some(b), Some(on)) = (birthday_of(&j.person.value), date(&j.on.value)) else {
+            continue;
+        };
+        if on >= b && not_late(&j.to.value) {
+            say(
+                j.on.line,
+                j.on.column,
+                &j.person.value,
+                b,
+                format!("`job.change` moves them to `{}` on {on}", j.to.value),
+            );
+        }
+    }
 }
 
 fn of_name(e: &Expect) -> Option<(String, u64, u64)> {

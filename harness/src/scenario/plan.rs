@@ -48,6 +48,8 @@ pub struct PlannedPerson {
     pub records: Vec<MedicalRecord>,
     /// Checkups.
     pub checkups: Vec<Checkup>,
+    /// 被保険者番号 at 後期 when the law moves the person (default generated).
+    pub late_elderly_number: Option<String>,
 }
 
 /// A checked scenario, ready to run.
@@ -300,6 +302,10 @@ pub struct ConfirmationCheck {
     pub insurer_number: Option<String>,
     /// 保険者名 of the first result.
     pub insurer_name: Option<String>,
+    /// 氏名 of the first result.
+    pub name: Option<String>,
+    /// 生年月日 of the first result.
+    pub birth: Option<String>,
     /// 記号.
     pub symbol: Option<String>,
     /// 番号.
@@ -571,6 +577,8 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             results: c.results,
             insurer_number: c.insurer_number.clone(),
             insurer_name: c.insurer_name.clone(),
+            name: c.name.clone(),
+            birth: c.birth.clone(),
             symbol: c.symbol.clone(),
             number: c.number.clone(),
             branch: c.branch.clone(),

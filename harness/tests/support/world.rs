@@ -63,6 +63,7 @@ pub fn taro_world(scenario: &str) -> Result<TaroWorld, String> {
             address: "東京都千代田区千代田1-1".into(),
             post_number: "100-0001".into(),
             income: IncomeClass::General,
+            income_periods: Vec::new(),
         })
         .map_err(e)?;
     let card = w
@@ -90,6 +91,7 @@ pub fn taro_world(scenario: &str) -> Result<TaroWorld, String> {
         copay_override: None,
         limits: Vec::new(),
         designated_diseases: Vec::new(),
+        income: Vec::new(),
     })
     .map_err(e)?;
     let registered = Moment::parse("2024-06-10T10:00").map_err(|e| e.to_string())?;

@@ -4,6 +4,7 @@
 
 use crate::clock::Date;
 use crate::ids::{InsuranceNumbers, InsurerId, InsurerNumber, PersonId, QualificationId};
+use crate::person::IncomePeriod;
 use crate::rules::LimitCategory;
 
 /// 本人・家族の別 (OQSCD009), 資格喪失事由 (OQSCD008), 限度額適用認定証区分 (OQSCD011) and 特定疾病
@@ -106,17 +107,38 @@ pub struct Qualification {
     pub limits: Vec<LimitCertificate>,
     /// 特定疾病 data.
     pub designated_diseases: Vec<DesignatedDiseaseCertificate>,
+    /// The insurer's own 所得区分 determinations for this record (e.g. each August), oldest
+    /// first; where none applies, the member's periods apply.
+    pub income: Vec<IncomePeriod>,
+    /// The person whose 個人番号 the insurer registered this record under (紐付け): the member
+    /// normally, someone else after a 紐付け誤り.
+    pub linked_person: PersonId,
+    /// The day a J-LIS 照合 found that the record's 基本4情報 do not match the linked 個人番号's:
+    /// from then the registry withholds the record until the insurer fixes the link.
+    pub flagged_on: Option<Date>,
 }
 
 impl Qualification {
+    /// Whether the registry withholds the record on `today` (a J-LIS mismatch not yet fixed).
+    pub fn withheld_on(&self, today: Date) -> bool {
+        self.flagged_on.is_some_and(|f| f <= today)
+    }
+
+    /// The 所得区分 period of this record in force on `on` (the insurer's own determination),
+    /// with the day the next one starts.
+    pub fn income_on(&self, on: Date) -> Option<(&IncomePeriod, Option<Date>)> {
+        IncomePeriod::on(&self.income, on)
+    }
+
     /// Whether the person is covered on `on` (取得日 ≤ on < 喪失日).
     pub fn covers(&self, on: Date) -> bool {
         on >= self.acquired && self.lost.is_none_or(|(l, _)| on < l)
     }
 
-    /// Whether the registry knows this record on `today` (its 取得 has been registered).
+    /// Whether the registry knows this record on `today` (its 取得 has been registered) and shows
+    /// it (not withheld after a J-LIS mismatch).
     pub fn visible_on(&self, today: Date) -> bool {
-        self.registered_on.is_some_and(|r| r <= today)
+        self.registered_on.is_some_and(|r| r <= today) && !self.withheld_on(today)
     }
 
     /// The coverage the registry believes on `on`, given what reached it by `today`: a loss

@@ -255,6 +255,27 @@ impl ProviderState {
                 None
             }
         };
+        // A careful window compares the result's 氏名・生年月日 with the patient's (the 2023
+        // 紐付け誤り: a record linked to the wrong 個人番号 shows someone else's). A result of
+        // someone else is never billed; with none of the patient's, the visit goes the
+        // 被保険者資格申立書 way at the normal ratio.
+        let own = |item: &&crate::registry::ResultItem| {
+            let m = &v.people[item.person.index()];
+            m.name == p.name && m.birth == p.birth
+        };
+        let chosen = match chosen {
+            Some(item) if !own(&item) => {
+                let other = answer.into_iter().flat_map(|a| a.results.iter()).find(own);
+                if other.is_none() {
+                    rec.path = ChargePath::DeclarationForm;
+                    rec.notes.push(
+                        "氏名・生年月日 in the answer are not the patient's (紐付け誤り?): 被保険者資格申立書, normal ratio".into(),
+                    );
+                }
+                other
+            }
+            c => c,
+        };
         if let Some(item) = chosen {
             rec.take_qualification(v, item.qualification);
             rec.copay_percent = item.copay_percent;

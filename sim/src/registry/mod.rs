@@ -559,11 +559,17 @@ impl Registry {
     ) -> Result<ResultItem, Refusal> {
         let qual = &v.quals[q.index()];
         let person = &v.people[qual.person.index()];
+        // 所得区分 on the date: the insurer's own determination for this record, else the
+        // member's dated periods, else the member's base class.
+        let period = qual
+            .income_on(date)
+            .or_else(|| crate::person::IncomePeriod::on(&person.income_periods, date));
+        let income = period.map_or(person.income, |(p, _)| p.class);
         let copay = match qual.copay_override {
             Some(c) => c,
             None => v
                 .rules
-                .copay_percent(person.birth, date, person.income)
+                .copay_percent(person.birth, date, income)
                 .map_err(|e| Refusal::RuleGap {
                     message: e.to_string(),
                 })?,
@@ -598,9 +604,12 @@ impl Registry {
             return Ok(item);
         }
         if (limit_free || (limit_consent && !in_grace))
-            && let Some(l) = qual.limit_on(date)
+            && let Some(l) = qual
+                .limit_on(date)
+                .cloned()
+                .or_else(|| period.and_then(|(p, next)| period_limit(p, next, qual.acquired)))
         {
-            item.limit = Some(l.clone());
+            item.limit = Some(l);
             item.limit_consent_at = limit_consent.then_some(v.now);
         }
         if disease_free || (disease_consent && !in_grace) {
@@ -616,4 +625,24 @@ impl Registry {
         }
         Ok(item)
     }
+}
+
+/// The 限度額 data a dated 所得区分 period with a 適用区分 stands for: a registered 限度額適用認定証
+/// from the period's start (or the 資格取得日) to the day before the next period.
+fn period_limit(
+    p: &crate::person::IncomePeriod,
+    next: Option<Date>,
+    acquired: Date,
+) -> Option<crate::insurer::LimitCertificate> {
+    let category = p.category?;
+    Some(crate::insurer::LimitCertificate {
+        kind: crate::insurer::LimitCertificateKind::Limit,
+        category,
+        issued: p.from,
+        valid_from: p.from.max(acquired),
+        valid_until: next.and_then(|n| n.yesterday().ok()),
+        recalled: None,
+        long_stay_from: None,
+        registered: true,
+    })
 }

@@ -13,6 +13,7 @@ mod certificate;
 mod consent;
 mod copay;
 mod high_cost;
+pub mod late_elderly;
 mod limit_category;
 mod payment;
 mod switches;

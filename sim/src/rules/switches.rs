@@ -361,6 +361,24 @@ switches! {
     source: "rules-tables §1.2 notes: UNCERTAIN wording, consistent with [S3] footnote";
     check: any;
 
+    /// 75歳到達: the 後期 資格取得 and the old insurer's 資格喪失 (and a dependent's 家族 喪失) reach
+    /// the registry on the 75th birthday itself; false: each after its insurer's lag, like any
+    /// other change (REG-5).
+    late_elderly_change_registered_on_birthday: bool = true;
+    uncertain: true;
+    ja: "75歳到達による後期の資格取得と旧保険の資格喪失を誕生日当日に登録済みとする"; en: "the 75th-birthday move reaches the registry on the birthday";
+    source: "rules-tables §2.2: 後期 from the birthday, the old 資格確認書 ends the day before [S26][S66]; the change is fixed by law in advance (資格取得 by 職権), but no source says when the records reach the オンライン資格確認等システム. Default is ours: on the birthday; false applies each insurer's lag (§7.1)";
+    check: any;
+
+    /// First day on which every new 資格 record an insurer registers is matched against J-LIS
+    /// (住民基本台帳) at registration; a record whose 基本4情報 do not match the linked 個人番号
+    /// is withheld until the insurer fixes it (none = never at registration).
+    jlis_check_on_registration_from: Option<Date> = Some(jiff::civil::date(2024, 5, 1));
+    uncertain: true;
+    ja: "新規登録の資格情報を登録時にJ-LISと突合する開始日"; en: "first day new records are matched against J-LIS at registration";
+    source: "rules-tables §7.1 / §8: planned 2024-05 (5月上旬) [S62]; the exact day is UNCERTAIN. Default 2024-05-01 is ours";
+    check: any;
+
     /// 70+ at the window: an inpatient stay and outpatient visits at one institution in one
     /// month are separate claims (the 外来 (個人) cap on the outpatient total, the 外来+入院
     /// (世帯) cap on the inpatient total); false pools them into one month total.

@@ -19,11 +19,13 @@ impl World {
         match event {
             Event::Advance(span) => {
                 self.clock.advance(span)?;
+                self.apply_age_law()?;
                 self.retry_later_confirmations();
                 Ok(Outcome::Done)
             }
             Event::AdvanceTo(m) => {
                 self.clock.advance_to(m)?;
+                self.apply_age_law()?;
                 self.retry_later_confirmations();
                 Ok(Outcome::Done)
             }
@@ -146,8 +148,34 @@ impl World {
                 numbers,
                 lag_days,
                 old_lag_days,
+                relation,
+                dependents,
+                limits,
+                income,
             } => {
-                self.job_change(person, on, numbers, lag_days, old_lag_days)?;
+                self.job_change(JobChange {
+                    person,
+                    on,
+                    numbers,
+                    lag_days,
+                    old_lag_days,
+                    relation,
+                    dependents,
+                    limits,
+                    income,
+                })?;
+                Ok(Outcome::Done)
+            }
+            Event::LinkWrongPerson { member, linked_to } => {
+                self.link_wrong_person(member, linked_to)?;
+                Ok(Outcome::Done)
+            }
+            Event::FixLink { member } => {
+                self.fix_link(member)?;
+                Ok(Outcome::Done)
+            }
+            Event::JlisCheckLinks => {
+                self.jlis_check_links();
                 Ok(Outcome::Done)
             }
             Event::LoseQualification { person, on, reason } => {
@@ -336,7 +364,7 @@ impl World {
         }
     }
 
-    fn end_qualification(
+    pub(super) fn end_qualification(
         &mut self,
         q: QualificationId,
         on: Date,
@@ -364,14 +392,40 @@ impl World {
         Ok(())
     }
 
-    fn job_change(
-        &mut self,
-        person: PersonId,
-        on: Date,
-        numbers: QualificationNumbers,
-        lag_days: Option<u32>,
-        old_lag_days: Option<u32>,
-    ) -> Result<(), WorldError> {
+    fn job_change(&mut self, jc: JobChange) -> Result<(), WorldError> {
+        let JobChange {
+            person,
+            on,
+            numbers,
+            lag_days,
+            old_lag_days,
+            relation,
+            dependents,
+            limits,
+            income,
+        } = jc;
+        let to = numbers.insurer;
+        let insurer = self
+            .insurers
+            .get(to.index())
+            .ok_or_else(|| WorldError::Invalid(format!("no insurer {to:?}")))?;
+        let other_than_late_elderly = !insurer.number.is_late_elderly();
+        for who in std::iter::once(person).chain(dependents.iter().map(|(d, _)| *d)) {
+            let p = self
+                .people
+                .get(who.index())
+                .ok_or_else(|| WorldError::Invalid(format!("no person {who:?}")))?;
+            if let Some(b) = crate::rules::late_elderly::late_elderly_start(p.birth)
+                && other_than_late_elderly
+                && on >= b
+            {
+                return Err(WorldError::Rule(format!(
+                    "{} is 75 or over on {on} (後期高齢者医療 from {b}): no other insurer can take them",
+                    p.key
+                )));
+            }
+        }
+        let lag = lag_days.unwrap_or(insurer.registration_lag_days);
         let old = self.person_quals.get(person.index()).and_then(|qs| {
             qs.iter()
                 .rev()
@@ -384,33 +438,81 @@ impl World {
                     .registration_lag_days,
             );
             self.end_qualification(old, on, LossReason::OtherInsurance, old_lag)?;
+            if self.quals[old.index()].relation == Relation::Insured {
+                let moving: Vec<PersonId> = dependents.iter().map(|(d, _)| *d).collect();
+                self.end_dependents(
+                    old,
+                    on,
+                    old_lag_days,
+                    &moving,
+                    "被保険者の資格喪失により家族の資格喪失",
+                )?;
+            }
         }
-        let to = numbers.insurer;
-        let insurer = self
-            .insurers
-            .get(to.index())
-            .ok_or_else(|| WorldError::Invalid(format!("no insurer {to:?}")))?;
-        let lag = lag_days.unwrap_or(insurer.registration_lag_days);
         let registered_on = on.checked_add(Span::new().days(i64::from(lag))).ok();
         self.add_qualification(QualificationSpec {
             person,
             numbers,
-            relation: Relation::Insured,
+            relation,
             acquired: on,
             lost: None,
             registered_on,
             copay_override: None,
-            limits: Vec::new(),
+            limits,
             designated_diseases: Vec::new(),
+            income,
         })?;
+        let label = match relation {
+            Relation::Insured => "本人",
+            Relation::Dependent => "家族",
+        };
         self.trace.push(
             self.clock.now(),
             Actor::Insurer,
             Actor::Registry,
             "insurer.enrol",
             Some(person),
-            || format!("資格取得 {on}, reaches the registry after {lag} day(s)"),
+            || format!("資格取得 {on} ({label}), reaches the registry after {lag} day(s)"),
         );
+        for (d, numbers) in &dependents {
+            self.add_qualification(QualificationSpec {
+                person: *d,
+                numbers: numbers.clone(),
+                relation: Relation::Dependent,
+                acquired: on,
+                lost: None,
+                registered_on,
+                copay_override: None,
+                limits: Vec::new(),
+                designated_diseases: Vec::new(),
+                income: Vec::new(),
+            })?;
+            self.trace.push(
+                self.clock.now(),
+                Actor::Insurer,
+                Actor::Registry,
+                "insurer.enrol",
+                Some(*d),
+                || format!("資格取得 {on} (家族), reaches the registry after {lag} day(s)"),
+            );
+        }
+        self.apply_age_law_for(person)?;
+        for (d, _) in &dependents {
+            self.apply_age_law_for(*d)?;
+        }
         Ok(())
     }
+}
+
+/// The arguments of [`Event::JobChange`] in one value.
+struct JobChange {
+    person: PersonId,
+    on: Date,
+    numbers: QualificationNumbers,
+    lag_days: Option<u32>,
+    old_lag_days: Option<u32>,
+    relation: Relation,
+    dependents: Vec<(PersonId, QualificationNumbers)>,
+    limits: Vec<crate::insurer::LimitCertificate>,
+    income: Vec<crate::person::IncomePeriod>,
 }

@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use crate::clock::{Date, Moment, Span};
 use crate::ids::{InstitutionId, PersonId, QualificationId};
-use crate::insurer::{LossReason, QualificationNumbers};
+use crate::insurer::{LimitCertificate, LossReason, QualificationNumbers, Relation};
+use crate::person::IncomePeriod;
 use crate::portal::{PortalError, PortalView, ProxyGrant};
 use crate::provider::{Fee, VisitRecord};
 use crate::reader::{Attempt, ConsentAnswers, ConsentOutcome, Verification};
@@ -114,7 +115,34 @@ pub enum Event {
         lag_days: Option<u32>,
         /// Days until the old insurer's 喪失 reaches the registry (default: its lag).
         old_lag_days: Option<u32>,
+        /// 本人/家族 at the new insurer.
+        relation: Relation,
+        /// 被扶養者 who move with the insured: each with their numbers at the new insurer. Their
+        /// 家族 資格 under the old record ends on `on` as well (as does every other 家族 資格
+        /// under it), with the old insurer's lag; the new ones start on `on` with the new
+        /// insurer's.
+        dependents: Vec<(PersonId, QualificationNumbers)>,
+        /// 限度額 data at the new insurer.
+        limits: Vec<LimitCertificate>,
+        /// 所得区分 (and 適用区分) the new insurer determined, oldest first.
+        income: Vec<IncomePeriod>,
     },
+    /// 紐付け誤り: the insurer registers `member`'s current 資格 under the 個人番号 of `linked_to`
+    /// (the 2023 incidents, rules-tables §8).
+    LinkWrongPerson {
+        /// Whose 資格 it is.
+        member: PersonId,
+        /// Whose 個人番号 it is registered under.
+        linked_to: PersonId,
+    },
+    /// The insurer corrects the 紐付け of every record of `member` linked to someone else.
+    FixLink {
+        /// Whose records.
+        member: PersonId,
+    },
+    /// The registry matches every linked record against J-LIS (住基 基本4情報: 氏名, 生年月日,
+    /// 性別) of the linked 個人番号 (the 2023 総点検); mismatches are withheld until fixed.
+    JlisCheckLinks,
     /// 資格喪失 without a new qualification.
     LoseQualification {
         /// Who.

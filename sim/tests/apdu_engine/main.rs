@@ -40,6 +40,7 @@ fn person(world: &mut World, key: &str, birth: jiff::civil::Date, sex: Sex) -> C
             address: "東京都千代田区千代田1-1".into(),
             post_number: "100-0001".into(),
             income: IncomeClass::General,
+            income_periods: Vec::new(),
         })
         .unwrap();
     world

@@ -69,6 +69,7 @@ pub fn person(w: &mut World, key: &str, birth: Date, card_issued: Date) -> Perso
             address: "東京都千代田区千代田1-1".into(),
             post_number: "100-0001".into(),
             income: IncomeClass::General,
+            income_periods: Vec::new(),
         })
         .unwrap();
     w.issue_card(
@@ -96,6 +97,7 @@ pub fn person(w: &mut World, key: &str, birth: Date, card_issued: Date) -> Perso
         copay_override: None,
         limits: Vec::new(),
         designated_diseases: Vec::new(),
+        income: Vec::new(),
     })
     .unwrap();
     p

@@ -229,12 +229,13 @@ impl UnderTest {
             .ok_or_else(|| "the face file has no name".into())
     }
 
-    /// The name the face file `file` carries, as onshi decodes it.
-    pub fn face_name(&self, file: &str) -> Option<String> {
+    /// The names the face file `file` carries (one per result), as onshi decodes them.
+    pub fn face_names(&self, file: &str) -> Option<Vec<String>> {
         let folder = self.folder.as_ref()?;
         let bytes = std::fs::read(folder.config().face().join(file)).ok()?;
         let r = onshi_sim::oqs::decode_confirm_response(&bytes).ok()?;
-        r.body.results.first().map(|x| x.name.clone())
+        let names: Vec<String> = r.body.results.iter().map(|x| x.name.clone()).collect();
+        (!names.is_empty()).then_some(names)
     }
 
     /// Sends `end`, stops the servers. Returns the adapter's failure text, if any.

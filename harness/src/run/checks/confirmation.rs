@@ -165,6 +165,24 @@ const RESULT_FIELDS: &[ResultField] = &[
         },
     ),
     (
+        "confirmation.name",
+        |c| c.name.clone(),
+        |w, r| {
+            w.people()
+                .get(r.person.index())
+                .map_or_else(|| "none (no result)".into(), |p| p.name.clone())
+        },
+    ),
+    (
+        "confirmation.birth",
+        |c| c.birth.clone(),
+        |w, r| {
+            w.people()
+                .get(r.person.index())
+                .map_or_else(|| "none (no result)".into(), |p| p.birth.to_string())
+        },
+    ),
+    (
         "confirmation.symbol",
         |c| c.symbol.clone(),
         |w, r| {

@@ -36,6 +36,9 @@ pub(crate) fn setup(w: &mut World, plan: &Plan) -> Result<(), String> {
             w.add_qualification(q.clone())
                 .map_err(|e| format!("insurance of `{}`: {e}", p.spec.key))?;
         }
+        if let Some(n) = &p.late_elderly_number {
+            w.set_late_elderly_number(id, n.clone());
+        }
         if let Some((at, channel)) = p.registered {
             w.register_for_insurance(id, channel, at)
                 .map_err(|e| format!("registration of `{}`: {e}", p.spec.key))?;
@@ -59,5 +62,7 @@ pub(crate) fn setup(w: &mut World, plan: &Plan) -> Result<(), String> {
             .map_err(|e| format!("checkup of `{}`: {e}", p.spec.key))?;
         }
     }
+    // 75歳到達 by law (rules-tables §2.2): the world moves everyone at their 75th birthday.
+    w.apply_age_law().map_err(|e| format!("75歳到達: {e}"))?;
     Ok(())
 }

@@ -110,6 +110,28 @@ impl Compiler<'_> {
                 let to = self.insurer_ref(&j.to);
                 let on = self.date(&j.on);
                 let branch = self.branch(&j.branch);
+                let mut dependents = Vec::new();
+                for d in &j.dependents {
+                    let who = self.person_ref(&d.value.person);
+                    let dbranch = self.branch(&Some(d.value.branch.clone()));
+                    if let (Some(who), Some(insurer)) = (who, to) {
+                        dependents.push((
+                            who,
+                            InsuranceNumbers {
+                                insurer,
+                                symbol: d.value.symbol.clone().or_else(|| j.symbol.clone()),
+                                number: d
+                                    .value
+                                    .number
+                                    .as_ref()
+                                    .map_or_else(|| j.number.value.clone(), |n| n.value.clone()),
+                                branch: dbranch,
+                            },
+                        ));
+                    }
+                }
+                let limits: Vec<_> = j.limits.iter().filter_map(|l| self.limit(l)).collect();
+                let income = self.income_periods(&j.income);
                 match (person, to, on) {
                     (Some(person), Some(to), Some(on)) => Some(ev(Event::JobChange {
                         person,
@@ -122,10 +144,40 @@ impl Compiler<'_> {
                         },
                         lag_days: j.lag_days,
                         old_lag_days: j.old_lag_days,
+                        relation: match j.relation {
+                            RelationName::Insured => onshi_sim::insurer::Relation::Insured,
+                            RelationName::Dependent => onshi_sim::insurer::Relation::Dependent,
+                        },
+                        dependents,
+                        limits,
+                        income,
                     })),
                     _ => None,
                 }
             }
+            Step::Mislink(m) => {
+                let member = self.person_ref(&m.person);
+                let linked_to = self.person_ref(&m.linked_to);
+                if let (Some(a), Some(b)) = (member, linked_to)
+                    && a == b
+                {
+                    self.problem_at(
+                        &m.linked_to,
+                        "scenario::bad-link",
+                        "a wrong link needs another person's 個人番号".into(),
+                    );
+                }
+                match (member, linked_to) {
+                    (Some(member), Some(linked_to)) => {
+                        Some(ev(Event::LinkWrongPerson { member, linked_to }))
+                    }
+                    _ => None,
+                }
+            }
+            Step::FixLink(p) => self
+                .person_ref(&p.person)
+                .map(|member| ev(Event::FixLink { member })),
+            Step::JlisCheck(_) => Some(ev(Event::JlisCheckLinks)),
             Step::LoseInsurance(l) => {
                 let person = self.person_ref(&l.person);
                 let on = self.date(&l.on);
@@ -557,6 +609,11 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
             subst(&mut j.to, args);
         }
         Step::LoseInsurance(l) => subst(&mut l.person, args),
+        Step::Mislink(m) => {
+            subst(&mut m.person, args);
+            subst(&mut m.linked_to, args);
+        }
+        Step::FixLink(p) => subst(&mut p.person, args),
         Step::Register(r) => subst(&mut r.person, args),
         Step::Visit(v) => {
             subst(&mut v.person, args);
@@ -595,6 +652,6 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
             }
         }
         Step::Fails(f) => substitute(&mut f.step.value, args),
-        Step::Advance(_) | Step::AdvanceTo(_) | Step::Outage(_) => {}
+        Step::Advance(_) | Step::AdvanceTo(_) | Step::Outage(_) | Step::JlisCheck(_) => {}
     }
 }

@@ -6,7 +6,7 @@ use onshi_sim::ids::{InstitutionCode, InsuranceNumbers, InsurerNumber};
 use onshi_sim::insurer::{
     DesignatedDiseaseCertificate, LimitCertificate, LimitCertificateKind, Relation,
 };
-use onshi_sim::person::Sex;
+use onshi_sim::person::{IncomePeriod, Sex};
 use onshi_sim::registry::{Checkup, MedicalRecord};
 use onshi_sim::rules::{IncomeClass, InstitutionSettings, LimitCategory};
 use onshi_sim::world::{CardSpec, PersonSpec, QualificationSpec};
@@ -96,11 +96,13 @@ impl Compiler<'_> {
                 .clone()
                 .unwrap_or_else(|| "東京都千代田区千代田1-1".into()),
             post_number: "100-0001".into(),
-            income: match d.income {
-                IncomeName::General => IncomeClass::General,
-                IncomeName::General2 => IncomeClass::GeneralII,
-                IncomeName::Active => IncomeClass::ActiveIncome,
-                IncomeName::Low => IncomeClass::Low,
+            income: match &d.income {
+                IncomeSpec::Class(c) => income_class(*c),
+                IncomeSpec::Periods(_) => IncomeClass::General,
+            },
+            income_periods: match &d.income {
+                IncomeSpec::Class(_) => Vec::new(),
+                IncomeSpec::Periods(list) => self.income_periods(list),
             },
         };
         let card = d.card.as_ref().and_then(|c| {
@@ -190,7 +192,21 @@ impl Compiler<'_> {
                 format!("person `{}` has a portal account but no card", d.id),
             );
         }
+        let late_elderly_number = d.late_elderly_number.as_ref().map(|n| {
+            if n.value.is_empty()
+                || n.value.len() > 8
+                || !n.value.bytes().all(|b| b.is_ascii_digit())
+            {
+                self.problem_at(
+                    n,
+                    "scenario::bad-number",
+                    format!("被保険者番号 `{}` of 後期: 1–8 digits", n.value),
+                );
+            }
+            n.value.clone()
+        });
         PlannedPerson {
+            late_elderly_number,
             spec,
             card,
             quals,
@@ -279,10 +295,57 @@ impl Compiler<'_> {
             copay_override: d.copay_percent,
             limits,
             designated_diseases: diseases,
+            income: self.income_periods(&d.income),
         })
     }
 
-    fn limit(&mut self, at: &At<LimitDef>) -> Option<LimitCertificate> {
+    /// Dated 所得区分 periods: dates valid and strictly increasing, 適用区分 codes known.
+    pub(super) fn income_periods(&mut self, list: &[At<IncomePeriodDef>]) -> Vec<IncomePeriod> {
+        let mut out: Vec<IncomePeriod> = Vec::new();
+        for at in list {
+            let d = &at.value;
+            let from = self.date(&d.from);
+            let category = match &d.category {
+                None => Some(None),
+                Some(c) => match LimitCategory::parse(&c.value) {
+                    Ok(x) => Some(Some(x)),
+                    Err(e) => {
+                        self.problem_at(
+                            c,
+                            "scenario::bad-limit-category",
+                            format!("適用区分 `{}`: {e}", c.value),
+                        )
+                        .help = Some("A01–A06 (under 70) or B01–B10 (70 and over)".into());
+                        None
+                    }
+                },
+            };
+            let (Some(from), Some(category)) = (from, category) else {
+                continue;
+            };
+            if let Some(prev) = out.last()
+                && prev.from >= from
+            {
+                self.problem_at(
+                    &d.from,
+                    "scenario::bad-date",
+                    format!(
+                        "income periods must be in date order: {from} is not after {}",
+                        prev.from
+                    ),
+                );
+                continue;
+            }
+            out.push(IncomePeriod {
+                from,
+                class: income_class(d.class),
+                category,
+            });
+        }
+        out
+    }
+
+    pub(super) fn limit(&mut self, at: &At<LimitDef>) -> Option<LimitCertificate> {
         let d = &at.value;
         let category = match LimitCategory::parse(&d.category.value) {
             Ok(c) => Some(c),
@@ -316,5 +379,15 @@ impl Compiler<'_> {
             long_stay_from: long?,
             registered: d.registered,
         })
+    }
+}
+
+/// The sim's income class for a scenario name.
+pub(super) fn income_class(c: IncomeName) -> IncomeClass {
+    match c {
+        IncomeName::General => IncomeClass::General,
+        IncomeName::General2 => IncomeClass::GeneralII,
+        IncomeName::Active => IncomeClass::ActiveIncome,
+        IncomeName::Low => IncomeClass::Low,
     }
 }

@@ -140,6 +140,13 @@ pub struct ConfirmationExpect {
     /// 保険者名 of the first result (as the answer names the insurer).
     #[serde(default)]
     pub insurer_name: Option<String>,
+    /// 氏名 of the first result (the member the record belongs to; after a 紐付け誤り another
+    /// person's name than the card holder's).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 生年月日 of the first result (`1951-11-20`).
+    #[serde(default)]
+    pub birth: Option<String>,
     /// 記号.
     #[serde(default)]
     pub symbol: Option<String>,

@@ -46,6 +46,15 @@ pub enum Step {
     /// 就職・転職.
     #[serde(rename = "job.change")]
     JobChange(JobChangeArgs),
+    /// 紐付け誤り: an insurer registers a member's 資格 under another person's 個人番号.
+    #[serde(rename = "insurance.mislink")]
+    Mislink(MislinkArgs),
+    /// 紐付け訂正: the insurer links the member's records to their own 個人番号 again.
+    #[serde(rename = "insurance.fix_link")]
+    FixLink(PersonArg),
+    /// The registry's J-LIS 照合 of every link (the 2023 総点検): mismatches are withheld.
+    #[serde(rename = "registry.jlis_check")]
+    JlisCheck(JlisCheckArgs),
     /// 資格喪失 without a new qualification.
     #[serde(rename = "insurance.lose")]
     LoseInsurance(LoseArgs),
@@ -158,7 +167,52 @@ pub struct JobChangeArgs {
     /// Days until the old insurer's 喪失 reaches the registry (default: its lag).
     #[serde(default)]
     pub old_lag_days: Option<u32>,
+    /// 本人 / 家族 at the new insurer (default insured).
+    #[serde(default)]
+    pub relation: RelationName,
+    /// 被扶養者 who move with the insured: their 家族 資格 at the old insurer ends on `on` and a
+    /// new one starts at the new insurer, with the same lags. Other 家族 under the old record
+    /// lose theirs too.
+    #[serde(default)]
+    pub dependents: Vec<At<MovingDependentDef>>,
+    /// 限度額適用認定証 data at the new insurer.
+    #[serde(default)]
+    pub limits: Vec<At<LimitDef>>,
+    /// 所得区分 / 適用区分 determinations at the new insurer, oldest first.
+    #[serde(default)]
+    pub income: Vec<At<IncomePeriodDef>>,
 }
+
+/// A 被扶養者 moving with the insured at a `job.change`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovingDependentDef {
+    /// Person key.
+    pub person: At<String>,
+    /// 記号 at the new insurer (default: the insured's).
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// 番号 at the new insurer (default: the insured's).
+    #[serde(default)]
+    pub number: Option<At<String>>,
+    /// 枝番 at the new insurer.
+    pub branch: At<String>,
+}
+
+/// 紐付け誤り: the insurer registers `person`'s current 資格 under `linked_to`'s 個人番号.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MislinkArgs {
+    /// Whose 資格 (the member).
+    pub person: At<String>,
+    /// Whose 個人番号 it is registered under.
+    pub linked_to: At<String>,
+}
+
+/// The J-LIS 照合 (no arguments: `registry.jlis_check: {}`).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JlisCheckArgs {}
 
 /// Loss without a new qualification.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]

@@ -69,9 +69,15 @@ pub struct PersonDef {
     /// 住所.
     #[serde(default)]
     pub address: Option<String>,
-    /// 所得区分 (for the 70+ ratio and the 高額療養費 limit).
+    /// 所得区分 (for the 70+ ratio and the 高額療養費 limit): one class (`general`), or dated
+    /// periods (`[{from: 2025-08-01, class: general, category: B04}, …]`, re-determined each
+    /// August), each in force until the next starts.
     #[serde(default)]
-    pub income: IncomeName,
+    pub income: IncomeSpec,
+    /// 被保険者番号 the 後期高齢者医療広域連合 gives the person at the 75th birthday, when the law
+    /// moves them (default: `75` and the person's position, 6 digits).
+    #[serde(default)]
+    pub late_elderly_number: Option<At<String>>,
     /// The My Number card, if the person has one.
     #[serde(default)]
     pub card: Option<CardDef>,
@@ -116,6 +122,65 @@ pub enum IncomeName {
     Active,
     /// 低所得.
     Low,
+}
+
+/// 所得区分: one class, or dated periods.
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum IncomeSpec {
+    /// One class for all dates.
+    Class(IncomeName),
+    /// Periods, oldest first.
+    Periods(Vec<At<IncomePeriodDef>>),
+}
+
+/// Read by hand rather than `untagged`: an untagged enum buffers its input, which loses the
+/// line and column every `At` inside a period needs.
+impl<'de> Deserialize<'de> for IncomeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Spec;
+        impl<'de> serde::de::Visitor<'de> for Spec {
+            type Value = IncomeSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an income class (general, general2, active, low) or a list of {from, class, category}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IncomeSpec, E> {
+                use serde::de::IntoDeserializer;
+                IncomeName::deserialize(v.into_deserializer()).map(IncomeSpec::Class)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<IncomeSpec, A::Error> {
+                let mut out = Vec::new();
+                while let Some(p) = seq.next_element::<At<IncomePeriodDef>>()? {
+                    out.push(p);
+                }
+                Ok(IncomeSpec::Periods(out))
+            }
+        }
+        d.deserialize_any(Spec)
+    }
+}
+
+impl Default for IncomeSpec {
+    fn default() -> Self {
+        IncomeSpec::Class(IncomeName::General)
+    }
+}
+
+/// One period of a 所得区分 determination (rules-tables §2.3: re-determined each August).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncomePeriodDef {
+    /// First day (the period runs until the next one starts).
+    pub from: At<DateText>,
+    /// 所得区分 (decides the 負担割合).
+    pub class: IncomeName,
+    /// 限度額適用区分 the insurer registers for the period: A01–A06, B01–B10 (answered as 限度額
+    /// data when no 限度額適用認定証 of the record applies).
+    #[serde(default)]
+    pub category: Option<At<String>>,
 }
 
 /// The card.
@@ -166,6 +231,10 @@ pub struct InsuranceDef {
     /// 特定疾病療養受療証 data.
     #[serde(default)]
     pub diseases: Vec<At<DiseaseDef>>,
+    /// The insurer's own 所得区分 determinations for this record, oldest first (they take
+    /// precedence over the person's `income`).
+    #[serde(default)]
+    pub income: Vec<At<IncomePeriodDef>>,
 }
 
 /// 本人 / 家族.
