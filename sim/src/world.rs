@@ -32,10 +32,14 @@ use crate::trace::{Actor, Trace};
 
 mod apply;
 mod card_session;
+mod card_steps;
 mod events;
 mod query;
 mod visit;
 
+pub use card_steps::{
+    CardBytes, CardSignature, JpkiOutcome, JpkiRequest, SurfaceOutcome, SurfacePin, SurfaceRequest,
+};
 pub use events::{Event, Outcome, Presentation, VisitOutcome, VisitSpec};
 
 pub use crate::institution::Institution;
