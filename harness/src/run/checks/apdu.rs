@@ -185,7 +185,7 @@ impl Executor<'_> {
                     facts.gender.as_deref().unwrap_or("-"),
                 )
             };
-            let note = person.map(|p| {
+            let note = person.filter(|_| got != *want).map(|p| {
                 format!(
                     "holder now: `{}`, `{}`, born {}; commonName `{}`",
                     p.name,
