@@ -73,7 +73,7 @@ impl Executor<'_> {
             _ => None,
         };
         self.outputs
-            .find(of, "a card.certificate or card.sign step", pick)
+            .find(of, "what a card.certificate or card.sign step reads", pick)
     }
 
     pub(crate) fn certificate(
@@ -308,10 +308,14 @@ impl Executor<'_> {
             Output::Surface(x) => Some((**x).clone()),
             _ => None,
         };
-        let o: SurfaceOutcome = match self.outputs.find(&s.of, "a card.surface step", pick) {
-            Ok(o) => o,
-            Err(e) => return self.fail(pe, step, "surface", "a card.surface step".into(), e),
-        };
+        let o: SurfaceOutcome =
+            match self
+                .outputs
+                .find(&s.of, "what a card.surface step reads", pick)
+            {
+                Ok(o) => o,
+                Err(e) => return self.fail(pe, step, "surface", "a card.surface step".into(), e),
+            };
         let pin = match o.pin_kind {
             onshi_sim::world::SurfacePin::A => "照合番号A",
             onshi_sim::world::SurfacePin::B => "照合番号B",
