@@ -33,11 +33,15 @@ use crate::trace::{Actor, Trace};
 mod age_law;
 mod apply;
 mod card_session;
+mod card_steps;
 mod events;
 mod links;
 mod query;
 mod visit;
 
+pub use card_steps::{
+    CardBytes, CardSignature, JpkiOutcome, JpkiRequest, SurfaceOutcome, SurfacePin, SurfaceRequest,
+};
 pub use events::{Event, Outcome, Presentation, VisitOutcome, VisitSpec};
 
 pub use crate::institution::Institution;

@@ -18,6 +18,7 @@
 //! - [`Jlis::issue`] never revokes the predecessor: the world calls [`Jlis::revoke`] with
 //!   [`RevocationReason::Superseded`] (CARD-8). Revoking twice is an error.
 
+mod inspect;
 mod keys;
 mod numbering;
 mod record;
@@ -31,6 +32,7 @@ use std::sync::{Arc, OnceLock};
 
 use rsa::Pkcs1v15Sign;
 
+pub use inspect::{CertificateFacts, inspect_certificate};
 pub use keys::{DEFAULT_POOL_SEED, DEFAULT_POOL_SIZE, KEY_BITS, KeyPool, KeyRef};
 pub use record::{
     CertKind, CertRecord, CertStatus, IssueCause, Revocation, RevocationReason, Sex, SubjectInfo,
@@ -407,6 +409,13 @@ impl Jlis {
     /// The person's latest auth certificate, whatever its status.
     pub fn current_auth(&self, person: PersonId) -> Option<CertId> {
         self.current(person, CertKind::Auth)
+    }
+
+    /// A serial this J-LIS has not issued (the one it would issue next): what a verifier asking
+    /// about an unknown serial sends (JLIS-2).
+    pub fn unissued_serial(&self) -> Serial {
+        let next = u32::try_from(self.records.len()).unwrap_or(u32::MAX);
+        self.serials.serial_of(next)
     }
 
     /// The person's 住民票コード (JLIS-4): 11 synthetic digits, unique per person for this

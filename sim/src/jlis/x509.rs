@@ -42,11 +42,13 @@ use crate::ids::Serial;
 pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
 const ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
-const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-const STREET: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.9");
-const SUBJECT_DIRECTORY_ATTRIBUTES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.9");
-const DATE_OF_BIRTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.9.1");
-const GENDER: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.9.3");
+pub(super) const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+pub(super) const STREET: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.9");
+pub(super) const SUBJECT_DIRECTORY_ATTRIBUTES: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.5.29.9");
+pub(super) const DATE_OF_BIRTH: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.9.1");
+pub(super) const GENDER: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.9.3");
 
 /// The organisation every simulated name carries, so no artefact passes for a real one.
 pub const SYNTHETIC_ORG: &str = "onshi (synthetic)";
@@ -80,7 +82,7 @@ pub(crate) struct EndEntity<'a> {
     pub subject: Option<&'a SubjectInfo>,
 }
 
-fn der_err(context: &'static str) -> impl Fn(der::Error) -> JlisError {
+pub(super) fn der_err(context: &'static str) -> impl Fn(der::Error) -> JlisError {
     move |e| JlisError::Der {
         context,
         reason: e.to_string(),
@@ -180,20 +182,15 @@ fn extension<E: AsExtension>(ext: &E, subject: &Name) -> Result<Extension, JlisE
 }
 
 /// subjectDirectoryAttributes with RFC 3739 dateOfBirth (GeneralizedTime at 12:00 GMT, as
-/// the RFC recommends) and gender (`M`/`F`; left out when 9 = not applicable).
+/// the RFC recommends, for any year: births before 1970 included) and gender (`M`/`F`; left out when 9 = not applicable).
 fn directory_attributes(s: &SubjectInfo) -> Result<Extension, JlisError> {
-    let out_of_range = || JlisError::DateOutOfRange { date: s.birth };
+    // Written by hand: `der::DateTime` starts in 1970, and people are born earlier.
     let b = s.birth;
-    let dt = der::DateTime::new(
-        u16::try_from(b.year()).map_err(|_| out_of_range())?,
-        u8::try_from(b.month()).map_err(|_| out_of_range())?,
-        u8::try_from(b.day()).map_err(|_| out_of_range())?,
-        12,
-        0,
-        0,
-    )
-    .map_err(|_| out_of_range())?;
-    let birth = Any::encode_from(&GeneralizedTime::from_date_time(dt)).map_err(der_err("birth"))?;
+    if !(0..=9999).contains(&b.year()) {
+        return Err(JlisError::DateOutOfRange { date: b });
+    }
+    let text = format!("{:04}{:02}{:02}120000Z", b.year(), b.month(), b.day());
+    let birth = Any::new(Tag::GeneralizedTime, text.as_bytes()).map_err(der_err("birth"))?;
     let mut attrs = vec![attribute(DATE_OF_BIRTH, birth)?];
     if let Some(g) = s.sex.rfc3739_gender() {
         let gender = Any::new(Tag::PrintableString, g.as_bytes()).map_err(der_err("gender"))?;
@@ -321,11 +318,11 @@ pub(crate) fn end_entity_certificate(
     sign_tbs(tbs, ca_key)
 }
 
-fn parse(der: &[u8], what: &'static str) -> Result<Certificate, JlisError> {
+pub(super) fn parse(der: &[u8], what: &'static str) -> Result<Certificate, JlisError> {
     Certificate::from_der(der).map_err(der_err(what))
 }
 
-fn public_key(cert: &Certificate) -> Result<RsaPublicKey, JlisError> {
+pub(super) fn public_key(cert: &Certificate) -> Result<RsaPublicKey, JlisError> {
     let spki = cert
         .tbs_certificate
         .subject_public_key_info

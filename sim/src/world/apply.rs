@@ -283,6 +283,8 @@ impl World {
                 self.registry.add_checkup(person, checkup);
                 Ok(Outcome::Done)
             }
+            Event::Jpki(req) => self.jpki(*req).map(|o| Outcome::Jpki(Box::new(o))),
+            Event::Surface(req) => self.surface(*req).map(|o| Outcome::Surface(Box::new(o))),
             Event::SetReferenceNumber {
                 institution,
                 qualification,

@@ -12,6 +12,8 @@ use crate::reader::{Attempt, ConsentAnswers, ConsentOutcome, Verification};
 use crate::registry::{Answer, Channel, Checkup, DataDenied, MedicalRecord, NumberConfirm, Outage};
 use crate::rules::{CareMode, ConsentItem, DataKind};
 
+use super::card_steps::{JpkiOutcome, JpkiRequest, SurfaceOutcome, SurfaceRequest};
+
 /// What the patient presents at the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -204,6 +206,11 @@ pub enum Event {
         /// The result.
         checkup: Checkup,
     },
+    /// The holder uses the JPKI AP of their card over APDUs: a PIN, a certificate read, a
+    /// signature (CARD-1, CARD-3).
+    Jpki(Box<JpkiRequest>),
+    /// The holder reads the 券面事項確認AP of their card over APDUs with 照合番号A or B (CARD-5).
+    Surface(Box<SurfaceRequest>),
     /// Registers a 照会番号.
     SetReferenceNumber {
         /// Institution.
@@ -254,4 +261,8 @@ pub enum Outcome {
     Data(Result<usize, DataDenied>),
     /// A portal view.
     Portal(Result<PortalView, PortalError>),
+    /// What a JPKI AP step saw.
+    Jpki(Box<JpkiOutcome>),
+    /// What a 券面事項確認AP step saw.
+    Surface(Box<SurfaceOutcome>),
 }

@@ -63,6 +63,45 @@ impl Executor<'_> {
                 None,
             );
         }
+        let counters = [
+            (
+                "card.sign_pin_remaining",
+                c.sign_pin_remaining,
+                &card.pins.sign_counter,
+            ),
+            (
+                "card.pin_a_remaining",
+                c.pin_a_remaining,
+                &card.pins.surface_number_counter,
+            ),
+            (
+                "card.pin_b_remaining",
+                c.pin_b_remaining,
+                &card.pins.surface_birth_counter,
+            ),
+        ];
+        for (name, want, counter) in counters {
+            if let Some(want) = want {
+                let got = if card.sign_cert.is_none() && name == "card.sign_pin_remaining" {
+                    "no 署名用電子証明書 on this card".to_string()
+                } else {
+                    counter.remaining.to_string()
+                };
+                let note = Some(format!("of {} tries", counter.max));
+                self.push(pe, step, name, want.to_string(), got, note);
+            }
+        }
+        if let Some(want) = c.sign_pin_blocked {
+            let got = card.pins.sign_counter.is_blocked().to_string();
+            self.push(
+                pe,
+                step,
+                "card.sign_pin_blocked",
+                want.to_string(),
+                got,
+                None,
+            );
+        }
         if let Some(want) = &c.certificate_expires {
             let got = w
                 .jlis()

@@ -1,9 +1,12 @@
 //! Expectations → checks: one file per expectation family, each comparing what the run
 //! observed with what the scenario expects and citing the requirement ids.
 
+mod apdu;
 mod card;
 mod confirmation;
 mod data;
+mod identity;
+mod jlis;
 mod provider;
 mod reader;
 mod registry;
@@ -154,6 +157,14 @@ impl Executor<'_> {
             }
             Expect::NoMyNumber(n) => self.no_my_number(w, pe, step, n),
             Expect::Wire(x) => self.wire(w, pe, step, x),
+            Expect::Certificate(c) => self.certificate(w, pe, step, c),
+            Expect::Signature(s) => self.signature(pe, step, s),
+            Expect::Surface(s) => self.surface(pe, step, s),
+            Expect::MyNumber(m) => self.my_number(w, pe, step, m),
+            Expect::PortalAccount(p) => self.portal_account(w, pe, step, p),
+            Expect::NoFaceData(p) => self.no_face_data(w, pe, step, p),
+            Expect::JlisStatus(s) => self.jlis_status(w, pe, step, s),
+            Expect::JlisIssued(i) => self.jlis_issued(w, pe, step, i),
             Expect::Review(r) => self.checks.push(Check {
                 name: "review".into(),
                 at: self.position(pe.origin),

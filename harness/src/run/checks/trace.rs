@@ -76,6 +76,18 @@ impl Executor<'_> {
         {
             places.push("trace".into());
         }
+        let mut card_steps = 0;
+        for (i, o) in self.outputs.all.iter().enumerate() {
+            let json = match o {
+                Output::Jpki(j) => serde_json::to_string(j),
+                Output::Surface(s) => serde_json::to_string(s),
+                _ => continue,
+            };
+            card_steps += 1;
+            if json.unwrap_or_default().contains(&digits) {
+                places.push(format!("card step output {}", i + 1));
+            }
+        }
         for (i, v) in w.provider().visits.iter().enumerate() {
             if serde_json::to_string(v)
                 .unwrap_or_default()
@@ -90,7 +102,12 @@ impl Executor<'_> {
             "no_my_number",
             "nowhere".into(),
             if places.is_empty() { "nowhere".into() } else { places.join(", ") },
-            Some(format!("searched {checked} answer(s) typed and as XML, {} trace message(s), {} provider record(s)", w.trace().entries().len(), w.provider().visits.len())),
+            Some(format!(
+                "searched {checked} answer(s) typed and as XML, {} trace message(s), {} provider record(s){}",
+                w.trace().entries().len(),
+                w.provider().visits.len(),
+                if card_steps > 0 { format!(", {card_steps} card step output(s)") } else { String::new() }
+            )),
         );
     }
 }

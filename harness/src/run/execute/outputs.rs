@@ -36,6 +36,10 @@ pub(crate) enum Output {
     Answer(Box<Answer>),
     Data(Result<usize, DataDenied>),
     Portal(Result<PortalView, PortalError>),
+    /// A `card.certificate` or `card.sign` step.
+    Jpki(Box<onshi_sim::world::JpkiOutcome>),
+    /// A `card.surface` step.
+    Surface(Box<onshi_sim::world::SurfaceOutcome>),
 }
 
 #[derive(Default)]

@@ -21,6 +21,10 @@ impl Executor<'_> {
                     Outcome::Answer(a) => self.outputs.push(step.name.as_ref(), Output::Answer(a)),
                     Outcome::Data(d) => self.outputs.push(step.name.as_ref(), Output::Data(d)),
                     Outcome::Portal(p) => self.outputs.push(step.name.as_ref(), Output::Portal(p)),
+                    Outcome::Jpki(j) => self.outputs.push(step.name.as_ref(), Output::Jpki(j)),
+                    Outcome::Surface(s) => {
+                        self.outputs.push(step.name.as_ref(), Output::Surface(s))
+                    }
                     Outcome::Done | Outcome::Registered { .. } => {}
                 }
             }

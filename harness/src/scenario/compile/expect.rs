@@ -65,6 +65,37 @@ impl Compiler<'_> {
             Expectation::NoMyNumber(n) => {
                 self.person_ref(&n.person);
             }
+            Expectation::NoFaceData(n) => {
+                self.person_ref(&n.person);
+            }
+            Expectation::MyNumber(m) => {
+                self.person_ref(&m.person);
+            }
+            Expectation::PortalAccount(p) => {
+                self.person_ref(&p.person);
+            }
+            Expectation::Certificate(c) => self.status_word(&c.status),
+            Expectation::Signature(s) => self.status_word(&s.status),
+            Expectation::Surface(s) => {
+                self.status_word(&s.status);
+                for d in [&s.born, &s.expires].into_iter().flatten() {
+                    self.date(d);
+                }
+            }
+            Expectation::JlisStatus(s) => self.jlis_status(s),
+            Expectation::JlisIssued(i) => {
+                for p in &i.people {
+                    self.person_ref(p);
+                }
+                if i.people.is_empty() {
+                    self.problem(
+                        line,
+                        column,
+                        "scenario::no-people",
+                        "`jlis.issued` needs at least one person".into(),
+                    );
+                }
+            }
             Expectation::TraceHas(t) | Expectation::TraceNever(t) => {
                 if let Some(p) = &t.person {
                     self.person_ref(p);
@@ -105,6 +136,64 @@ impl Compiler<'_> {
     }
 }
 
+impl Compiler<'_> {
+    /// A status word as `90 00` / `69 82` (two hex bytes, a space between).
+    fn status_word(&mut self, sw: &Option<At<String>>) {
+        let Some(sw) = sw else { return };
+        let b = sw.value.as_bytes();
+        let ok = b.len() == 5
+            && b[2] == b' '
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 2 || c.is_ascii_hexdigit());
+        if !ok {
+            self.problem_at(
+                sw,
+                "scenario::bad-status-word",
+                format!(
+                    "status word `{}` is not two hex bytes like `69 82`",
+                    sw.value
+                ),
+            );
+        }
+    }
+
+    fn jlis_status(&mut self, s: &JlisStatusExpect) {
+        match (&s.person, s.serial.value) {
+            (Some(p), SerialPick::Unissued) => {
+                self.person_ref(p);
+                self.problem_at(
+                    p,
+                    "scenario::unissued-serial-person",
+                    "`serial: unissued` is nobody's serial; drop `person`".into(),
+                );
+            }
+            (Some(p), _) => {
+                self.person_ref(p);
+            }
+            (None, SerialPick::Unissued) => {}
+            (None, _) => {
+                self.problem_at(
+                    &s.serial,
+                    "scenario::missing-person",
+                    "`jlis.status` needs `person` to pick their serial".into(),
+                );
+            }
+        }
+        for d in [&s.revoked_on, &s.not_after].into_iter().flatten() {
+            self.date(d);
+        }
+        let revoked = s.status.is_none_or(|st| st == StatusName::Revoked);
+        if (s.reason.is_some() || s.revoked_on.is_some()) && !revoked {
+            self.problem_at(
+                &s.serial,
+                "scenario::reason-without-revocation",
+                "`reason` and `revoked_on` only go with `status: revoked`".into(),
+            );
+        }
+    }
+}
+
 fn expectation_reqs(e: &Expectation) -> &[At<String>] {
     match e {
         Expectation::Confirmation(x) => &x.req,
@@ -123,6 +212,14 @@ fn expectation_reqs(e: &Expectation) -> &[At<String>] {
         Expectation::Wire(x) => &x.req,
         Expectation::Review(x) => &x.req,
         Expectation::Requests(x) => &x.req,
+        Expectation::Certificate(x) => &x.req,
+        Expectation::Signature(x) => &x.req,
+        Expectation::Surface(x) => &x.req,
+        Expectation::MyNumber(x) => &x.req,
+        Expectation::PortalAccount(x) => &x.req,
+        Expectation::NoFaceData(x) => &x.req,
+        Expectation::JlisStatus(x) => &x.req,
+        Expectation::JlisIssued(x) => &x.req,
     }
 }
 
@@ -136,6 +233,15 @@ pub(super) fn substitute_expect(e: &mut Expectation, args: &BTreeMap<String, Str
         Expectation::JlisChain(c) => subst(&mut c.person, args),
         Expectation::Card(c) => subst(&mut c.person, args),
         Expectation::NoMyNumber(n) => subst(&mut n.person, args),
+        Expectation::NoFaceData(n) => subst(&mut n.person, args),
+        Expectation::MyNumber(m) => subst(&mut m.person, args),
+        Expectation::PortalAccount(p) => subst(&mut p.person, args),
+        Expectation::JlisStatus(s) => subst_opt(&mut s.person, args),
+        Expectation::JlisIssued(i) => {
+            for p in &mut i.people {
+                subst(p, args);
+            }
+        }
         Expectation::TraceHas(t) | Expectation::TraceNever(t) => subst_opt(&mut t.person, args),
         _ => {}
     }

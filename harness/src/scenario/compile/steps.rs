@@ -9,7 +9,9 @@ use onshi_sim::provider::Fee;
 use onshi_sim::reader::{Attempt, ConsentAnswers};
 use onshi_sim::registry::{Checkup, MedicalRecord, OutageKind};
 use onshi_sim::rules::{CareMode, ConsentItem};
-use onshi_sim::world::{Event, Presentation, VisitSpec};
+use onshi_sim::world::{Event, JpkiRequest, Presentation, SurfacePin, SurfaceRequest, VisitSpec};
+
+use crate::scenario::plan::cert_kind;
 
 use super::expect::substitute_expect;
 use super::limits::Charge;
@@ -99,6 +101,43 @@ impl Compiler<'_> {
             Step::PinReset(p) => self
                 .person_ref(&p.person)
                 .map(|person| ev(Event::PinReset { person })),
+            Step::CardCertificate(c) => {
+                name = c.name.clone();
+                let pin = self.card_pin(&c.pin, c.certificate);
+                self.person_ref(&c.person).map(|person| {
+                    ev(Event::Jpki(Box::new(JpkiRequest {
+                        person,
+                        kind: cert_kind(c.certificate),
+                        pin,
+                        sign: None,
+                    })))
+                })
+            }
+            Step::CardSign(c) => {
+                name = c.name.clone();
+                let pin = self.card_pin(&c.pin, c.key);
+                self.person_ref(&c.person).map(|person| {
+                    ev(Event::Jpki(Box::new(JpkiRequest {
+                        person,
+                        kind: cert_kind(c.key),
+                        pin,
+                        sign: Some(c.message.clone().unwrap_or_else(|| "onshi".into())),
+                    })))
+                })
+            }
+            Step::CardSurface(c) => {
+                name = c.name.clone();
+                self.person_ref(&c.person).map(|person| {
+                    ev(Event::Surface(Box::new(SurfaceRequest {
+                        person,
+                        pin: match c.pin {
+                            SurfacePinName::A => SurfacePin::A,
+                            SurfacePinName::B => SurfacePin::B,
+                        },
+                        wrong: c.wrong,
+                    })))
+                })
+            }
             Step::Move(m) => self.person_ref(&m.person).map(|person| {
                 ev(Event::Move {
                     person,
@@ -566,6 +605,18 @@ impl Compiler<'_> {
     }
 }
 
+impl Compiler<'_> {
+    /// A PIN a card step sends, checked against the shape of that certificate's PIN (a wrong
+    /// PIN of the right shape is fine: scenarios send wrong PINs on purpose).
+    fn card_pin(&mut self, pin: &Option<At<String>>, kind: CertificateName) -> Option<String> {
+        let kind = match kind {
+            CertificateName::Auth => PinKind::Auth,
+            CertificateName::Signature => PinKind::Signature,
+        };
+        pin.as_ref().map(|_| self.pin(pin, kind, ""))
+    }
+}
+
 fn ev(e: Event) -> Action {
     Action::Event(Box::new(e))
 }
@@ -603,6 +654,9 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
         | Step::PinReset(p)
         | Step::PortalAccount(p) => subst(&mut p.person, args),
         Step::CardReissue(r) => subst(&mut r.person, args),
+        Step::CardCertificate(c) => subst(&mut c.person, args),
+        Step::CardSign(c) => subst(&mut c.person, args),
+        Step::CardSurface(c) => subst(&mut c.person, args),
         Step::Move(m) => subst(&mut m.person, args),
         Step::JobChange(j) => {
             subst(&mut j.person, args);

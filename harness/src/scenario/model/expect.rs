@@ -60,6 +60,31 @@ pub enum Expectation {
     /// The requests the provider sent during a visit (must / must not).
     #[serde(rename = "requests")]
     Requests(RequestsExpect),
+    /// The certificate a `card.certificate` or `card.sign` step read from the card.
+    #[serde(rename = "certificate")]
+    Certificate(CertificateExpect),
+    /// What a `card.sign` step got: the PIN check and the signature.
+    #[serde(rename = "signature")]
+    Signature(SignatureExpect),
+    /// What a `card.surface` step got: the PIN check and the surface entries.
+    #[serde(rename = "surface")]
+    Surface(SurfaceExpect),
+    /// The person's My Number is well-formed and synthetic (never printed).
+    #[serde(rename = "my_number")]
+    MyNumber(MyNumberExpect),
+    /// The person's マイナポータル account and the 住民票コード it holds.
+    #[serde(rename = "portal.account")]
+    PortalAccount(PortalAccountExpect),
+    /// Nothing of the person's face photo or face template left the reader: answers (typed,
+    /// as XML, as face files), visit outcomes, trace, provider records.
+    #[serde(rename = "no_face_data")]
+    NoFaceData(NoFaceDataExpect),
+    /// J-LIS's status answer for one serial (JLIS-2).
+    #[serde(rename = "jlis.status")]
+    JlisStatus(JlisStatusExpect),
+    /// Every certificate J-LIS issued to some people: count, distinct serials, CA signature.
+    #[serde(rename = "jlis.issued")]
+    JlisIssued(JlisIssuedExpect),
 }
 
 /// Requests expectations: what the provider sent from the start of a visit until the next
@@ -395,6 +420,18 @@ pub struct CardExpect {
     /// 有効期限 of the auth certificate.
     #[serde(default)]
     pub certificate_expires: Option<At<DateText>>,
+    /// 署名用PIN tries left (5 at issue).
+    #[serde(default)]
+    pub sign_pin_remaining: Option<u8>,
+    /// 署名用PIN blocked.
+    #[serde(default)]
+    pub sign_pin_blocked: Option<bool>,
+    /// 照合番号A tries left (券面事項確認AP).
+    #[serde(default)]
+    pub pin_a_remaining: Option<u8>,
+    /// 照合番号B tries left (券面事項確認AP).
+    #[serde(default)]
+    pub pin_b_remaining: Option<u8>,
 }
 
 /// Portal expectations.

@@ -18,10 +18,12 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
+mod card;
 mod expect;
 mod steps;
 mod world;
 
+pub use card::*;
 pub use expect::*;
 pub use steps::*;
 pub use world::*;

@@ -40,6 +40,15 @@ pub enum Step {
     /// 暗証番号の初期化 at the municipal office.
     #[serde(rename = "card.pin_reset")]
     PinReset(PersonArg),
+    /// Read a certificate from the card over APDUs (after a PIN, if given).
+    #[serde(rename = "card.certificate")]
+    CardCertificate(CertificateArgs),
+    /// Sign with a key of the card over APDUs (COMPUTE DIGITAL SIGNATURE after VERIFY).
+    #[serde(rename = "card.sign")]
+    CardSign(SignArgs),
+    /// Read the 券面事項確認AP over APDUs with 照合番号A or B.
+    #[serde(rename = "card.surface")]
+    CardSurface(SurfaceArgs),
     /// 転居.
     #[serde(rename = "move")]
     Move(MoveArgs),

@@ -60,6 +60,7 @@
 //! - 券面事項確認AP PINs have their own counters of [`SURFACE_PIN_TRIES`](super::SURFACE_PIN_TRIES)
 //!   tries each (approx.), kept in [`CardPins`](super::CardPins).
 
+pub mod client;
 mod command;
 mod engine;
 mod files;

@@ -4,8 +4,9 @@
 //! model (`scenario::model`); `compile` is the only place that turns one into the other, with
 //! the per-kind lowering below ([`lower`]).
 //!
-//! Adding an expectation field: the YAML field in `model/expect.rs`, its lowered field and one line
-//! of [`lower`] here, and its check in one `run/checks/` file.
+//! Adding an expectation field: the YAML field in `model/expect.rs` (or `model/card.rs`), its
+//! lowered field and one line of [`lower`] here (or in `card.rs`), and its check in one
+//! `run/checks/` file.
 
 use jiff::civil::Date;
 use onshi_reports::Title;
@@ -17,8 +18,11 @@ use onshi_sim::rules::{ConsentItem, DataKind, InstitutionSettings, RuleSet};
 use onshi_sim::world::{CardSpec, Event, PersonSpec, QualificationSpec};
 
 use super::model::{self, Expectation};
+
+mod card;
 pub use super::names::RequestKindName;
 use super::names::{consent_item, data_kind};
+pub use card::*;
 
 /// Where something was written: source index (into [`Loaded::sources`]), line, column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +247,22 @@ pub enum Expect {
     Terminal(TerminalCheck),
     /// `requests`.
     Requests(RequestsCheck),
+    /// `certificate`.
+    Certificate(CertificateCheck),
+    /// `signature`.
+    Signature(SignatureCheck),
+    /// `surface`.
+    Surface(SurfaceCheck),
+    /// `my_number`.
+    MyNumber(MyNumberCheck),
+    /// `portal.account`.
+    PortalAccount(PortalAccountCheck),
+    /// `no_face_data`.
+    NoFaceData(PersonRef),
+    /// `jlis.status`.
+    JlisStatus(JlisStatusCheck),
+    /// `jlis.issued`.
+    JlisIssued(JlisIssuedCheck),
 }
 
 impl Expect {
@@ -258,6 +278,9 @@ impl Expect {
             Expect::Portal(c) => c.of.as_ref(),
             Expect::Wire(c) => c.of.as_ref(),
             Expect::Requests(c) => c.of.as_ref(),
+            Expect::Certificate(c) => c.of.as_ref(),
+            Expect::Signature(c) => c.of.as_ref(),
+            Expect::Surface(c) => c.of.as_ref(),
             _ => None,
         }
     }
@@ -282,6 +305,14 @@ impl Expect {
             Expect::NoMyNumber(_) => "no_my_number",
             Expect::Wire(_) => "wire",
             Expect::Review(_) => "review",
+            Expect::Certificate(_) => "certificate",
+            Expect::Signature(_) => "signature",
+            Expect::Surface(_) => "surface",
+            Expect::MyNumber(_) => "my_number",
+            Expect::PortalAccount(_) => "portal.account",
+            Expect::NoFaceData(_) => "no_face_data",
+            Expect::JlisStatus(_) => "jlis.status",
+            Expect::JlisIssued(_) => "jlis.issued",
         }
     }
 }
@@ -464,6 +495,14 @@ pub struct CardCheck {
     pub expires: Option<String>,
     /// 有効期限 of the auth certificate, as written.
     pub certificate_expires: Option<String>,
+    /// 署名用PIN tries left.
+    pub sign_pin_remaining: Option<u8>,
+    /// 署名用PIN blocked.
+    pub sign_pin_blocked: Option<bool>,
+    /// 照合番号A tries left.
+    pub pin_a_remaining: Option<u8>,
+    /// 照合番号B tries left.
+    pub pin_b_remaining: Option<u8>,
 }
 
 /// A portal view.
@@ -660,6 +699,10 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             face_locked: c.face_locked,
             expires: c.expires.as_ref().map(|d| d.value.0.clone()),
             certificate_expires: c.certificate_expires.as_ref().map(|d| d.value.0.clone()),
+            sign_pin_remaining: c.sign_pin_remaining,
+            sign_pin_blocked: c.sign_pin_blocked,
+            pin_a_remaining: c.pin_a_remaining,
+            pin_b_remaining: c.pin_b_remaining,
         }),
         Expectation::Portal(p) => Expect::Portal(PortalCheck {
             of: of(&p.of),
@@ -695,6 +738,14 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             sent: x.sent.clone(),
             not_sent: x.not_sent.clone(),
         }),
+        Expectation::Certificate(c) => Expect::Certificate(card::certificate(c)),
+        Expectation::Signature(s) => Expect::Signature(card::signature(s)),
+        Expectation::Surface(s) => Expect::Surface(card::surface(s)),
+        Expectation::MyNumber(m) => Expect::MyNumber(card::my_number(m, r)),
+        Expectation::PortalAccount(p) => Expect::PortalAccount(card::portal_account(p, r)),
+        Expectation::NoFaceData(n) => Expect::NoFaceData(person(r, &n.person)),
+        Expectation::JlisStatus(s) => Expect::JlisStatus(card::jlis_status(s, r)),
+        Expectation::JlisIssued(i) => Expect::JlisIssued(card::jlis_issued(i, r)),
     }
 }
 
