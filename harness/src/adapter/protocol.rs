@@ -177,7 +177,7 @@ pub struct CertificateNumbers {
     /// 枝番.
     pub branch: Option<String>,
     /// 本人/家族 (`insured`, `dependent`), as the paper says it.
-    pub relation: crate::scenario::model::RelationName,
+    pub relation: crate::scenario::names::RelationName,
     /// 生年月日 `YYYYMMDD`.
     pub birthdate: String,
 }
@@ -334,7 +334,7 @@ pub struct Recorded {
     pub branch: Option<String>,
     /// 本人/家族 of the qualification recorded (`insured`, `dependent`).
     #[serde(default)]
-    pub relation: Option<crate::scenario::model::RelationName>,
+    pub relation: Option<crate::scenario::names::RelationName>,
     /// 氏名 as recorded from the result file.
     #[serde(default)]
     pub name: Option<String>,

@@ -8,9 +8,10 @@ use onshi_sim::rules::{ConsentItem, DataKind};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+/// 本人/家族 as the language and the adapter protocol write it (`insured`, `dependent`).
+pub use super::model::RelationName;
 use super::model::{
     ChannelName, ConsentItemName, DataKindName, DiseaseName, LossName, MedicalItem, RecordKind,
-    RelationName,
 };
 
 /// A request kind a provider sends to the 資格確認端末 or the web API.

@@ -307,17 +307,22 @@ pub(crate) fn visit_facts(
     let p = &w.people()[spec.person.index()];
     let birthdate = onshi_sim::clock::compact_date(p.birth);
     let view = w.view();
-    // The papers carry the 資格 of the visit date, as the reference desk reads them.
+    // The papers, as the reference desk reads them: the 資格確認書 a patient presents is the
+    // one they hold today; on a card visit, the papers for the visit date.
     let date = spec.confirmation_date.unwrap_or(w.clock().now().date());
-    let certificate = view
-        .qualification_on(spec.person, date)
+    let paper = if spec.presentation == Presentation::EligibilityCertificate {
+        view.current_qualification(spec.person)
+    } else {
+        view.qualification_on(spec.person, date)
+    };
+    let certificate = paper
         .and_then(|q| w.quals().get(q.index()))
         .map(|q| CertificateNumbers {
             insurer_number: w.insurers()[q.numbers.insurer.index()].number.digits(),
             symbol: q.numbers.symbol.clone(),
             number: q.numbers.number.clone(),
             branch: Some(q.numbers.branch.clone()),
-            relation: crate::scenario::model::RelationName::of(q.relation),
+            relation: crate::scenario::names::RelationName::of(q.relation),
             birthdate: birthdate.clone(),
         });
     let code = w

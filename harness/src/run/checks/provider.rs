@@ -2,7 +2,7 @@
 //! or what a system under test reported.
 
 use super::*;
-use crate::scenario::model::RelationName;
+use crate::scenario::names::RelationName;
 
 /// What a provider recorded for a visit, as the `provider` expectation compares it: the
 /// reference provider's record, or what a system under test reported.
