@@ -164,14 +164,18 @@ fn expectations(plan: &Plan) -> Vec<&PlannedExpect> {
     out
 }
 
-fn visit_spec<'a>(plan: &'a Plan, name: &str) -> Option<&'a VisitSpec> {
-    plan.steps.iter().find_map(|s| match (&s.name, &s.action) {
-        (Some(n), Action::Event(e)) if n == name => match e.as_ref() {
-            Event::Visit(spec) => Some(spec.as_ref()),
+/// The visit step named `name`: its position among the steps and its spec.
+fn visit_spec<'a>(plan: &'a Plan, name: &str) -> Option<(usize, &'a VisitSpec)> {
+    plan.steps
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| match (&s.name, &s.action) {
+            (Some(n), Action::Event(e)) if n == name => match e.as_ref() {
+                Event::Visit(spec) => Some((i, spec.as_ref())),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
 fn providers_of<'a>(plan: &'a Plan, visit: &str) -> Vec<&'a ProviderCheck> {
@@ -328,7 +332,12 @@ impl Scenarios {
 }
 
 /// The value of a cell's field for its visit, after checking the visit and its kind.
-fn cell_value(scenarios: &mut Scenarios, column: &str, cell: &Cell) -> Result<String, String> {
+/// The cell's visit's position among the steps and the value of the cell's field.
+fn cell_value(
+    scenarios: &mut Scenarios,
+    column: &str,
+    cell: &Cell,
+) -> Result<(usize, String), String> {
     let Cell::Visit {
         scenario,
         visit,
@@ -340,7 +349,7 @@ fn cell_value(scenarios: &mut Scenarios, column: &str, cell: &Cell) -> Result<St
         return Err("not a visit cell".into());
     };
     let plan = scenarios.get(scenario).as_ref().map_err(Clone::clone)?;
-    let spec = visit_spec(plan, visit)
+    let (position, spec) = visit_spec(plan, visit)
         .ok_or_else(|| format!("{scenario} has no visit named `{visit}`"))?;
     check_kind(plan, column, visit, spec)?;
     let actual = if field == "requests" {
@@ -379,7 +388,7 @@ fn cell_value(scenarios: &mut Scenarios, column: &str, cell: &Cell) -> Result<St
         }
         value.clone()
     };
-    Ok(actual)
+    Ok((position, actual))
 }
 
 #[test]
@@ -434,18 +443,24 @@ fn the_coverage_table_is_true() {
                             ..
                         },
                     ) => match cell_value(&mut scenarios, column, cell) {
-                        Ok(v) => values.push((*unaffected, scenario.clone(), field.clone(), v)),
+                        Ok((at, v)) => {
+                            values.push((*unaffected, scenario.clone(), field.clone(), at, v));
+                        }
                         Err(e) => problems.push(format!("{name}: {e}")),
                     },
                 }
             }
-            let [(ua, sa, fa, va), (ub, sb, fb, vb)] = values.as_slice() else {
+            let [(ua, sa, fa, ta, va), (ub, sb, fb, tb, vb)] = values.as_slice() else {
                 continue;
             };
             let pair = format!("{rule} / before+on / {column}");
             if sa != sb {
                 problems.push(format!(
                     "{pair}: the two sides name different scenarios ({sa}, {sb})"
+                ));
+            } else if ta >= tb {
+                problems.push(format!(
+                    "{pair}: the \"before\" visit is not a step before the \"on\" visit"
                 ));
             } else if fa != fb {
                 problems.push(format!(
