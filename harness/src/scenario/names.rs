@@ -9,7 +9,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::model::{
-    ChannelName, ConsentItemName, DataKindName, DiseaseName, LossName, MedicalItem, RecordKind,
+    AttemptName, ChannelName, ConsentItemName, DataKindName, DiseaseName, EncodingName, LossName,
+    MedicalItem, RecordKind,
 };
 
 /// A request kind a provider sends to the 資格確認端末 or the web API.
@@ -54,6 +55,14 @@ impl RequestKindName {
             RequestKindName::Yzk => "yzk",
             RequestKindName::Tkk => "tkk",
         }
+    }
+}
+
+/// Scenario encoding → the sim's CharacterCodeIdentifier.
+pub fn character_code(e: EncodingName) -> onshi_sim::oqs::CharacterCode {
+    match e {
+        EncodingName::Utf8 => onshi_sim::oqs::CharacterCode::Utf8,
+        EncodingName::ShiftJis => onshi_sim::oqs::CharacterCode::ShiftJis,
     }
 }
 
@@ -177,22 +186,22 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
-/// The name of a reader attempt's result, as `verification.results` lists them.
-pub fn attempt_name(a: &onshi_sim::reader::AttemptResult) -> String {
+/// A reader attempt's result as `verification.results` names it.
+pub fn attempt_name(a: &onshi_sim::reader::AttemptResult) -> AttemptName {
     use onshi_sim::card::PinResult;
     use onshi_sim::reader::AttemptResult as R;
     match a {
-        R::FaceMatched => "face_matched".into(),
-        R::FaceMismatch { .. } => "face_mismatch".into(),
-        R::NotLive => "not_live".into(),
-        R::FaceRetriesExhausted => "face_retries_exhausted".into(),
-        R::FaceLocked => "face_locked".into(),
-        R::Pin(PinResult::Accepted) => "pin_ok".into(),
-        R::Pin(PinResult::Wrong { .. }) => "pin_wrong".into(),
-        R::Pin(PinResult::NowBlocked) => "pin_now_blocked".into(),
-        R::Pin(PinResult::Blocked) => "pin_blocked".into(),
-        R::VisualConfirmed => "visual_confirmed".into(),
-        R::VisualRejected => "visual_rejected".into(),
+        R::FaceMatched => AttemptName::FaceMatched,
+        R::FaceMismatch { .. } => AttemptName::FaceMismatch,
+        R::NotLive => AttemptName::NotLive,
+        R::FaceRetriesExhausted => AttemptName::FaceRetriesExhausted,
+        R::FaceLocked => AttemptName::FaceLocked,
+        R::Pin(PinResult::Accepted) => AttemptName::PinOk,
+        R::Pin(PinResult::Wrong { .. }) => AttemptName::PinWrong,
+        R::Pin(PinResult::NowBlocked) => AttemptName::PinNowBlocked,
+        R::Pin(PinResult::Blocked) => AttemptName::PinBlocked,
+        R::VisualConfirmed => AttemptName::VisualConfirmed,
+        R::VisualRejected => AttemptName::VisualRejected,
     }
 }
 

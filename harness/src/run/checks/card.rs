@@ -104,7 +104,7 @@ impl Executor<'_> {
             self.push(pe, step, "portal.items", want.to_string(), got, None);
         }
         if let Some(want) = &p.denied {
-            self.push(pe, step, "portal.denied", want.clone(), denied, None);
+            self.push(pe, step, "portal.denied", want.name().into(), denied, None);
         }
     }
 }

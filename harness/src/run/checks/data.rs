@@ -54,17 +54,23 @@ impl Executor<'_> {
                 Some(format!("{kind:?}")),
             );
         }
-        if let Some(want) = &d.withheld {
+        if let Some(want) = d.withheld {
             let actual = match got.0 {
                 Some(n) => format!("shared {n} item(s)"),
                 None => got.1.clone(),
             };
-            self.push(
+            // `any`: shared nothing, whatever the reason (withheld, or zero items).
+            let pass = match want {
+                WithheldName::Any => got.0.is_none_or(|n| n == 0),
+                named => got.0.is_none() && got.1 == named.name(),
+            };
+            self.push_judged(
                 pe,
                 step,
                 "data.withheld",
-                want.clone(),
+                want.name().into(),
                 actual,
+                pass,
                 Some(format!("{kind:?}")),
             );
         }

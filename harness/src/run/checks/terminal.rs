@@ -41,13 +41,20 @@ impl Executor<'_> {
                     _ => "none".into(),
                 },
             };
-            self.push(pe, step, "terminal.certificate", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "terminal.certificate",
+                want.name().into(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &t.method {
             let got = last
                 .and_then(|e| e.method.clone())
                 .unwrap_or_else(|| "none".into());
-            self.push(pe, step, "terminal.method", want.clone(), got, None);
+            self.push(pe, step, "terminal.method", want.name().into(), got, None);
         }
         if let Some(want) = t.signed_with_auth_key {
             let got = out
@@ -78,7 +85,14 @@ impl Executor<'_> {
                 .and_then(|e| e.rejection.as_ref())
                 .map(|r| name_of(r, "rejection"))
                 .unwrap_or_else(|| "none".into());
-            self.push(pe, step, "terminal.rejection", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "terminal.rejection",
+                want.name().into(),
+                got,
+                None,
+            );
         }
     }
 }

@@ -60,7 +60,7 @@ impl Compiler<'_> {
         let mut step = at.value.clone();
         substitute(&mut step, args);
         let origin = self.origin(at);
-        let mut name = None;
+        let mut name: Option<At<String>> = None;
         let action = match &step {
             Step::Advance(text) => {
                 let t = At {
@@ -308,11 +308,13 @@ impl Compiler<'_> {
             Step::Fails(f) => self.fails(f, args, depth),
         };
         if let Some(n) = &name
-            && !self.names.insert(n.clone())
+            && !self.names.insert(n.value.clone())
             && depth == 0
         {
-            self.problem_at(
-                at,
+            let (line, column, n) = (n.line, n.column, n.value.clone());
+            self.problem(
+                line,
+                column,
                 "scenario::duplicate-name",
                 format!("step name `{n}` is used twice"),
             )
@@ -322,7 +324,7 @@ impl Compiler<'_> {
         if let Some(action) = action {
             out.push(PlannedStep {
                 origin,
-                name,
+                name: name.map(|n| n.value),
                 action,
             });
         }

@@ -189,7 +189,7 @@ pub struct RegisterArgs {
 pub struct VisitArgs {
     /// A name for expectations (`of: first-visit`); default: the latest visit.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// Institution key.
@@ -301,7 +301,7 @@ pub struct ConsentSpec {
 pub struct NumbersArgs {
     /// A name for expectations.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Institution key.
     pub at: At<String>,
     /// Person key (for the defaults below).
@@ -332,7 +332,7 @@ pub struct NumbersArgs {
 pub struct FetchArgs {
     /// A name for expectations.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// Institution key.
@@ -347,7 +347,7 @@ pub struct FetchArgs {
 pub struct PortalViewArgs {
     /// A name for expectations.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Who looks.
     pub viewer: At<String>,
     /// Whose data (default: the viewer's own).
