@@ -258,6 +258,13 @@ const WRONG_VALUES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     (
         "expect:",
+        "  - data: { kind: medication }",
+        "data",
+        "scenario::missing-key",
+        "withheld",
+    ),
+    (
+        "expect:",
         "  - card: { person: taro, expires: 2030-13-01 }",
         "2030-13-01",
         "scenario::bad-date",
@@ -328,6 +335,29 @@ fn a_step_name_used_twice_is_reported_at_the_second_name() {
             "scenario::duplicate-name",
             8,
             line.rfind(" v ").unwrap() as u64 + 2
+        ),
+        "{p}"
+    );
+}
+
+#[test]
+fn an_argument_for_no_parameter_is_reported_at_its_value() {
+    let dir = with_fixtures();
+    let path = dir.path().join("use.yaml");
+    let line = "  - use: { sequence: face-visit, with: { person: taro, persn: taro } }";
+    let text = HEAD.replace(
+        "  - visit: { name: v, person: taro, at: clinic }\n",
+        &format!("{line}\n"),
+    );
+    std::fs::write(&path, format!("{text}expect: []\n")).unwrap();
+    let problems = scenario::open(&path, Catalog::builtin()).unwrap_err();
+    let p = &problems[0];
+    assert_eq!(
+        (p.code, p.line, p.column),
+        (
+            "scenario::unknown-parameter",
+            7,
+            line.rfind("taro").unwrap() as u64 + 1
         ),
         "{p}"
     );

@@ -95,7 +95,7 @@ impl Executor<'_> {
         let (items, denied) = match &r {
             Ok(PortalView::Records(v)) => (Some(v.len()), "none".to_string()),
             Ok(PortalView::Checkups(v)) => (Some(v.len()), "none".to_string()),
-            Err(e) => (None, name_of(e, "error")),
+            Err(e) => (None, portal_denied_name(Some(e)).name().to_string()),
         };
         if let Some(want) = p.items {
             let got = items

@@ -36,10 +36,7 @@ impl Executor<'_> {
                 return;
             }
         };
-        let refusal = answer
-            .refusal()
-            .map(|r| name_of(r, "refusal"))
-            .unwrap_or_else(|| "none".into());
+        let refusal = refusal_name(answer.refusal()).name().to_string();
         if let Some(want) = &c.refused {
             self.push(
                 pe,
@@ -75,10 +72,7 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &c.scope {
-            let got = match answer.scope {
-                DataScope::Full => "full",
-                DataScope::QualificationOnly { .. } => "qualification_only",
-            };
+            let got = scope_name(&answer.scope).name();
             self.push(
                 pe,
                 step,

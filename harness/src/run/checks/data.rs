@@ -33,7 +33,7 @@ impl Executor<'_> {
         };
         let got = match self.outputs.find(&d.of, "a visit or a fetch", pick) {
             Ok(Some(Ok(n))) => (Some(n), "shared".to_string()),
-            Ok(Some(Err(e))) => (None, name_of(&e, "denied")),
+            Ok(Some(Err(e))) => (None, withheld_name(&e).name().to_string()),
             Ok(None) => (None, "not_requested".to_string()),
             Err(e) => {
                 self.fail(pe, step, "data", format!("{kind:?} data"), e);

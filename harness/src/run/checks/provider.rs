@@ -37,7 +37,7 @@ impl Observed {
             });
         Observed {
             under_test: false,
-            path: name_of(&rec.path, ""),
+            path: path_name(rec.path).name().to_string(),
             charged: Some(rec.charged),
             charge_note: Some(format!("fee {} yen, copay {}%", rec.fee, rec.copay_percent)),
             copay_percent: Some(rec.copay_percent),

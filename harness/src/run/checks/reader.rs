@@ -31,10 +31,7 @@ impl Executor<'_> {
             }
         };
         if let Some(want) = &v.method {
-            let got = ver
-                .method
-                .map(|m| name_of(&m, ""))
-                .unwrap_or_else(|| "none".into());
+            let got = method_name(ver.method).name().to_string();
             self.push(
                 pe,
                 step,

@@ -32,15 +32,21 @@ impl Executor<'_> {
         }
         if let Some(want) = &t.certificate {
             let got = match last {
-                None => "none".to_string(),
+                None => TerminalCertificateName::None,
                 Some(e) => match &e.rejection {
-                    Some(TerminalRejection::SignatureCertificate) => "signature".into(),
+                    Some(TerminalRejection::SignatureCertificate) => {
+                        TerminalCertificateName::Signature
+                    }
                     Some(TerminalRejection::MalformedCertificate { .. })
-                    | Some(TerminalRejection::NotIssuedByJlis { .. }) => "other".into(),
-                    _ if e.serial.is_some() => "auth".into(),
-                    _ => "none".into(),
+                    | Some(TerminalRejection::NotIssuedByJlis { .. }) => {
+                        TerminalCertificateName::Other
+                    }
+                    _ if e.serial.is_some() => TerminalCertificateName::Auth,
+                    _ => TerminalCertificateName::None,
                 },
-            };
+            }
+            .name()
+            .to_string();
             self.push(
                 pe,
                 step,
@@ -81,10 +87,9 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &t.rejection {
-            let got = last
-                .and_then(|e| e.rejection.as_ref())
-                .map(|r| name_of(r, "rejection"))
-                .unwrap_or_else(|| "none".into());
+            let got = rejection_name(last.and_then(|e| e.rejection.as_ref()))
+                .name()
+                .to_string();
             self.push(
                 pe,
                 step,

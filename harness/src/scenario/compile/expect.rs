@@ -21,6 +21,19 @@ impl Compiler<'_> {
                 }
             }
             self.check_expectation(&e);
+            if let Expectation::Data(d) = &e
+                && d.shared.is_none()
+                && d.withheld.is_none()
+            {
+                self.problem(
+                    at.line,
+                    at.column,
+                    "scenario::missing-key",
+                    "a `data` expectation checks nothing without `shared` or `withheld`".into(),
+                )
+                .help =
+                    Some("add `shared: N` or `withheld: reason` (`any`: shared nothing)".into());
+            }
             out.push(PlannedExpect {
                 origin: self.origin(at),
                 requirements: if reqs.is_empty() {

@@ -413,18 +413,20 @@ impl Compiler<'_> {
         let mut bound = BTreeMap::new();
         for (k, v) in &u.args {
             if !seq.params.contains(k) {
+                // At the argument's value: the key has no position of its own.
                 self.problem_at(
-                    &u.sequence,
+                    v,
                     "scenario::unknown-parameter",
                     format!("sequence `{}` has no parameter `{k}`", u.sequence.value),
                 )
                 .help = Some(format!("parameters: {}", seq.params.join(", ")));
             }
             let value = v
+                .value
                 .strip_prefix('$')
                 .and_then(|p| args.get(p))
                 .cloned()
-                .unwrap_or_else(|| v.clone());
+                .unwrap_or_else(|| v.value.clone());
             bound.insert(k.clone(), value);
         }
         for p in &seq.params {
@@ -584,10 +586,10 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
         Step::CheckupAdd(c) => subst(&mut c.person, args),
         Step::Use(u) => {
             for v in u.args.values_mut() {
-                if let Some(p) = v.strip_prefix('$')
+                if let Some(p) = v.value.strip_prefix('$')
                     && let Some(x) = args.get(p)
                 {
-                    *v = x.clone();
+                    v.value = x.clone();
                 }
             }
         }

@@ -439,5 +439,5 @@ pub struct UseArgs {
     pub sequence: At<String>,
     /// Arguments: parameter → value.
     #[serde(default, rename = "with")]
-    pub args: BTreeMap<String, String>,
+    pub args: BTreeMap<String, At<String>>,
 }
