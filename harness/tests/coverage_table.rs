@@ -12,7 +12,8 @@ use std::path::PathBuf;
 
 use onshi_harness::catalog::Catalog;
 use onshi_harness::scenario::plan::{
-    Action, Expect, PlannedExpect, PlannedStep, ProviderCheck, RequestKindName, RequestsCheck,
+    Action, Expect, ListExpect, PlannedExpect, PlannedStep, ProviderCheck, RequestKindName,
+    RequestsCheck,
 };
 use onshi_harness::scenario::{self, Plan};
 use onshi_sim::world::{Event, Presentation, VisitSpec};
@@ -243,10 +244,13 @@ fn provider_value(p: &ProviderCheck, field: &str) -> Result<Option<String>, Stri
         "later_validity" => s(&p.later_validity),
         "fetched" => p.fetched.as_ref().map(|list| {
             let names: Vec<String> = list
-                .iter()
+                .items()
                 .map(|k| format!("{k:?}").to_lowercase())
                 .collect();
-            format!("[{}]", names.join(", "))
+            match list {
+                ListExpect::Exact(_) => format!("[{}]", names.join(", ")),
+                ListExpect::Match { .. } => format!("matching {}", names.join(", ")),
+            }
         }),
         other => return Err(format!("`{other}` is not a provider expectation field")),
     })
@@ -256,7 +260,7 @@ fn provider_value(p: &ProviderCheck, field: &str) -> Result<Option<String>, Stri
 fn check_kind(plan: &Plan, column: &str, visit: &str, spec: &VisitSpec) -> Result<(), String> {
     let paths: Vec<&str> = providers_of(plan, visit)
         .iter()
-        .filter_map(|p| p.path.as_deref())
+        .filter_map(|p| p.path.map(|x| x.name()))
         .collect();
     let presents_card = matches!(
         spec.presentation,

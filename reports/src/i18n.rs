@@ -50,6 +50,7 @@ pub(crate) fn lane(name: &str, lang: Lang) -> String {
         "insurer" => pick(lang, "保険者", "Insurer"),
         "portal" => pick(lang, "マイナポータル", "Portal"),
         "municipality" => pick(lang, "市区町村", "Municipality"),
+        "scenario" => pick(lang, "シナリオ", "Scenario"),
         other => return other.to_string(),
     };
     label.to_string()

@@ -28,11 +28,16 @@ pub enum Actor {
     Portal,
     /// The municipal office (PIN reset, card issue).
     Municipality,
+    /// The scenario itself: in a run whose provider is a system under test, the messages the
+    /// harness's own steps send or receive in the provider's place (a `fetch`, a
+    /// `confirm.numbers`, the reader and registry part of a visit), so they are not counted
+    /// as the system's.
+    Scenario,
 }
 
 impl Actor {
     /// Every actor, in the lane order reports draw them.
-    pub const ALL: [Actor; 9] = [
+    pub const ALL: [Actor; 10] = [
         Actor::Person,
         Actor::Card,
         Actor::Reader,
@@ -42,6 +47,7 @@ impl Actor {
         Actor::Insurer,
         Actor::Portal,
         Actor::Municipality,
+        Actor::Scenario,
     ];
 
     /// Lower-case name used in trace queries.
@@ -56,6 +62,7 @@ impl Actor {
             Actor::Insurer => "insurer",
             Actor::Portal => "portal",
             Actor::Municipality => "municipality",
+            Actor::Scenario => "scenario",
         }
     }
 }
@@ -125,6 +132,29 @@ impl Trace {
     /// All messages so far.
     pub fn entries(&self) -> &[TraceEntry] {
         &self.entries
+    }
+
+    /// How many messages there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is no message.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// From message `start` on, every `from` or `to` that is `who` becomes `instead` (a
+    /// harness that played a role in another's place says so).
+    pub fn reassign(&mut self, start: usize, who: Actor, instead: Actor) {
+        for e in self.entries.iter_mut().skip(start) {
+            if e.from == who {
+                e.from = instead;
+            }
+            if e.to == who {
+                e.to = instead;
+            }
+        }
     }
 
     /// Messages of one kind.

@@ -205,7 +205,14 @@ pub fn package_layout<'a>(
     let cwd = std::env::current_dir()?;
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
     for p in paths {
-        let absolute = normalize(&cwd.join(p)).ok_or_else(|| {
+        // A file of the built-in library (`onshi:scenarios/<path>`, e.g. a fixture a vendor's
+        // suite includes as `onshi:standard`) is laid out as `built-in/<path>`: with only
+        // library files that is `<path>`, next to a suite's own files a folder of its own.
+        let placed = match p.strip_prefix(library::DISPLAY_ROOT) {
+            Some(rest) => format!("built-in{rest}"),
+            None => p.to_string(),
+        };
+        let absolute = normalize(&cwd.join(&placed)).ok_or_else(|| {
             std::io::Error::other(format!("{p}: `..` climbs above the file system root"))
         })?;
         if !files.iter().any(|(_, a)| *a == absolute) {
@@ -330,4 +337,41 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_files_keep_their_library_paths_and_sit_apart_from_a_suites_own() {
+        let only = package_layout([
+            "onshi:scenarios/fixtures/standard.yaml",
+            "onshi:scenarios/provider/paper.yaml",
+        ])
+        .unwrap_or_default();
+        let rel: Vec<_> = only.iter().map(|(_, r)| r.clone()).collect();
+        assert_eq!(
+            rel,
+            [
+                PathBuf::from("fixtures/standard.yaml"),
+                PathBuf::from("provider/paper.yaml")
+            ]
+        );
+        let mixed = package_layout(["suite/a.yaml", "onshi:scenarios/fixtures/taro.yaml"])
+            .unwrap_or_default();
+        let rel: Vec<_> = mixed.iter().map(|(_, r)| r.clone()).collect();
+        assert_eq!(
+            rel,
+            [
+                PathBuf::from("suite/a.yaml"),
+                PathBuf::from("built-in/fixtures/taro.yaml")
+            ]
+        );
+        // The file is still read from its display path (the binary).
+        assert_eq!(
+            mixed[1].0,
+            PathBuf::from("onshi:scenarios/fixtures/taro.yaml")
+        );
+    }
 }

@@ -66,6 +66,12 @@ fn hashes() -> &'static BTreeSet<String> {
 /// The bytes of a library file by its display form (`onshi:scenarios/<path>`, `.` and `..`
 /// resolved); `None` for any other path.
 pub fn embedded(display: &str) -> Option<&'static [u8]> {
+    resolve(display).map(|(_, bytes)| bytes)
+}
+
+/// A library file by its display form (`.` and `..` resolved, never above the library's
+/// root): its normalized display form and bytes; `None` for any other path.
+pub fn resolve(display: &str) -> Option<(String, &'static [u8])> {
     let rel = display.strip_prefix(DISPLAY_ROOT)?.strip_prefix('/')?;
     let mut parts: Vec<&str> = Vec::new();
     for part in rel.split('/') {
@@ -81,7 +87,29 @@ pub fn embedded(display: &str) -> Option<&'static [u8]> {
     FILES
         .binary_search_by(|(p, _)| (*p).cmp(rel.as_str()))
         .ok()
-        .map(|i| FILES[i].1)
+        .map(|i| (format!("{DISPLAY_ROOT}/{rel}"), FILES[i].1))
+}
+
+/// How an include entry names a fixture of the built-in library from any suite:
+/// `onshi:standard` is the library's `fixtures/standard.yaml`.
+pub const FIXTURE_PREFIX: &str = "onshi:";
+
+/// The names of the library's fixtures that `onshi:<name>` can include (the files of its
+/// top-level `fixtures/` folder), sorted.
+pub fn fixture_names() -> Vec<&'static str> {
+    FILES
+        .iter()
+        .filter_map(|(p, _)| p.strip_prefix("fixtures/")?.strip_suffix(".yaml"))
+        .filter(|n| !n.contains('/'))
+        .collect()
+}
+
+/// The library fixture an `onshi:<name>` include names: its display form and bytes.
+pub fn fixture(name: &str) -> Option<(String, &'static [u8])> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return None;
+    }
+    resolve(&format!("{DISPLAY_ROOT}/fixtures/{name}.yaml"))
 }
 
 /// Which scenarios a command ran.

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::diag::{Problem, did_you_mean};
+use super::library;
 use super::limits;
 use super::model::{FragmentFile, ScenarioFile};
 use super::tree::{self, Tree};
@@ -221,11 +222,35 @@ fn classify(message: &str) -> (&'static str, Option<String>) {
         let word = backticked(rest).into_iter().next().unwrap_or_default();
         let names = expected_names(rest);
         let expected: Vec<&str> = names.iter().map(String::as_str).collect();
-        let help = match did_you_mean(&word, expected.iter().copied()) {
+        // A near spelling, or a name the word is a part of (`expired` →
+        // `certificate_expired`).
+        let near = did_you_mean(&word, expected.iter().copied()).or_else(|| {
+            expected
+                .iter()
+                .copied()
+                .find(|c| !word.is_empty() && c.split('_').any(|part| part == word))
+        });
+        let help = match near {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("one of: {}", expected.join(", ")),
         };
         return ("scenario::unknown-name", Some(help));
+    }
+    if message.starts_with(super::vocab::BAD_VALUE) {
+        return (
+            "scenario::bad-value",
+            Some(
+                "docs/scenario-format.md lists the values of every expectation field; \
+                 `onshi schema` has them too"
+                    .into(),
+            ),
+        );
+    }
+    if message.starts_with(super::vocab::BAD_VALIDITY) {
+        return (
+            "scenario::bad-validity",
+            Some("資格有効性 is 1 (有効) to 6 (その他)".into()),
+        );
     }
     if message.starts_with("missing field") {
         return (
@@ -354,9 +379,9 @@ struct Walk<'p> {
 fn include(loaded: &mut Loaded, from: usize, inc: &super::model::At<String>, walk: &mut Walk) {
     let Walk {
         tree,
-        seen,
         stack,
         problems,
+        ..
     } = walk;
     let from_src = &loaded.sources[from];
     let here = |code, msg: String| {
@@ -371,6 +396,38 @@ fn include(loaded: &mut Loaded, from: usize, inc: &super::model::At<String>, wal
                 stack.join(" → ")
             ),
         ));
+        return;
+    }
+    // A fixture of the built-in library (`onshi:standard`), and every include inside one:
+    // read from the binary, never a path on disk (so no tree to escape).
+    if inc.value.starts_with(library::FIXTURE_PREFIX) || is_embedded(from_src) {
+        let found = embedded_include(from_src, &inc.value);
+        let (shown, bytes) = match found {
+            Ok(f) => f,
+            Err(msg) => {
+                let names: Vec<String> = library::fixture_names()
+                    .iter()
+                    .map(|n| format!("{}{n}", library::FIXTURE_PREFIX))
+                    .collect();
+                let wanted = inc.value.as_str();
+                let help = match did_you_mean(wanted, names.iter().map(String::as_str)) {
+                    Some(n) => format!(
+                        "did you mean `{n}`? the built-in library's fixtures: {}",
+                        names.join(", ")
+                    ),
+                    None => format!("the built-in library's fixtures: {}", names.join(", ")),
+                };
+                problems.push(here("scenario::unknown-fixture", msg).help(help));
+                return;
+            }
+        };
+        let src = Source {
+            path: PathBuf::from(&shown),
+            display: shown.clone(),
+            text: Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+            sha256: hex(&Sha256::digest(bytes)),
+        };
+        add_fragment(loaded, src, PathBuf::from(shown), walk, inc);
         return;
     }
     let outside = |msg: String| {
@@ -405,17 +462,6 @@ fn include(loaded: &mut Loaded, from: usize, inc: &super::model::At<String>, wal
             return;
         }
     };
-    let shown = display_path(&path);
-    if stack.contains(&shown) {
-        problems.push(here(
-            "scenario::include-cycle",
-            format!("include cycle: {} → {shown}", stack.join(" → ")),
-        ));
-        return;
-    }
-    if !seen.insert(canonical) {
-        return; // already included through another path
-    }
     let src = match read_source(&path) {
         Ok(s) => s,
         Err(p) => {
@@ -423,10 +469,45 @@ fn include(loaded: &mut Loaded, from: usize, inc: &super::model::At<String>, wal
             return;
         }
     };
+    add_fragment(loaded, src, canonical, walk, inc);
+}
+
+/// Adds an included file (read from disk or from the binary) as a fragment, then its own
+/// includes: refused when it closes a cycle, skipped when already included.
+fn add_fragment(
+    loaded: &mut Loaded,
+    src: Source,
+    canonical: PathBuf,
+    walk: &mut Walk,
+    inc: &super::model::At<String>,
+) {
+    let shown = src.display.clone();
+    if walk.stack.contains(&shown) {
+        let from = walk.stack.last().cloned().unwrap_or_default();
+        let text = loaded
+            .sources
+            .iter()
+            .find(|s| s.display == from)
+            .map(|s| s.text.clone());
+        walk.problems.push(
+            Problem::new(
+                &from,
+                inc.line,
+                inc.column,
+                "scenario::include-cycle",
+                format!("include cycle: {} → {shown}", walk.stack.join(" → ")),
+            )
+            .with_source(text),
+        );
+        return;
+    }
+    if !walk.seen.insert(canonical) {
+        return; // already included through another path
+    }
     let fragment: FragmentFile = match parse_yaml(&src) {
         Ok(f) => f,
         Err(p) => {
-            problems.push(p.help(
+            walk.problems.push(p.help(
                 "an included file is a fragment: only description, include, world and \
                  sequences are allowed",
             ));
@@ -436,12 +517,55 @@ fn include(loaded: &mut Loaded, from: usize, inc: &super::model::At<String>, wal
     loaded.sources.push(src);
     let idx = loaded.sources.len() - 1;
     let nested = fragment.include.clone();
-    stack.push(shown);
+    walk.stack.push(shown);
     for n in &nested {
         include(loaded, idx, n, walk);
     }
     walk.stack.pop();
     loaded.fragments.push((idx, fragment));
+}
+
+/// Whether a source was read from the binary (a fixture of the built-in library included
+/// by name), not from disk.
+fn is_embedded(src: &Source) -> bool {
+    src.path
+        .to_str()
+        .is_some_and(|p| p.starts_with(library::DISPLAY_ROOT))
+}
+
+/// The library file an include names, read from the binary: `onshi:<name>` from anywhere,
+/// and, inside an embedded fixture, a path relative to it or a fixture name looked up in its
+/// folder and the folders above it (never above the library's root).
+fn embedded_include(from: &Source, entry: &str) -> Result<(String, &'static [u8]), String> {
+    if let Some(name) = entry.strip_prefix(library::FIXTURE_PREFIX) {
+        return library::fixture(name)
+            .ok_or_else(|| format!("the built-in library has no fixture named `{name}`"));
+    }
+    let dir = from
+        .display
+        .rsplit_once('/')
+        .map_or(library::DISPLAY_ROOT, |(d, _)| d);
+    if is_path_entry(entry) {
+        return library::resolve(&format!("{dir}/{entry}")).ok_or_else(|| {
+            format!(
+                "the built-in library has no file `{entry}` next to {}",
+                from.display
+            )
+        });
+    }
+    let mut d = dir.to_string();
+    loop {
+        if let Some(found) = library::resolve(&format!("{d}/fixtures/{entry}.yaml")) {
+            return Ok(found);
+        }
+        match d.rsplit_once('/') {
+            Some((up, _)) if d != library::DISPLAY_ROOT => d = up.to_string(),
+            _ => break,
+        }
+    }
+    Err(format!(
+        "the built-in library has no fixture named `{entry}`"
+    ))
 }
 
 /// Whether an include entry is a path (with a `/` or a `.yaml` / `.yml` ending) rather than

@@ -3,7 +3,8 @@
 //! nothing after `compile` reads the YAML model), the name tables between the language and
 //! the simulation ([`names`]), problems with file:line:column ([`diag`]), the `validate` lints ([`lint`]), the limits on
 //! expansion and problem counts ([`limits`]) and the tree includes must stay in ([`tree`]);
-//! the library built into the binary ([`library`]).
+//! the library built into the binary ([`library`]); the closed vocabularies of expectation
+//! values ([`vocab`]).
 
 pub mod compile;
 pub mod diag;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod names;
 pub mod plan;
 pub mod tree;
+pub mod vocab;
 
 use std::path::{Path, PathBuf};
 

@@ -11,7 +11,9 @@ use serde::Deserialize;
 /// 本人/家族 as the language and the adapter protocol write it (`insured`, `dependent`).
 pub use super::model::RelationName;
 use super::model::{
-    ChannelName, ConsentItemName, DataKindName, DiseaseName, LossName, MedicalItem, RecordKind,
+    AttemptName, ChannelName, ConsentItemName, DataKindName, DiseaseName, EncodingName, LossName,
+    MedicalItem, PortalDeniedName, ProviderPathName, RecordKind, RefusalName, ScopeName,
+    TerminalRejectionName, VerificationMethodName, WithheldName,
 };
 
 /// A request kind a provider sends to the 資格確認端末 or the web API.
@@ -56,6 +58,14 @@ impl RequestKindName {
             RequestKindName::Yzk => "yzk",
             RequestKindName::Tkk => "tkk",
         }
+    }
+}
+
+/// Scenario encoding → the sim's CharacterCodeIdentifier.
+pub fn character_code(e: EncodingName) -> onshi_sim::oqs::CharacterCode {
+    match e {
+        EncodingName::Utf8 => onshi_sim::oqs::CharacterCode::Utf8,
+        EncodingName::ShiftJis => onshi_sim::oqs::CharacterCode::ShiftJis,
     }
 }
 
@@ -179,22 +189,112 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
-/// The name of a reader attempt's result, as `verification.results` lists them.
-pub fn attempt_name(a: &onshi_sim::reader::AttemptResult) -> String {
+/// The registry's refusal as `confirmation.refused` names it (an exhaustive table: a new
+/// refusal of the simulation needs a name in the language).
+pub fn refusal_name(r: Option<&onshi_sim::registry::Refusal>) -> RefusalName {
+    use onshi_sim::registry::Refusal as R;
+    match r {
+        None => RefusalName::None,
+        Some(R::Outage { .. }) => RefusalName::Outage,
+        Some(R::UnknownInstitution) => RefusalName::UnknownInstitution,
+        Some(R::CertificateUnknown) => RefusalName::CertificateUnknown,
+        Some(R::CertificateRevoked { .. }) => RefusalName::CertificateRevoked,
+        Some(R::CertificateExpired { .. }) => RefusalName::CertificateExpired,
+        Some(R::CertificatePending { .. }) => RefusalName::CertificatePending,
+        Some(R::RuleGap { .. }) => RefusalName::RuleGap,
+        Some(R::NotRegistered) => RefusalName::NotRegistered,
+        Some(R::RegistrationPending { .. }) => RefusalName::RegistrationPending,
+    }
+}
+
+/// What an answer may provide, as `confirmation.scope` names it.
+pub fn scope_name(s: &onshi_sim::registry::DataScope) -> ScopeName {
+    use onshi_sim::registry::DataScope as S;
+    match s {
+        S::Full => ScopeName::Full,
+        S::QualificationOnly { .. } => ScopeName::QualificationOnly,
+    }
+}
+
+/// Why data was withheld, as `data.withheld` names it.
+pub fn withheld_name(d: &onshi_sim::registry::DataDenied) -> WithheldName {
+    use onshi_sim::registry::DataDenied as D;
+    match d {
+        D::NoConsent { .. } => WithheldName::NoConsent,
+        D::ConsentExpired { .. } => WithheldName::ConsentExpired,
+        D::TooYoung { .. } => WithheldName::TooYoung,
+        D::Unavailable => WithheldName::Unavailable,
+    }
+}
+
+/// How the reference provider settled a visit, as `provider.path` names it.
+pub fn path_name(p: onshi_sim::provider::ChargePath) -> ProviderPathName {
+    use onshi_sim::provider::ChargePath as P;
+    match p {
+        P::Confirmed => ProviderPathName::Confirmed,
+        P::FollowedNewQualification => ProviderPathName::FollowedNewQualification,
+        P::DeclarationForm => ProviderPathName::DeclarationForm,
+        P::AskedPatient => ProviderPathName::AskedPatient,
+        P::PaperCertificate => ProviderPathName::PaperCertificate,
+    }
+}
+
+/// How the reader verified identity, as `verification.method` names it.
+pub fn method_name(m: Option<onshi_sim::reader::Method>) -> VerificationMethodName {
+    use onshi_sim::reader::Method as M;
+    match m {
+        None => VerificationMethodName::None,
+        Some(M::Face) => VerificationMethodName::Face,
+        Some(M::Pin) => VerificationMethodName::Pin,
+        Some(M::Visual) => VerificationMethodName::Visual,
+    }
+}
+
+/// Why マイナポータル refused a view, as `portal.denied` names it.
+pub fn portal_denied_name(e: Option<&onshi_sim::portal::PortalError>) -> PortalDeniedName {
+    use onshi_sim::portal::PortalError as E;
+    match e {
+        None => PortalDeniedName::None,
+        Some(E::Certificate(_)) => PortalDeniedName::Certificate,
+        Some(E::NoAccount) => PortalDeniedName::NoAccount,
+        Some(E::OutsideProxyScope(_)) => PortalDeniedName::OutsideProxyScope,
+        Some(E::NotAProxy) => PortalDeniedName::NotAProxy,
+        Some(E::Unavailable) => PortalDeniedName::Unavailable,
+        Some(E::NotViewable(_)) => PortalDeniedName::NotViewable,
+    }
+}
+
+/// Why the registry rejected a terminal's request, as `terminal.rejection` names it.
+pub fn rejection_name(
+    r: Option<&onshi_sim::registry::terminal::TerminalRejection>,
+) -> TerminalRejectionName {
+    use onshi_sim::registry::terminal::TerminalRejection as R;
+    match r {
+        None => TerminalRejectionName::None,
+        Some(R::MalformedCertificate { .. }) => TerminalRejectionName::MalformedCertificate,
+        Some(R::SignatureCertificate) => TerminalRejectionName::SignatureCertificate,
+        Some(R::NotIssuedByJlis { .. }) => TerminalRejectionName::NotIssuedByJlis,
+        Some(R::UnknownChallenge) => TerminalRejectionName::UnknownChallenge,
+        Some(R::BadSignature { .. }) => TerminalRejectionName::BadSignature,
+    }
+}
+
+/// A reader attempt's result as `verification.results` names it.
+pub fn attempt_name(a: &onshi_sim::reader::AttemptResult) -> AttemptName {
     use onshi_sim::card::PinResult;
     use onshi_sim::reader::AttemptResult as R;
     match a {
-        R::FaceMatched => "face_matched".into(),
-        R::FaceMismatch { .. } => "face_mismatch".into(),
-        R::NotLive => "not_live".into(),
-        R::FaceRetriesExhausted => "face_retries_exhausted".into(),
-        R::FaceLocked => "face_locked".into(),
-        R::Pin(PinResult::Accepted) => "pin_ok".into(),
-        R::Pin(PinResult::Wrong { .. }) => "pin_wrong".into(),
-        R::Pin(PinResult::NowBlocked) => "pin_now_blocked".into(),
-        R::Pin(PinResult::Blocked) => "pin_blocked".into(),
-        R::VisualConfirmed => "visual_confirmed".into(),
-        R::VisualRejected => "visual_rejected".into(),
+        R::FaceMatched => AttemptName::FaceMatched,
+        R::FaceMismatch { .. } => AttemptName::FaceMismatch,
+        R::NotLive => AttemptName::NotLive,
+        R::FaceRetriesExhausted => AttemptName::FaceRetriesExhausted,
+        R::FaceLocked => AttemptName::FaceLocked,
+        R::Pin(PinResult::Accepted) => AttemptName::PinOk,
+        R::Pin(PinResult::Wrong { .. }) => AttemptName::PinWrong,
+        R::Pin(PinResult::NowBlocked) => AttemptName::PinNowBlocked,
+        R::Pin(PinResult::Blocked) => AttemptName::PinBlocked,
+        R::VisualConfirmed => AttemptName::VisualConfirmed,
+        R::VisualRejected => AttemptName::VisualRejected,
     }
 }
 
@@ -228,6 +328,86 @@ impl RelationName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each table gives the same word the simulation's own serde name is (the text reports
+    /// showed before the vocabularies were typed).
+    #[test]
+    fn the_typed_names_are_the_simulations_own_names() {
+        use onshi_sim::portal::PortalError;
+        use onshi_sim::provider::ChargePath;
+        use onshi_sim::reader::Method;
+        use onshi_sim::registry::terminal::TerminalRejection;
+        use onshi_sim::registry::{DataDenied, DataScope, Refusal};
+        use onshi_sim::rules::{ConsentItem, DataKind};
+        let refusals = [
+            Refusal::UnknownInstitution,
+            Refusal::CertificateUnknown,
+            Refusal::NotRegistered,
+            Refusal::RuleGap {
+                message: "x".into(),
+            },
+            Refusal::CertificatePending {
+                usable_from: "x".into(),
+            },
+            Refusal::RegistrationPending {
+                usable_from: "x".into(),
+            },
+        ];
+        for r in &refusals {
+            assert_eq!(refusal_name(Some(r)).name(), name_of(r, "refusal"));
+        }
+        assert_eq!(
+            scope_name(&DataScope::Full).name(),
+            name_of(&DataScope::Full, "scope")
+        );
+        let denied = [
+            DataDenied::NoConsent {
+                item: ConsentItem::Medication,
+            },
+            DataDenied::TooYoung { min_age: 40 },
+            DataDenied::Unavailable,
+            DataDenied::ConsentExpired {
+                item: ConsentItem::Medication,
+                expired: "x".into(),
+            },
+        ];
+        for d in &denied {
+            assert_eq!(withheld_name(d).name(), name_of(d, "denied"));
+        }
+        for p in [
+            ChargePath::Confirmed,
+            ChargePath::FollowedNewQualification,
+            ChargePath::DeclarationForm,
+            ChargePath::AskedPatient,
+            ChargePath::PaperCertificate,
+        ] {
+            assert_eq!(path_name(p).name(), name_of(&p, ""));
+        }
+        for m in [Method::Face, Method::Pin, Method::Visual] {
+            assert_eq!(method_name(Some(m)).name(), name_of(&m, ""));
+        }
+        let errors = [
+            PortalError::Certificate("x".into()),
+            PortalError::NoAccount,
+            PortalError::OutsideProxyScope(DataKind::Medication),
+            PortalError::NotAProxy,
+            PortalError::Unavailable,
+            PortalError::NotViewable(DataKind::Medication),
+        ];
+        for e in &errors {
+            assert_eq!(portal_denied_name(Some(e)).name(), name_of(e, "error"));
+        }
+        let rejections = [
+            TerminalRejection::MalformedCertificate { reason: "x".into() },
+            TerminalRejection::SignatureCertificate,
+            TerminalRejection::NotIssuedByJlis { reason: "x".into() },
+            TerminalRejection::UnknownChallenge,
+            TerminalRejection::BadSignature { reason: "x".into() },
+        ];
+        for r in &rejections {
+            assert_eq!(rejection_name(Some(r)).name(), name_of(r, "rejection"));
+        }
+    }
 
     #[test]
     fn every_request_kind_of_the_language_names_a_sim_exchange() {

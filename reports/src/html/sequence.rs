@@ -17,7 +17,7 @@ use crate::record::{Lang, TraceEvent};
 pub(crate) const MAX_MESSAGES: usize = 200;
 
 /// Lanes in drawing order, and whether each is drawn even when unused.
-const LANES: [(&str, bool); 9] = [
+const LANES: [(&str, bool); 10] = [
     ("person", false),
     ("card", true),
     ("reader", true),
@@ -27,6 +27,7 @@ const LANES: [(&str, bool); 9] = [
     ("insurer", true),
     ("portal", false),
     ("municipality", false),
+    ("scenario", false),
 ];
 
 const TIME_W: usize = 92;

@@ -134,7 +134,7 @@ impl Executor<'_> {
         let (items, denied) = match &r {
             Ok(PortalView::Records(v)) => (Some(v.len()), "none".to_string()),
             Ok(PortalView::Checkups(v)) => (Some(v.len()), "none".to_string()),
-            Err(e) => (None, name_of(e, "error")),
+            Err(e) => (None, portal_denied_name(Some(e)).name().to_string()),
         };
         if let Some(want) = p.items {
             let got = items
@@ -143,7 +143,7 @@ impl Executor<'_> {
             self.push(pe, step, "portal.items", want.to_string(), got, None);
         }
         if let Some(want) = &p.denied {
-            self.push(pe, step, "portal.denied", want.clone(), denied, None);
+            self.push(pe, step, "portal.denied", want.name().into(), denied, None);
         }
     }
 }

@@ -36,16 +36,13 @@ impl Executor<'_> {
                 return;
             }
         };
-        let refusal = answer
-            .refusal()
-            .map(|r| name_of(r, "refusal"))
-            .unwrap_or_else(|| "none".into());
+        let refusal = refusal_name(answer.refusal()).name().to_string();
         if let Some(want) = &c.refused {
             self.push(
                 pe,
                 step,
                 "confirmation.refused",
-                want.clone(),
+                want.name().to_string(),
                 refusal.clone(),
                 answer.refusal().map(|r| format!("{r:?}")),
             );
@@ -75,15 +72,12 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &c.scope {
-            let got = match answer.scope {
-                DataScope::Full => "full",
-                DataScope::QualificationOnly { .. } => "qualification_only",
-            };
+            let got = scope_name(&answer.scope).name();
             self.push(
                 pe,
                 step,
                 "confirmation.scope",
-                want.clone(),
+                want.name().to_string(),
                 got.into(),
                 None,
             );
@@ -93,7 +87,7 @@ impl Executor<'_> {
                 .expiry_notice
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "none".into());
-            let got = if want == "any" && got != "none" {
+            let got = if *want == NoticeDate::Any && got != "none" {
                 "any".into()
             } else {
                 got
@@ -102,7 +96,7 @@ impl Executor<'_> {
                 pe,
                 step,
                 "confirmation.expiry_notice",
-                want.clone(),
+                want.to_string(),
                 got,
                 None,
             );
@@ -213,17 +207,17 @@ const RESULT_FIELDS: &[ResultField] = &[
     ),
     (
         "confirmation.elderly_copay",
-        |c| c.elderly_copay.clone(),
+        |c| c.elderly_copay.map(|v| v.to_string()),
         |_, r| or_none(r.elderly.map(|e| e.copay_percent.to_string())),
     ),
     (
         "confirmation.limit_category",
-        |c| c.limit_category.clone(),
+        |c| c.limit_category.map(|v| v.name().to_string()),
         |_, r| or_none(r.limit.as_ref().map(|l| l.category.code().to_string())),
     ),
     (
         "confirmation.long_stay_from",
-        |c| c.long_stay_from.clone(),
+        |c| c.long_stay_from.map(|v| v.to_string()),
         |_, r| {
             or_none(
                 r.limit
@@ -235,7 +229,7 @@ const RESULT_FIELDS: &[ResultField] = &[
     ),
     (
         "confirmation.disease",
-        |c| c.disease.clone(),
+        |c| c.disease.map(|v| v.name().to_string()),
         |_, r| {
             if r.designated_diseases.is_empty() {
                 "none".to_string()
@@ -250,7 +244,7 @@ const RESULT_FIELDS: &[ResultField] = &[
     ),
     (
         "confirmation.loss_date",
-        |c| c.loss_date.clone(),
+        |c| c.loss_date.map(|v| v.to_string()),
         |_, r| or_none(r.loss.map(|(d, _)| d.to_string())),
     ),
 ];

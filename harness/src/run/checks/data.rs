@@ -33,7 +33,7 @@ impl Executor<'_> {
         };
         let got = match self.outputs.find(&d.of, "a visit or a fetch", pick) {
             Ok(Some(Ok(n))) => (Some(n), "shared".to_string()),
-            Ok(Some(Err(e))) => (None, name_of(&e, "denied")),
+            Ok(Some(Err(e))) => (None, withheld_name(&e).name().to_string()),
             Ok(None) => (None, "not_requested".to_string()),
             Err(e) => {
                 self.fail(pe, step, "data", format!("{kind:?} data"), e);
@@ -54,17 +54,23 @@ impl Executor<'_> {
                 Some(format!("{kind:?}")),
             );
         }
-        if let Some(want) = &d.withheld {
+        if let Some(want) = d.withheld {
             let actual = match got.0 {
                 Some(n) => format!("shared {n} item(s)"),
                 None => got.1.clone(),
             };
-            self.push(
+            // `any`: shared nothing, whatever the reason (withheld, or zero items).
+            let pass = match want {
+                WithheldName::Any => got.0.is_none_or(|n| n == 0),
+                named => got.0.is_none() && got.1 == named.name(),
+            };
+            self.push_judged(
                 pe,
                 step,
                 "data.withheld",
-                want.clone(),
+                want.name().into(),
                 actual,
+                pass,
                 Some(format!("{kind:?}")),
             );
         }

@@ -30,11 +30,23 @@ impl Executor<'_> {
         actual: String,
         note: Option<String>,
     ) {
-        let verdict = if expected == actual {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        };
+        let pass = expected == actual;
+        self.push_judged(pe, step, name, expected, actual, pass, note);
+    }
+
+    /// A check whose verdict is not the equality of the two texts (`any`, `contains`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_judged(
+        &mut self,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        name: &str,
+        expected: String,
+        actual: String,
+        pass: bool,
+        note: Option<String>,
+    ) {
+        let verdict = if pass { Verdict::Pass } else { Verdict::Fail };
         self.checks.push(Check {
             name: name.to_string(),
             at: self.position(pe.origin),
@@ -45,6 +57,39 @@ impl Executor<'_> {
             actual,
             note,
         });
+    }
+
+    /// A list expectation against the observed list: the exact list compared as text (as
+    /// before `contains` existed), or `contains` / `not_contains` judged item by item, the
+    /// expected text naming both parts.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_list<T: PartialEq>(
+        &mut self,
+        pe: &PlannedExpect,
+        step: Option<usize>,
+        name: &str,
+        want: &ListExpect<T>,
+        got: &[T],
+        show: impl Fn(&[T]) -> String,
+        note: Option<String>,
+    ) {
+        match want {
+            ListExpect::Exact(w) => self.push(pe, step, name, show(w), show(got), note),
+            ListExpect::Match {
+                contains,
+                not_contains,
+            } => {
+                let mut parts = Vec::new();
+                if !contains.is_empty() || not_contains.is_empty() {
+                    parts.push(format!("contains {}", show(contains)));
+                }
+                if !not_contains.is_empty() {
+                    parts.push(format!("not_contains {}", show(not_contains)));
+                }
+                let pass = want.matches(got);
+                self.push_judged(pe, step, name, parts.join("; "), show(got), pass, note);
+            }
+        }
     }
 
     pub(crate) fn fail(

@@ -42,7 +42,7 @@ impl Observed {
             });
         Observed {
             under_test: false,
-            path: name_of(&rec.path, ""),
+            path: path_name(rec.path).name().to_string(),
             charged: Some(rec.charged),
             charge_note: Some(format!("fee {} yen, copay {}%", rec.fee, rec.copay_percent)),
             copay_percent: Some(rec.copay_percent),
@@ -136,7 +136,7 @@ impl Executor<'_> {
                 pe,
                 step,
                 "provider.path",
-                want.clone(),
+                want.name().to_string(),
                 obs.path.clone(),
                 None,
             );
@@ -187,11 +187,18 @@ impl Executor<'_> {
         }
         if let Some(want) = &p.limit_category {
             let got = obs.limit_category.clone().unwrap_or_else(none);
-            self.push(pe, step, "provider.limit_category", want.clone(), got, None);
+            self.push(
+                pe,
+                step,
+                "provider.limit_category",
+                want.name().into(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &p.cap {
             let got = obs.cap.map_or_else(none, |c| c.to_string());
-            self.push(pe, step, "provider.cap", want.clone(), got, None);
+            self.push(pe, step, "provider.cap", want.to_string(), got, None);
         }
         if let Some(want) = p.confirm_later {
             self.push(
@@ -209,7 +216,7 @@ impl Executor<'_> {
                 pe,
                 step,
                 "provider.confirmed_later",
-                want.clone(),
+                want.to_string(),
                 got,
                 None,
             );
@@ -230,15 +237,14 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &p.fetched {
-            let mut want: Vec<DataKind> = want.clone();
-            want.sort();
+            let mut want = want.sorted();
             let mut got = obs.fetched.clone();
             got.sort();
             let mut note = None;
             if obs.under_test {
                 // Only 薬剤 (YZK) and 特定健診 (TKK) travel over the folder protocol.
                 let wire = |k: &DataKind| matches!(k, DataKind::Medication | DataKind::Checkup);
-                if want.iter().chain(&got).any(|k| !wire(k)) {
+                if want.items().chain(&got).any(|k| !wire(k)) {
                     note = Some(
                         "compared over the kinds the folder protocol carries (medication, checkup)"
                             .to_string(),
@@ -247,7 +253,15 @@ impl Executor<'_> {
                 want.retain(wire);
                 got.retain(wire);
             }
-            self.push(pe, step, "provider.fetched", list(want), list(got), note);
+            self.push_list(
+                pe,
+                step,
+                "provider.fetched",
+                &want,
+                &got,
+                |l| list(l.iter()),
+                note,
+            );
         }
     }
 }

@@ -31,11 +31,15 @@ impl Executor<'_> {
             }
         };
         if let Some(want) = &v.method {
-            let got = ver
-                .method
-                .map(|m| name_of(&m, ""))
-                .unwrap_or_else(|| "none".into());
-            self.push(pe, step, "verification.method", want.clone(), got, None);
+            let got = method_name(ver.method).name().to_string();
+            self.push(
+                pe,
+                step,
+                "verification.method",
+                want.name().into(),
+                got,
+                None,
+            );
         }
         if let Some(want) = v.attempts {
             self.push(
@@ -48,15 +52,12 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &v.results {
-            let got: Vec<String> = ver.attempts.iter().map(attempt_name).collect();
-            self.push(
-                pe,
-                step,
-                "verification.results",
-                format!("[{}]", want.join(", ")),
-                format!("[{}]", got.join(", ")),
-                None,
-            );
+            let got: Vec<AttemptName> = ver.attempts.iter().map(attempt_name).collect();
+            let show = |l: &[AttemptName]| {
+                let names: Vec<&str> = l.iter().map(|a| a.name()).collect();
+                format!("[{}]", names.join(", "))
+            };
+            self.push_list(pe, step, "verification.results", want, &got, show, None);
         }
     }
 
@@ -84,12 +85,13 @@ impl Executor<'_> {
                 .as_ref()
                 .map(|c| c.shown.clone())
                 .unwrap_or_default();
-            self.push(
+            self.push_list(
                 pe,
                 step,
                 "reader.consent_screens",
-                list(want.iter().copied()),
-                list(got),
+                want,
+                &got,
+                |l| list(l.iter()),
                 None,
             );
         }
@@ -115,23 +117,31 @@ impl Executor<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut want: Vec<_> = want.to_vec();
-            want.sort();
+            let want = want.sorted();
             let mut got = got;
             got.sort();
-            self.push(pe, step, "reader.consented", list(want), list(got), None);
+            self.push_list(
+                pe,
+                step,
+                "reader.consented",
+                &want,
+                &got,
+                |l| list(l.iter()),
+                None,
+            );
         }
         if let Some(want) = &r.provided_without_consent {
             let got = consent
                 .as_ref()
                 .map(|c| c.provided_without_consent.clone())
                 .unwrap_or_default();
-            self.push(
+            self.push_list(
                 pe,
                 step,
                 "reader.provided_without_consent",
-                list(want.iter().copied()),
-                list(got),
+                want,
+                &got,
+                |l| list(l.iter()),
                 None,
             );
         }

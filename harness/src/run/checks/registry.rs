@@ -58,7 +58,7 @@ impl Executor<'_> {
                 pe,
                 step,
                 "registry.link.relinked_from",
-                want.clone(),
+                want.to_string(),
                 got,
                 None,
             );

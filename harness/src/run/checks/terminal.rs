@@ -32,22 +32,35 @@ impl Executor<'_> {
         }
         if let Some(want) = &t.certificate {
             let got = match last {
-                None => "none".to_string(),
+                None => TerminalCertificateName::None,
                 Some(e) => match &e.rejection {
-                    Some(TerminalRejection::SignatureCertificate) => "signature".into(),
+                    Some(TerminalRejection::SignatureCertificate) => {
+                        TerminalCertificateName::Signature
+                    }
                     Some(TerminalRejection::MalformedCertificate { .. })
-                    | Some(TerminalRejection::NotIssuedByJlis { .. }) => "other".into(),
-                    _ if e.serial.is_some() => "auth".into(),
-                    _ => "none".into(),
+                    | Some(TerminalRejection::NotIssuedByJlis { .. }) => {
+                        TerminalCertificateName::Other
+                    }
+                    _ if e.serial.is_some() => TerminalCertificateName::Auth,
+                    _ => TerminalCertificateName::None,
                 },
-            };
-            self.push(pe, step, "terminal.certificate", want.clone(), got, None);
+            }
+            .name()
+            .to_string();
+            self.push(
+                pe,
+                step,
+                "terminal.certificate",
+                want.name().into(),
+                got,
+                None,
+            );
         }
         if let Some(want) = &t.method {
             let got = last
                 .and_then(|e| e.method.clone())
                 .unwrap_or_else(|| "none".into());
-            self.push(pe, step, "terminal.method", want.clone(), got, None);
+            self.push(pe, step, "terminal.method", want.name().into(), got, None);
         }
         if let Some(want) = t.signed_with_auth_key {
             let got = out
@@ -74,11 +87,17 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &t.rejection {
-            let got = last
-                .and_then(|e| e.rejection.as_ref())
-                .map(|r| name_of(r, "rejection"))
-                .unwrap_or_else(|| "none".into());
-            self.push(pe, step, "terminal.rejection", want.clone(), got, None);
+            let got = rejection_name(last.and_then(|e| e.rejection.as_ref()))
+                .name()
+                .to_string();
+            self.push(
+                pe,
+                step,
+                "terminal.rejection",
+                want.name().into(),
+                got,
+                None,
+            );
         }
     }
 }

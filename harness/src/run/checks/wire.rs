@@ -41,11 +41,7 @@ impl Executor<'_> {
             );
             return;
         };
-        let enc = if x.encoding_name == "shift_jis" {
-            CharacterCode::ShiftJis
-        } else {
-            CharacterCode::Utf8
-        };
+        let enc = x.encoding;
         let msg = to_confirm_response(&answer, &w.view(), code, &ConfirmEcho::default());
         let opts = EncodeOptions {
             encoding: enc,

@@ -16,7 +16,7 @@ pub(crate) use onshi_sim::oqs::{
     CharacterCode, ConfirmEcho, EncodeOptions, decode_confirm_response, encode, to_confirm_response,
 };
 pub(crate) use onshi_sim::portal::{PortalError, PortalView};
-pub(crate) use onshi_sim::registry::{Answer, DataDenied, DataScope, NumberConfirm, Outage};
+pub(crate) use onshi_sim::registry::{Answer, DataDenied, NumberConfirm, Outage};
 pub(crate) use onshi_sim::rules::DataKind;
 pub(crate) use onshi_sim::world::{Outcome, VisitOutcome};
 pub(crate) use onshi_sim::{World, WorldConfig};

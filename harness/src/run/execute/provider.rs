@@ -55,7 +55,7 @@ impl Executor<'_> {
             Action::Event(e) => match &**e {
                 Event::Visit(spec) => return self.provider_visit(shared, spec, step, n),
                 Event::Advance(_) | Event::AdvanceTo(_) => {
-                    self.step(&mut shared.lock(), step, n)?;
+                    self.scenario_step(&mut shared.lock(), step, n)?;
                     let now = moment_text(&shared.lock());
                     return self.tell(shared, &ToAdapter::Time { now });
                 }
@@ -66,7 +66,7 @@ impl Executor<'_> {
                     let mut w = shared.lock();
                     let start = from.unwrap_or_else(|| w.now());
                     let until = start.plus(*length).map_err(|e| e.to_string())?;
-                    self.step(&mut w, step, n)?;
+                    self.scenario_step(&mut w, step, n)?;
                     ToAdapter::Outage {
                         now: moment_text(&w),
                         kind: format!("{kind:?}").to_lowercase(),
@@ -79,7 +79,17 @@ impl Executor<'_> {
             Action::Expect(_) => self.refresh_observations(shared)?,
             _ => {}
         }
-        self.step(&mut shared.lock(), step, n)
+        self.scenario_step(&mut shared.lock(), step, n)
+    }
+
+    /// A step the harness performs itself (a `fetch`, a `confirm.numbers`, the clock): what
+    /// it traces in the provider's place is the scenario's own, not the system's.
+    fn scenario_step(&mut self, w: &mut World, step: &PlannedStep, n: usize) -> Result<(), String> {
+        let start = w.trace().len();
+        let done = self.step(w, step, n);
+        w.trace_mut()
+            .reassign(start, Actor::Provider, Actor::Scenario);
+        done
     }
 
     /// Sends a message that wants `done`.
@@ -167,10 +177,12 @@ impl Executor<'_> {
             None
         } else {
             let mut w = shared.lock();
-            match w
-                .apply(Event::Visit(Box::new(spec.clone())))
-                .map_err(|e| e.to_string())?
-            {
+            let start = w.trace().len();
+            let applied = w.apply(Event::Visit(Box::new(spec.clone())));
+            // The reader and registry part is the harness's: nothing of it is the system's.
+            w.trace_mut()
+                .reassign(start, Actor::Provider, Actor::Scenario);
+            match applied.map_err(|e| e.to_string())? {
                 Outcome::Visit(v) => Some(*v),
                 _ => None,
             }

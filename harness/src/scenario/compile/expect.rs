@@ -2,8 +2,6 @@
 //! reference and value checks serde cannot make, and `$param` substitution inside
 //! sequences.
 
-use onshi_sim::rules::LimitCategory;
-
 use super::*;
 
 impl Compiler<'_> {
@@ -23,6 +21,19 @@ impl Compiler<'_> {
                 }
             }
             self.check_expectation(&e, at.line, at.column);
+            if let Expectation::Data(d) = &e
+                && d.shared.is_none()
+                && d.withheld.is_none()
+            {
+                self.problem(
+                    at.line,
+                    at.column,
+                    "scenario::missing-key",
+                    "a `data` expectation checks nothing without `shared` or `withheld`".into(),
+                )
+                .help =
+                    Some("add `shared: N` or `withheld: reason` (`any`: shared nothing)".into());
+            }
             out.push(PlannedExpect {
                 origin: self.origin(at),
                 requirements: if reqs.is_empty() {
@@ -99,36 +110,6 @@ impl Compiler<'_> {
             Expectation::TraceHas(t) | Expectation::TraceNever(t) => {
                 if let Some(p) = &t.person {
                     self.person_ref(p);
-                }
-            }
-            Expectation::Wire(w) if !matches!(w.encoding.value.as_str(), "utf8" | "shift_jis") => {
-                self.problem_at(
-                    &w.encoding,
-                    "scenario::bad-encoding",
-                    format!("encoding `{}` is not utf8 or shift_jis", w.encoding.value),
-                );
-            }
-            Expectation::Confirmation(c) => {
-                if let Some(v) = c.validity
-                    && !(1..=6).contains(&v)
-                {
-                    self.problem(
-                        line,
-                        column,
-                        "scenario::bad-validity",
-                        format!("資格有効性 {v} does not exist (1–6)"),
-                    );
-                }
-                if let Some(cat) = &c.limit_category
-                    && cat != "none"
-                    && LimitCategory::parse(cat).is_err()
-                {
-                    self.problem(
-                        line,
-                        column,
-                        "scenario::bad-limit-category",
-                        format!("適用区分 `{cat}` does not exist"),
-                    );
                 }
             }
             _ => {}

@@ -217,21 +217,11 @@ impl Compiler<'_> {
         let steps = self.steps(&sc.steps, &BTreeMap::new(), 0);
         let finally = self.steps(&sc.finally, &BTreeMap::new(), 0);
         let expect = self.expectations(&sc.expect, &BTreeMap::new());
-        let oqs_encoding = match sc.oqs.as_ref().and_then(|o| o.encoding.as_ref()) {
-            None => onshi_sim::oqs::CharacterCode::Utf8,
-            Some(e) => match e.value.as_str() {
-                "utf8" => onshi_sim::oqs::CharacterCode::Utf8,
-                "shift_jis" => onshi_sim::oqs::CharacterCode::ShiftJis,
-                other => {
-                    self.problem_at(
-                        e,
-                        "scenario::bad-encoding",
-                        format!("encoding `{other}` is not utf8 or shift_jis"),
-                    );
-                    onshi_sim::oqs::CharacterCode::Utf8
-                }
-            },
-        };
+        let oqs_encoding = sc
+            .oqs
+            .as_ref()
+            .and_then(|o| o.encoding)
+            .map_or(onshi_sim::oqs::CharacterCode::Utf8, character_code);
         Plan {
             id,
             title: Title {

@@ -62,7 +62,7 @@ impl Compiler<'_> {
         let mut step = at.value.clone();
         substitute(&mut step, args);
         let origin = self.origin(at);
-        let mut name = None;
+        let mut name: Option<At<String>> = None;
         let action = match &step {
             Step::Advance(text) => {
                 let t = At {
@@ -399,11 +399,13 @@ impl Compiler<'_> {
             Step::Fails(f) => self.fails(f, args, depth),
         };
         if let Some(n) = &name
-            && !self.names.insert(n.clone())
+            && !self.names.insert(n.value.clone())
             && depth == 0
         {
-            self.problem_at(
-                at,
+            let (line, column, n) = (n.line, n.column, n.value.clone());
+            self.problem(
+                line,
+                column,
                 "scenario::duplicate-name",
                 format!("step name `{n}` is used twice"),
             )
@@ -413,7 +415,7 @@ impl Compiler<'_> {
         if let Some(action) = action {
             out.push(PlannedStep {
                 origin,
-                name,
+                name: name.map(|n| n.value),
                 action,
             });
         }
@@ -502,18 +504,20 @@ impl Compiler<'_> {
         let mut bound = BTreeMap::new();
         for (k, v) in &u.args {
             if !seq.params.contains(k) {
+                // At the argument's value: the key has no position of its own.
                 self.problem_at(
-                    &u.sequence,
+                    v,
                     "scenario::unknown-parameter",
                     format!("sequence `{}` has no parameter `{k}`", u.sequence.value),
                 )
                 .help = Some(format!("parameters: {}", seq.params.join(", ")));
             }
             let value = v
+                .value
                 .strip_prefix('$')
                 .and_then(|p| args.get(p))
                 .cloned()
-                .unwrap_or_else(|| v.clone());
+                .unwrap_or_else(|| v.value.clone());
             bound.insert(k.clone(), value);
         }
         for p in &seq.params {
@@ -693,10 +697,10 @@ fn substitute(step: &mut Step, args: &BTreeMap<String, String>) {
         Step::CheckupAdd(c) => subst(&mut c.person, args),
         Step::Use(u) => {
             for v in u.args.values_mut() {
-                if let Some(p) = v.strip_prefix('$')
+                if let Some(p) = v.value.strip_prefix('$')
                     && let Some(x) = args.get(p)
                 {
-                    *v = x.clone();
+                    v.value = x.clone();
                 }
             }
         }

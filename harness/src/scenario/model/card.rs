@@ -25,7 +25,7 @@ pub enum CertificateName {
 pub struct CertificateArgs {
     /// A name for expectations (`of:`); default: the latest card step.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// `auth` (readable without a PIN) or `signature` (readable after the signature PIN).
@@ -44,7 +44,7 @@ pub struct CertificateArgs {
 pub struct SignArgs {
     /// A name for expectations (`of:`); default: the latest card step.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// Which key: `auth` or `signature`.
@@ -76,7 +76,7 @@ pub enum SurfacePinName {
 pub struct SurfaceArgs {
     /// A name for expectations (`of:`); default: the latest surface read.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// `a` or `b`.

@@ -121,10 +121,10 @@ pub struct TerminalExpect {
     pub confirmed: Option<bool>,
     /// Certificate sent: `auth`, `signature`, `other` or `none`.
     #[serde(default)]
-    pub certificate: Option<String>,
+    pub certificate: Option<TerminalCertificateName>,
     /// `pin` (signed challenge), `face` or `none`.
     #[serde(default)]
-    pub method: Option<String>,
+    pub method: Option<TerminalMethodName>,
     /// Whether the card signed with the auth key (which it only does after the auth PIN).
     #[serde(default)]
     pub signed_with_auth_key: Option<bool>,
@@ -134,7 +134,7 @@ pub struct TerminalExpect {
     /// The registry's rejection of the request (`bad_signature`, `signature_certificate`, …)
     /// or `none`.
     #[serde(default)]
-    pub rejection: Option<String>,
+    pub rejection: Option<TerminalRejectionName>,
 }
 
 /// Which outcome an expectation looks at: a step `name`, default the latest of its kind.
@@ -152,10 +152,10 @@ pub struct ConfirmationExpect {
     pub req: Vec<At<String>>,
     /// Refusal kind (`outage`, `not_registered`, `certificate_expired`, …) or `none`.
     #[serde(default)]
-    pub refused: Option<String>,
+    pub refused: Option<RefusalName>,
     /// 資格有効性 1–6.
     #[serde(default)]
-    pub validity: Option<u8>,
+    pub validity: Option<ValidityCode>,
     /// Number of results.
     #[serde(default)]
     pub results: Option<usize>,
@@ -189,28 +189,28 @@ pub struct ConfirmationExpect {
     pub preschool: Option<bool>,
     /// 高齢受給者 ratio, or `none`.
     #[serde(default)]
-    pub elderly_copay: Option<String>,
-    /// 適用区分 returned (A01–B10) or `none`.
+    pub elderly_copay: Option<PercentOrNone>,
+    /// 適用区分 returned (A01–A06, B01–B10) or `none`.
     #[serde(default)]
-    pub limit_category: Option<String>,
+    pub limit_category: Option<LimitCategoryName>,
     /// 長期入院該当年月日 returned, or `none`.
     #[serde(default)]
-    pub long_stay_from: Option<String>,
+    pub long_stay_from: Option<DateOrNone>,
     /// 特定疾病 returned (disease name) or `none`.
     #[serde(default)]
-    pub disease: Option<String>,
+    pub disease: Option<DiseaseExpectName>,
     /// `full` or `qualification_only` (grace period).
     #[serde(default)]
-    pub scope: Option<String>,
+    pub scope: Option<ScopeName>,
     /// Expiry notice date, `none`, or `any`.
     #[serde(default)]
-    pub expiry_notice: Option<String>,
+    pub expiry_notice: Option<NoticeDate>,
     /// Whether the registry relinked from an earlier serial.
     #[serde(default)]
     pub relinked: Option<bool>,
     /// 資格喪失年月日 in the result, or `none`.
     #[serde(default)]
-    pub loss_date: Option<String>,
+    pub loss_date: Option<DateOrNone>,
 }
 
 /// Verification expectations.
@@ -225,15 +225,15 @@ pub struct VerificationExpect {
     pub req: Vec<At<String>>,
     /// `face`, `pin`, `visual` or `none`.
     #[serde(default)]
-    pub method: Option<String>,
+    pub method: Option<VerificationMethodName>,
     /// Attempts made.
     #[serde(default)]
     pub attempts: Option<usize>,
     /// Attempt results in order (`face_matched`, `face_mismatch`, `not_live`, `pin_ok`,
     /// `pin_wrong`, `pin_now_blocked` (the try that blocks it), `pin_blocked`, `face_retries_exhausted`, `face_locked`,
-    /// `visual_confirmed`, `visual_rejected`).
+    /// `visual_confirmed`, `visual_rejected`): the exact list, or `{contains, not_contains}`.
     #[serde(default)]
-    pub results: Option<Vec<String>>,
+    pub results: Option<ListExpect<AttemptName>>,
 }
 
 /// Reader screen expectations.
@@ -249,18 +249,18 @@ pub struct ReaderExpect {
     /// Whether the registration prompt appeared.
     #[serde(default)]
     pub registration_prompt: Option<bool>,
-    /// Consent screens shown, in order (empty list: none).
+    /// Consent screens shown, in order (empty list: none), or `{contains, not_contains}`.
     #[serde(default)]
-    pub consent_screens: Option<Vec<ConsentItemName>>,
+    pub consent_screens: Option<ListExpect<ConsentItemName>>,
     /// Whether the 包括同意 screen was offered.
     #[serde(default)]
     pub blanket_offered: Option<bool>,
-    /// Items consented to.
+    /// Items consented to (in any order), or `{contains, not_contains}`.
     #[serde(default)]
-    pub consented: Option<Vec<ConsentItemName>>,
-    /// Items provided without a screen (限度額 from 2024-10-07).
+    pub consented: Option<ListExpect<ConsentItemName>>,
+    /// Items provided without a screen (限度額 from 2024-10-07), or `{contains, not_contains}`.
     #[serde(default)]
-    pub provided_without_consent: Option<Vec<ConsentItemName>>,
+    pub provided_without_consent: Option<ListExpect<ConsentItemName>>,
 }
 
 /// Data expectations.
@@ -279,9 +279,9 @@ pub struct DataExpect {
     #[serde(default)]
     pub shared: Option<usize>,
     /// Why withheld: `no_consent`, `consent_expired`, `too_young`, `unavailable`,
-    /// `not_requested`.
+    /// `not_requested`, or `any` (shared nothing, for whatever reason).
     #[serde(default)]
-    pub withheld: Option<String>,
+    pub withheld: Option<WithheldName>,
 }
 
 /// Provider expectations.
@@ -297,7 +297,7 @@ pub struct ProviderExpect {
     /// `confirmed`, `followed_new_qualification`, `declaration_form`, `asked_patient`,
     /// `paper_certificate`.
     #[serde(default)]
-    pub path: Option<String>,
+    pub path: Option<ProviderPathName>,
     /// 窓口負担 in yen.
     #[serde(default)]
     pub charged: Option<u64>,
@@ -324,23 +324,23 @@ pub struct ProviderExpect {
     pub name: Option<String>,
     /// 適用区分 used, or `none`.
     #[serde(default)]
-    pub limit_category: Option<String>,
+    pub limit_category: Option<LimitCategoryName>,
     /// 自己負担限度額 applied (yen), or `none`.
     #[serde(default)]
-    pub cap: Option<String>,
+    pub cap: Option<AmountOrNone>,
     /// Marked to confirm later at the visit (PRV-7).
     #[serde(default)]
     pub confirm_later: Option<bool>,
     /// The later confirmation as the provider holds it now: its date, or `none` when it has
     /// not happened (PRV-7).
     #[serde(default)]
-    pub confirmed_later: Option<String>,
+    pub confirmed_later: Option<DateOrNone>,
     /// 資格有効性 (1–6) of that later confirmation.
     #[serde(default)]
-    pub later_validity: Option<u8>,
-    /// Optional data fetched.
+    pub later_validity: Option<ValidityCode>,
+    /// Optional data fetched (in any order), or `{contains, not_contains}`.
     #[serde(default)]
-    pub fetched: Option<Vec<DataKindName>>,
+    pub fetched: Option<ListExpect<DataKindName>>,
 }
 
 /// Link expectations.
@@ -357,7 +357,7 @@ pub struct LinkExpect {
     pub linked: Option<bool>,
     /// `previous` (relinked from the serial before), `none`, or a number of serials back.
     #[serde(default)]
-    pub relinked_from: Option<String>,
+    pub relinked_from: Option<RelinkedFrom>,
     /// 申込方法 of the link.
     #[serde(default)]
     pub channel: Option<ChannelName>,
@@ -450,7 +450,7 @@ pub struct PortalExpect {
     /// Refusal: `no_account`, `outside_proxy_scope`, `not_a_proxy`, `unavailable`,
     /// `not_viewable`, `certificate`.
     #[serde(default)]
-    pub denied: Option<String>,
+    pub denied: Option<PortalDeniedName>,
 }
 
 /// A trace query; every field given must match.
@@ -502,7 +502,7 @@ pub struct WireExpect {
     #[serde(default)]
     pub req: Vec<At<String>>,
     /// Encoding to write: `utf8` or `shift_jis`.
-    pub encoding: At<String>,
+    pub encoding: EncodingName,
     /// Characters replaced because the encoding cannot carry them.
     #[serde(default)]
     pub substitutions: Option<usize>,

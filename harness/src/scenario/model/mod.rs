@@ -12,6 +12,7 @@
 //! every type is `model::X`.
 
 pub use super::names::RequestKindName;
+pub use super::vocab::*;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -135,7 +136,7 @@ pub struct ScenarioFile {
 pub struct OqsSpec {
     /// CharacterCodeIdentifier of result and face files: `utf8` (default) or `shift_jis`.
     #[serde(default)]
-    pub encoding: Option<At<String>>,
+    pub encoding: Option<EncodingName>,
 }
 
 /// A fragment file: world parts and sequences shared by scenarios through `include`.

@@ -252,7 +252,7 @@ pub struct RegisterArgs {
 pub struct VisitArgs {
     /// A name for expectations (`of: first-visit`); default: the latest visit.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// Institution key.
@@ -364,7 +364,7 @@ pub struct ConsentSpec {
 pub struct NumbersArgs {
     /// A name for expectations.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Institution key.
     pub at: At<String>,
     /// Person key (for the defaults below).
@@ -395,7 +395,7 @@ pub struct NumbersArgs {
 pub struct FetchArgs {
     /// A name for expectations.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Person key.
     pub person: At<String>,
     /// Institution key.
@@ -410,7 +410,7 @@ pub struct FetchArgs {
 pub struct PortalViewArgs {
     /// A name for expectations.
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<At<String>>,
     /// Who looks.
     pub viewer: At<String>,
     /// Whose data (default: the viewer's own).
@@ -502,5 +502,5 @@ pub struct UseArgs {
     pub sequence: At<String>,
     /// Arguments: parameter → value.
     #[serde(default, rename = "with")]
-    pub args: BTreeMap<String, String>,
+    pub args: BTreeMap<String, At<String>>,
 }

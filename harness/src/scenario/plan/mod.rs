@@ -21,7 +21,8 @@ use super::model::{self, Expectation};
 
 mod card;
 pub use super::names::RequestKindName;
-use super::names::{consent_item, data_kind};
+use super::names::{character_code, consent_item, data_kind};
+pub use super::vocab::*;
 pub use card::*;
 
 /// Where something was written: source index (into [`Loaded::sources`]), line, column.
@@ -324,9 +325,9 @@ pub struct ConfirmationCheck {
     /// Step name (default: the latest answer).
     pub of: Option<StepRef>,
     /// Refusal kind or `none`.
-    pub refused: Option<String>,
+    pub refused: Option<RefusalName>,
     /// 資格有効性 1–6.
-    pub validity: Option<u8>,
+    pub validity: Option<ValidityCode>,
     /// Number of results.
     pub results: Option<usize>,
     /// 保険者番号 of the first result.
@@ -348,21 +349,21 @@ pub struct ConfirmationCheck {
     /// 未就学区分.
     pub preschool: Option<bool>,
     /// 高齢受給者 ratio, or `none`.
-    pub elderly_copay: Option<String>,
+    pub elderly_copay: Option<PercentOrNone>,
     /// 適用区分, or `none`.
-    pub limit_category: Option<String>,
+    pub limit_category: Option<LimitCategoryName>,
     /// 長期入院該当年月日, or `none`.
-    pub long_stay_from: Option<String>,
+    pub long_stay_from: Option<DateOrNone>,
     /// 特定疾病, or `none`.
-    pub disease: Option<String>,
+    pub disease: Option<DiseaseExpectName>,
     /// `full` or `qualification_only`.
-    pub scope: Option<String>,
+    pub scope: Option<ScopeName>,
     /// Expiry notice date, `none` or `any`.
-    pub expiry_notice: Option<String>,
+    pub expiry_notice: Option<NoticeDate>,
     /// Relinked from an earlier serial.
     pub relinked: Option<bool>,
     /// 資格喪失年月日, or `none`.
-    pub loss_date: Option<String>,
+    pub loss_date: Option<DateOrNone>,
 }
 
 /// Identity verification at the reader.
@@ -371,11 +372,11 @@ pub struct VerificationCheck {
     /// Visit name.
     pub of: Option<StepRef>,
     /// `face`, `pin`, `visual` or `none`.
-    pub method: Option<String>,
+    pub method: Option<VerificationMethodName>,
     /// Attempts made.
     pub attempts: Option<usize>,
-    /// Attempt results in order.
-    pub results: Option<Vec<String>>,
+    /// Attempt results in order, or what they must and must not hold.
+    pub results: Option<ListExpect<AttemptName>>,
 }
 
 /// The reader's screens.
@@ -386,13 +387,13 @@ pub struct ReaderCheck {
     /// Whether the registration prompt appeared.
     pub registration_prompt: Option<bool>,
     /// Consent screens shown, in order.
-    pub consent_screens: Option<Vec<ConsentItem>>,
+    pub consent_screens: Option<ListExpect<ConsentItem>>,
     /// Whether the 包括同意 screen was offered.
     pub blanket_offered: Option<bool>,
     /// Items consented to.
-    pub consented: Option<Vec<ConsentItem>>,
+    pub consented: Option<ListExpect<ConsentItem>>,
     /// Items provided without a screen.
-    pub provided_without_consent: Option<Vec<ConsentItem>>,
+    pub provided_without_consent: Option<ListExpect<ConsentItem>>,
 }
 
 /// Optional data shared with or withheld from the provider.
@@ -404,8 +405,8 @@ pub struct DataCheck {
     pub kind: DataKind,
     /// Items shared.
     pub shared: Option<usize>,
-    /// Why withheld.
-    pub withheld: Option<String>,
+    /// Why withheld (`any`: shared nothing).
+    pub withheld: Option<WithheldName>,
 }
 
 /// What the provider recorded and charged.
@@ -414,7 +415,7 @@ pub struct ProviderCheck {
     /// Visit name.
     pub of: Option<StepRef>,
     /// The provider's path.
-    pub path: Option<String>,
+    pub path: Option<ProviderPathName>,
     /// 窓口負担 in yen.
     pub charged: Option<u64>,
     /// 負担割合 used.
@@ -432,17 +433,17 @@ pub struct ProviderCheck {
     /// 氏名 recorded.
     pub name: Option<String>,
     /// 適用区分 used, or `none`.
-    pub limit_category: Option<String>,
+    pub limit_category: Option<LimitCategoryName>,
     /// 自己負担限度額 applied, or `none`.
-    pub cap: Option<String>,
+    pub cap: Option<AmountOrNone>,
     /// Marked to confirm later.
     pub confirm_later: Option<bool>,
     /// The later confirmation's date, or `none`.
-    pub confirmed_later: Option<String>,
+    pub confirmed_later: Option<DateOrNone>,
     /// 資格有効性 of the later confirmation.
-    pub later_validity: Option<u8>,
+    pub later_validity: Option<ValidityCode>,
     /// Optional data fetched.
-    pub fetched: Option<Vec<DataKind>>,
+    pub fetched: Option<ListExpect<DataKind>>,
 }
 
 /// A registry link of a person's current serial.
@@ -453,7 +454,7 @@ pub struct LinkCheck {
     /// Whether the current serial is linked.
     pub linked: Option<bool>,
     /// `previous`, `none`, or a number of serials back.
-    pub relinked_from: Option<String>,
+    pub relinked_from: Option<RelinkedFrom>,
     /// 申込方法 of the link, as the scenario names it (`reader`, `portal_app`, `atm`).
     pub channel: Option<&'static str>,
 }
@@ -512,8 +513,8 @@ pub struct PortalCheck {
     pub of: Option<StepRef>,
     /// Items shown.
     pub items: Option<usize>,
-    /// Refusal kind.
-    pub denied: Option<String>,
+    /// Refusal kind, or `none`.
+    pub denied: Option<PortalDeniedName>,
 }
 
 /// A trace query.
@@ -541,7 +542,7 @@ pub struct WireCheck {
     /// Encoding to write.
     pub encoding: CharacterCode,
     /// The encoding's name in the scenario (`utf8`, `shift_jis`).
-    pub encoding_name: String,
+    pub encoding_name: EncodingName,
     /// Characters substituted.
     pub substitutions: Option<usize>,
     /// The file decodes back to the same answer fields.
@@ -556,15 +557,15 @@ pub struct TerminalCheck {
     /// Whether the registry answered a confirmation from the terminal.
     pub confirmed: Option<bool>,
     /// Certificate sent.
-    pub certificate: Option<String>,
+    pub certificate: Option<TerminalCertificateName>,
     /// `pin`, `face` or `none`.
-    pub method: Option<String>,
+    pub method: Option<TerminalMethodName>,
     /// Whether the card signed with the auth key.
     pub signed_with_auth_key: Option<bool>,
     /// VERIFY commands that sent an auth PIN.
     pub pin_tries: Option<usize>,
     /// The registry's rejection, or `none`.
-    pub rejection: Option<String>,
+    pub rejection: Option<TerminalRejectionName>,
 }
 
 /// The requests the provider sent during a visit.
@@ -594,9 +595,8 @@ fn of(o: &model::OfName) -> Option<StepRef> {
     })
 }
 
-fn items(list: &Option<Vec<model::ConsentItemName>>) -> Option<Vec<ConsentItem>> {
-    list.as_ref()
-        .map(|l| l.iter().map(|i| consent_item(*i)).collect())
+fn items(list: &Option<ListExpect<model::ConsentItemName>>) -> Option<ListExpect<ConsentItem>> {
+    list.as_ref().map(|l| l.map(|i| consent_item(*i)))
 }
 
 fn person(r: &impl Resolve, key: &model::At<String>) -> PersonRef {
@@ -611,7 +611,7 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
     match e {
         Expectation::Confirmation(c) => Expect::Confirmation(Box::new(ConfirmationCheck {
             of: of(&c.of),
-            refused: c.refused.clone(),
+            refused: c.refused,
             validity: c.validity,
             results: c.results,
             insurer_number: c.insurer_number.clone(),
@@ -623,18 +623,18 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             branch: c.branch.clone(),
             copay_percent: c.copay_percent,
             preschool: c.preschool,
-            elderly_copay: c.elderly_copay.clone(),
-            limit_category: c.limit_category.clone(),
-            long_stay_from: c.long_stay_from.clone(),
-            disease: c.disease.clone(),
-            scope: c.scope.clone(),
-            expiry_notice: c.expiry_notice.clone(),
+            elderly_copay: c.elderly_copay,
+            limit_category: c.limit_category,
+            long_stay_from: c.long_stay_from,
+            disease: c.disease,
+            scope: c.scope,
+            expiry_notice: c.expiry_notice,
             relinked: c.relinked,
-            loss_date: c.loss_date.clone(),
+            loss_date: c.loss_date,
         })),
         Expectation::Verification(v) => Expect::Verification(VerificationCheck {
             of: of(&v.of),
-            method: v.method.clone(),
+            method: v.method,
             attempts: v.attempts,
             results: v.results.clone(),
         }),
@@ -650,11 +650,11 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             of: of(&d.of),
             kind: data_kind(d.kind),
             shared: d.shared,
-            withheld: d.withheld.clone(),
+            withheld: d.withheld,
         }),
         Expectation::Provider(p) => Expect::Provider(Box::new(ProviderCheck {
             of: of(&p.of),
-            path: p.path.clone(),
+            path: p.path,
             charged: p.charged,
             copay_percent: p.copay_percent,
             insurer_number: p.insurer_number.clone(),
@@ -663,20 +663,17 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             branch: p.branch.clone(),
             relation: p.relation,
             name: p.name.clone(),
-            limit_category: p.limit_category.clone(),
-            cap: p.cap.clone(),
+            limit_category: p.limit_category,
+            cap: p.cap,
             confirm_later: p.confirm_later,
-            confirmed_later: p.confirmed_later.clone(),
+            confirmed_later: p.confirmed_later,
             later_validity: p.later_validity,
-            fetched: p
-                .fetched
-                .as_ref()
-                .map(|l| l.iter().map(|k| data_kind(*k)).collect()),
+            fetched: p.fetched.as_ref().map(|l| l.map(|k| data_kind(*k))),
         })),
         Expectation::RegistryLink(l) => Expect::RegistryLink(LinkCheck {
             person: person(r, &l.person),
             linked: l.linked,
-            relinked_from: l.relinked_from.clone(),
+            relinked_from: l.relinked_from,
             channel: l.channel.map(|c| c.name()),
         }),
         Expectation::RegistryCount(c) => Expect::RegistryCount(CountCheck {
@@ -707,19 +704,15 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
         Expectation::Portal(p) => Expect::Portal(PortalCheck {
             of: of(&p.of),
             items: p.items,
-            denied: p.denied.clone(),
+            denied: p.denied,
         }),
         Expectation::TraceHas(t) => Expect::TraceHas(trace(t, r)),
         Expectation::TraceNever(t) => Expect::TraceNever(trace(t, r)),
         Expectation::NoMyNumber(n) => Expect::NoMyNumber(person(r, &n.person)),
         Expectation::Wire(w) => Expect::Wire(WireCheck {
             of: of(&w.of),
-            encoding: if w.encoding.value == "shift_jis" {
-                CharacterCode::ShiftJis
-            } else {
-                CharacterCode::Utf8
-            },
-            encoding_name: w.encoding.value.clone(),
+            encoding: character_code(w.encoding),
+            encoding_name: w.encoding,
             substitutions: w.substitutions,
             round_trips: w.round_trips,
         }),
@@ -727,11 +720,11 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
         Expectation::Terminal(t) => Expect::Terminal(TerminalCheck {
             of: of(&t.of),
             confirmed: t.confirmed,
-            certificate: t.certificate.clone(),
-            method: t.method.clone(),
+            certificate: t.certificate,
+            method: t.method,
             signed_with_auth_key: t.signed_with_auth_key,
             pin_tries: t.pin_tries,
-            rejection: t.rejection.clone(),
+            rejection: t.rejection,
         }),
         Expectation::Requests(x) => Expect::Requests(RequestsCheck {
             of: of(&x.of),
