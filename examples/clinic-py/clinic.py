@@ -416,8 +416,10 @@ class Clinic:
 
     def card_route_failed(self, answer: Optional[Answer]) -> bool:
         """No answer from the card (not verified), or the card itself refused (expired,
-        revoked, not registered…) while the registry is up."""
-        return answer is None or (answer.refused and not answer.registry_unavailable)
+        revoked, not registered…): a person-level refusal in the body (SegmentOfResult 1,
+        ProcessingResultStatus 2). A header error (SegmentOfResult 9: an outage, an unknown
+        institution, an internal error) is the registry's, and numbers would not help."""
+        return answer is None or (answer.segment == "1" and answer.status == "2")
 
     def confirm_by_numbers(self, rec: VisitRecord, on: dt.date) -> Answer:
         """資格確認 by the 資格確認書 numbers (OQSsiquc01req, 照会区分 2) as of `on`."""
@@ -537,9 +539,9 @@ class Clinic:
             chosen = next((r for r in answer.results if self.is_patient(r, patient)), None)
             if chosen is None:
                 rec.path = PATH_DECLARATION
+        # The name as the answer writes it for the qualification used; else the patient's own
+        # (never the name of someone else's result).
         rec.name = patient.get("name")
-        if answer is not None and answer.results:
-            rec.name = answer.results[0].name
         rec.copay_percent = self.copay_for(rec.path, chosen, birth, rec.date)
         if chosen is not None:
             self.record_numbers(rec, chosen)
@@ -552,8 +554,12 @@ class Clinic:
             rec.number, rec.branch = c["number"], c.get("branch")
             rec.relation = c.get("relation")
         self.charge(rec, chosen, birth, fee, care)
-        if answer is not None and not answer.refused and answer.results:
-            rec.fetched = self.fetch_consented_data(rec, answer.results[0], now)
+        # Data only under the patient's own result (never by someone else's numbers).
+        own = chosen
+        if own is None and answer is not None and not answer.refused:
+            own = next((r for r in answer.results if self.is_patient(r, patient)), None)
+        if own is not None:
+            rec.fetched = self.fetch_consented_data(rec, own, now)
 
     def record_numbers(self, rec: VisitRecord, chosen: Qualification) -> None:
         """The insurance numbers of the visit: always the ones just confirmed (PRV-1)."""

@@ -36,7 +36,7 @@ FACE_TEMPLATE = """<?xml version="1.0" encoding="{enc}" standalone="no"?>
     <CharacterCodeIdentifier>{cci}</CharacterCodeIdentifier>
   </MessageHeader>
   <MessageBody>
-    <ProcessingResultStatus>{status}</ProcessingResultStatus>{validity}
+    <ProcessingResultStatus>{status}</ProcessingResultStatus>{body_error}{validity}
     <ResultList>{results}</ResultList>
   </MessageBody>
 </XmlMsg>
@@ -58,14 +58,21 @@ RESULT_TEMPLATE = """
 
 
 def face_xml(enc="UTF-8", validity="1", name="山田　太郎", ratio="030", extra="",
-             insurer="01130012", error=None, results=1):
-    segment, status, err = "1", "1", ""
+             insurer="01130012", error=None, results=1, card_error=None):
+    """`error`: a header error (SegmentOfResult 9: outage, unknown institution…);
+    `card_error`: a person-level refusal in the body (SegmentOfResult 1, status 2)."""
+    segment, status, err, body_err = "1", "1", "", ""
     if error:
         segment, status = "9", "2"
         err = "\n    <ErrorCode>%s</ErrorCode>\n    <ErrorMessage>止まっています</ErrorMessage>" % error
         results = 0
+    if card_error:
+        status = "2"
+        body_err = ("\n    <ProcessingResultCode>%s</ProcessingResultCode>"
+                    "\n    <ProcessingResultMessage>使えません</ProcessingResultMessage>" % card_error)
+        results = 0
     text = FACE_TEMPLATE.format(
-        enc=enc, segment=segment, error=err, status=status,
+        enc=enc, segment=segment, error=err, status=status, body_error=body_err,
         cci="1" if enc == "Shift_JIS" else "0",
         validity="" if error else "\n    <QualificationValidity>%s</QualificationValidity>" % validity,
         results="".join(RESULT_TEMPLATE.format(insurer=insurer, name=name, ratio=ratio, extra=extra)
@@ -321,11 +328,21 @@ class Visits(Desk):
         # desk confirms by the 資格確認書 numbers and settles from that answer.
         self.serve(lambda name, data: face_xml())
         c = self.clinic()
-        rec = c.visit(self.visit_msg(face_file=self.face(face_xml(error="ONS-E0104"))))
+        rec = c.visit(self.visit_msg(face_file=self.face(face_xml(card_error="ONS-E0104"))))
         self.assertEqual(len(self.terminal.seen), 1)
         self.assertTrue(self.terminal.seen[0][0].startswith("OQSsiquc01req_"))
         self.assertEqual((rec.path, rec.insurer_number, rec.number, rec.relation, rec.confirm_later),
                          ("confirmed", "01130012", "5678", "insured", False))
+
+    def test_a_registry_side_error_is_settled_on_the_paper_without_asking(self):
+        # An unknown institution is the registry's error (header, SegmentOfResult 9): numbers
+        # would not help; the paper's numbers are recorded and nothing is owed.
+        self.serve(lambda name, data: face_xml())
+        c = self.clinic()
+        rec = c.visit(self.visit_msg(face_file=self.face(face_xml(error="ONS-E0009"))))
+        self.assertEqual(self.terminal.seen, [])
+        self.assertEqual((rec.path, rec.number, rec.confirm_later),
+                         ("paper_certificate", "5678", False))
 
     def test_no_face_file_is_confirmed_by_the_papers_numbers_or_a_declaration(self):
         self.serve(lambda name, data: face_xml())

@@ -356,6 +356,15 @@ fn cell_value(
     let (position, spec) = visit_spec(plan, visit)
         .ok_or_else(|| format!("{scenario} has no visit named `{visit}`"))?;
     check_kind(plan, column, visit, spec)?;
+    if column == "outage"
+        && !plan.steps[..position]
+            .iter()
+            .any(|s| matches!(s.action, Action::Outage { .. }))
+    {
+        return Err(format!(
+            "`{visit}` is in the outage column but no `outage` step comes before it in {scenario}"
+        ));
+    }
     let actual = if field == "requests" {
         let found: Vec<String> = requests_of(plan, visit)
             .iter()

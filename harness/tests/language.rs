@@ -664,14 +664,14 @@ expect:
 
 #[test]
 fn with_a_provider_under_test_the_scenarios_own_steps_are_not_the_providers() {
-    if std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("python3 is not installed: skipped");
-        return;
-    }
+    // scripts/test installs python3; without it this test must fail, not pass unseen.
+    assert!(
+        std::process::Command::new("python3")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "python3 is needed (scripts/test --install-only installs it)"
+    );
     let checks = under_test(OWN_STEPS);
     let trace: Vec<&Check> = checks
         .iter()
@@ -698,4 +698,37 @@ fn with_a_provider_under_test_the_scenarios_own_steps_are_not_the_providers() {
     let reference = checks_of(OWN_STEPS);
     let never = reference.iter().find(|c| c.name == "trace.never").unwrap();
     assert_eq!(never.verdict, Verdict::Fail, "{never:?}");
+}
+
+#[test]
+fn a_fetched_expectation_the_folder_protocol_cannot_carry_is_skipped_not_passed() {
+    // Under test only medication (YZK) and checkup (TKK) are compared; `contains: [treatment]`
+    // leaves nothing to compare, which must show as a skip with the reason.
+    let checks = under_test(
+        "id: lang/fetched-skip
+title: { en: fetched kinds the folder protocol does not carry }
+requirements: [PRV-3]
+start: 2026-04-01T09:00
+include: [taro]
+steps:
+  - visit: { name: v, person: taro, at: clinic, consent: { all: true }, fee: 10000 }
+expect:
+  - provider: { of: v, fetched: { contains: [treatment] } }
+  - provider: { of: v, fetched: { contains: [medication, treatment] } }
+",
+    );
+    let fetched: Vec<&Check> = checks
+        .iter()
+        .filter(|c| c.name == "provider.fetched")
+        .collect();
+    assert_eq!(fetched.len(), 2, "{fetched:#?}");
+    assert_eq!(fetched[0].verdict, Verdict::Skip, "{:#?}", fetched[0]);
+    assert!(
+        fetched[0]
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("folder protocol")
+    );
+    assert_eq!(fetched[1].verdict, Verdict::Pass, "{:#?}", fetched[1]);
 }

@@ -81,22 +81,25 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The qualification that covers the person on `date` (newest first): the one whose numbers
-    /// their paper 資格確認書 / 資格情報のお知らせ carries for that day.
+    /// The person's own qualification that covers `date` (newest first): the one whose
+    /// numbers their paper 資格確認書 / 資格情報のお知らせ carries for that day. The record's
+    /// member decides, not the 個人番号 it is filed under: after a 紐付け誤り the member's
+    /// record sits in someone else's list, but the papers are still the member's.
     pub fn qualification_on(&self, person: PersonId, date: Date) -> Option<QualificationId> {
+        let own = |q: &QualificationId| {
+            let r = &self.quals[q.index()];
+            r.person == person && r.covers(date)
+        };
         self.person_quals(person)
             .iter()
             .rev()
             .copied()
-            .find(|q| self.quals[q.index()].covers(date))
+            .find(own)
+            .or_else(|| self.quals.iter().rev().map(|r| r.id).find(own))
     }
 
-    /// The qualification that covers the person today (newest first).
+    /// The person's own qualification that covers them today (see [`Self::qualification_on`]).
     pub fn current_qualification(&self, person: PersonId) -> Option<QualificationId> {
-        self.person_quals(person)
-            .iter()
-            .rev()
-            .copied()
-            .find(|q| self.quals[q.index()].covers(self.today))
+        self.qualification_on(person, self.today)
     }
 }

@@ -440,6 +440,12 @@ fn a_wrong_link_shows_the_members_data_until_the_jlis_check_and_the_fix() {
         Some(QualificationValidity::NotFound),
         "{ans:?}"
     );
+    // The papers stay the member's: ichiro's 資格確認書 carries his own record, jiro's his.
+    let view = w.view();
+    let own = view.qualification_on(a, day).expect("ichiro's papers");
+    assert_eq!(view.quals[own.index()].person, a);
+    let other = view.qualification_on(b, day).expect("jiro's papers");
+    assert_eq!(view.quals[other.index()].person, b);
     // Same name, different birth date: the J-LIS 照合 still finds it.
     w.apply(Event::JlisCheckLinks).unwrap();
     let ans = confirm(&mut w, b, day);

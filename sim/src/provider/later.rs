@@ -23,12 +23,7 @@ impl ProviderState {
         for seq in pending {
             let rec = &self.visits[seq];
             let (person, institution, date) = (rec.person, rec.institution, rec.date);
-            let qual = v
-                .person_quals(person)
-                .iter()
-                .rev()
-                .copied()
-                .find(|q| v.quals[q.index()].covers(date));
+            let qual = v.qualification_on(person, date);
             let Some(qual) = qual else {
                 let rec = &mut self.visits[seq];
                 rec.notes.push(

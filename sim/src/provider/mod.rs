@@ -54,7 +54,8 @@ pub enum ChargePath {
     DeclarationForm,
     /// 資格有効性 5: asked the patient which qualification applies.
     AskedPatient,
-    /// Registry unavailable or card unusable: the paper 資格確認書 / confirm later (PRV-7).
+    /// The registry could not answer: the paper 資格確認書's numbers at the normal ratio, and a
+    /// confirmation owed after an outage (PRV-7).
     PaperCertificate,
 }
 
@@ -166,14 +167,15 @@ pub struct ProviderState {
 
 impl ProviderState {
     /// Settles a visit from the registry's answer (`None`: the desk has no answer at all: the
-    /// card could not be used and the patient has no papers). `choice` picks among 複数該当
-    /// results. The desk's rule for each answer is in `docs/adapter-protocol.md` ("What the
-    /// desk does"):
+    /// card could not be used and the patient has no papers). The desk's rule for each answer
+    /// is in `docs/adapter-protocol.md` ("What the desk does"):
     /// - refused because the registry cannot answer (an outage): the 資格確認書 / お知らせ, its
     ///   numbers recorded at the normal ratio, and a confirmation owed (PRV-7);
     /// - refused otherwise: the papers' numbers at the normal ratio, nothing owed (a card
     ///   refusal never reaches here from the world: the desk confirms by numbers first);
-    /// - 1 and 5: the (first) result; 3: the new qualification is followed, no numbers;
+    /// - 1 and 5: the first result that is the patient's own (氏名・生年月日); none of the
+    ///   patient's (a 紐付け誤り): 被保険者資格申立書; 3: the new qualification is followed, no
+    ///   numbers;
     /// - 2, 4 and no answer: 被保険者資格申立書 at the normal ratio, no numbers.
     pub fn settle(&mut self, v: &View, desk: &Desk, answer: Option<&Answer>) -> VisitRecord {
         let Desk {

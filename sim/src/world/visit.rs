@@ -319,7 +319,10 @@ impl World {
             paper,
         };
         let record = parts.provider.settle(&parts.view, &desk, answer);
-        if let Some(answer) = answer {
+        // Data only under a result that is the patient's own (a 紐付け誤り's result is
+        // someone else's).
+        let own = answer.filter(|a| a.results.iter().any(|r| r.person == spec.person));
+        if let Some(answer) = own {
             out.fetched.extend(provider::fetch_consented(
                 &parts.view,
                 parts.registry,

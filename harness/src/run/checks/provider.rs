@@ -252,6 +252,30 @@ impl Executor<'_> {
                 }
                 want.retain(wire);
                 got.retain(wire);
+                if let ListExpect::Match {
+                    contains,
+                    not_contains,
+                } = &want
+                    && contains.is_empty()
+                    && not_contains.is_empty()
+                {
+                    // Nothing the folder protocol carries is left to compare: not a pass.
+                    self.checks.push(Check {
+                        name: "provider.fetched".into(),
+                        at: self.position(pe.origin),
+                        step,
+                        requirements: pe.requirements.clone(),
+                        verdict: Verdict::Skip,
+                        expected: "-".into(),
+                        actual: list(got.iter()),
+                        note: Some(
+                            "only medication and checkup travel over the folder protocol; this \
+                             expectation names neither"
+                                .into(),
+                        ),
+                    });
+                    return;
+                }
             }
             self.push_list(
                 pe,
@@ -268,14 +292,22 @@ impl Executor<'_> {
 
 /// 保険者番号, 記号, 番号 and 枝番 as one comparable text (`01130012 1234 5678 00`; the insurer
 /// number in its canonical digits, so `00138016` and `  138016` are `138016`).
+/// An absent part and an empty one (`""`) are the same: `-`.
 fn numbers_text(insurer: &str, symbol: Option<&str>, number: &str, branch: Option<&str>) -> String {
     let insurer = onshi_sim::ids::InsurerNumber::parse(insurer)
         .map(|n| n.digits())
         .unwrap_or_else(|_| insurer.trim().to_string());
+    let part = |p: Option<&str>| {
+        p.map(str::trim)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("-")
+            .to_string()
+    };
     format!(
-        "{insurer} {} {number} {}",
-        symbol.unwrap_or("-"),
-        branch.unwrap_or("-")
+        "{insurer} {} {} {}",
+        part(symbol),
+        number.trim(),
+        part(branch)
     )
 }
 
@@ -346,5 +378,27 @@ impl Executor<'_> {
             ),
             note: None,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbers_text;
+
+    #[test]
+    fn numbers_compare_the_same_however_the_parts_are_written() {
+        let canonical = numbers_text("138016", None, "00872", Some("00"));
+        assert_eq!(canonical, "138016 - 00872 00");
+        for (insurer, symbol, number, branch) in [
+            ("00138016", Some(""), "00872", Some("00")),
+            ("  138016", Some("  "), " 00872 ", Some("00")),
+        ] {
+            assert_eq!(numbers_text(insurer, symbol, number, branch), canonical);
+        }
+        assert_ne!(
+            numbers_text("138016", Some("1"), "00872", Some("00")),
+            canonical
+        );
+        assert_ne!(numbers_text("138016", None, "00872", None), canonical);
     }
 }

@@ -263,9 +263,20 @@ impl Executor<'_> {
         // PRV-6: the name as the result file carries it (its declared encoding): the name of
         // one of its results (with 複数該当, or a result of someone else after a 紐付け誤り, the
         // system records the one it chose).
+        // A visit settled on no result (申立書, 資格有効性 3) may keep the name the patient gave
+        // at admission instead.
         if let (Some(names), Some(got)) = (face_names, recorded.name.clone()) {
-            let ok = names.contains(&got);
-            let want = names.join(" / ");
+            use crate::adapter::protocol::SettledPath;
+            let on_a_result = matches!(
+                recorded.path,
+                SettledPath::Confirmed | SettledPath::AskedPatient
+            );
+            let admitted = &facts.event.patient.name;
+            let ok = names.contains(&got) || (!on_a_result && &got == admitted);
+            let mut want = names.join(" / ");
+            if !on_a_result {
+                want.push_str(&format!(" (or the name given at admission, {admitted})"));
+            }
             self.checks.push(Check {
                 name: "provider.name_as_written".into(),
                 at: at.clone(),
