@@ -152,7 +152,8 @@ pub fn lint(sc: &Scenario) -> Vec<Problem> {
 /// scenario must not say otherwise). A record open-ended across a later birthday is what the law
 /// ends (also when the birthday is before the start) and is fine; a record that starts on or
 /// after the birthday or is lost after it is not; neither is a `job.change` to another insurer
-/// on or after the birthday.
+/// on or after the birthday. Only the scenario file's own people and steps are looked at (their
+/// positions are in that file); people from included fixtures are not.
 fn late_elderly<F>(sc: &Scenario, at: &F, out: &mut Vec<Problem>)
 where
     F: Fn(u64, u64, &'static str, String) -> Problem,
