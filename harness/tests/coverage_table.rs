@@ -337,10 +337,64 @@ impl Scenarios {
 
 /// The value of a cell's field for its visit, after checking the visit and its kind.
 /// The cell's visit's position among the steps and the value of the cell's field.
+/// The "Rows" table's dates: rule key → (before, on), each the `YYYY-MM-DD` its cell starts
+/// with (none for a row whose sides are not days, e.g. 23 h / 25 h after a consent).
+fn row_dates(page: &str) -> BTreeMap<String, (Option<String>, Option<String>)> {
+    let day = |cell: &str| {
+        let d = cell.trim().get(..10)?;
+        let ok = d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        ok.then(|| d.to_string())
+    };
+    let mut out = BTreeMap::new();
+    let Some(start) = page.find("## Rows") else {
+        return out;
+    };
+    for line in page[start..].lines().skip(1) {
+        if line.starts_with("## ") {
+            break;
+        }
+        let cols = split_row(line);
+        if cols.len() < 4 {
+            continue;
+        }
+        if let Some(key) = backticked(cols[0]).first() {
+            out.insert(key.to_string(), (day(cols[2]), day(cols[3])));
+        }
+    }
+    out
+}
+
+/// The date of the visit at `position`: its `confirmation_date`, else the clock after the
+/// `advance` / `advance_to` steps before it.
+fn visit_date(plan: &Plan, position: usize, spec: &VisitSpec) -> Result<String, String> {
+    if let Some(d) = spec.confirmation_date {
+        return Ok(d.to_string());
+    }
+    let mut now = plan.start;
+    for step in &plan.steps[..position] {
+        if let Action::Event(e) = &step.action {
+            match e.as_ref() {
+                Event::Advance(span) => now = now.plus(*span).map_err(|e| e.to_string())?,
+                Event::AdvanceTo(m) => now = *m,
+                _ => {}
+            }
+        }
+    }
+    Ok(now.date().to_string())
+}
+
 fn cell_value(
     scenarios: &mut Scenarios,
     column: &str,
     cell: &Cell,
+    day: Option<&str>,
 ) -> Result<(usize, String), String> {
     let Cell::Visit {
         scenario,
@@ -356,6 +410,14 @@ fn cell_value(
     let (position, spec) = visit_spec(plan, visit)
         .ok_or_else(|| format!("{scenario} has no visit named `{visit}`"))?;
     check_kind(plan, column, visit, spec)?;
+    if let Some(want) = day {
+        let got = visit_date(plan, position, spec)?;
+        if got != want {
+            return Err(format!(
+                "`{visit}` is on {got}, but the row's side is {want} (see \"Rows\")"
+            ));
+        }
+    }
     if column == "outage"
         && !plan.steps[..position]
             .iter()
@@ -415,6 +477,7 @@ fn the_coverage_table_is_true() {
         root: PathBuf::from("../scenarios"),
         plans: BTreeMap::new(),
     };
+    let dates = row_dates(&page);
     let mut problems = Vec::new();
     for rule in RULES {
         for side in SIDES {
@@ -438,9 +501,13 @@ fn the_coverage_table_is_true() {
             continue;
         };
         for column in COLUMNS {
-            let cells = [("before", before.get(column)), ("on", on.get(column))];
+            let (day_before, day_on) = dates.get(rule).cloned().unwrap_or_default();
+            let cells = [
+                ("before", before.get(column), day_before),
+                ("on", on.get(column), day_on),
+            ];
             let mut values = Vec::new();
-            for (side, cell) in cells {
+            for (side, cell, day) in cells {
                 let name = format!("{rule} / {side} / {column}");
                 match cell {
                     None | Some(Cell::Empty) => problems.push(format!("{name}: the cell is empty")),
@@ -455,7 +522,7 @@ fn the_coverage_table_is_true() {
                             scenario,
                             ..
                         },
-                    ) => match cell_value(&mut scenarios, column, cell) {
+                    ) => match cell_value(&mut scenarios, column, cell, day.as_deref()) {
                         Ok((at, v)) => {
                             values.push((*unaffected, scenario.clone(), field.clone(), at, v));
                         }
@@ -503,6 +570,24 @@ fn the_coverage_table_is_true() {
         }
         panic!("{text}");
     }
+}
+
+#[test]
+fn the_rows_give_each_dated_rule_its_two_days() {
+    let page = std::fs::read_to_string(PAGE).unwrap();
+    let dates = row_dates(&page);
+    let day = |rule: &str| dates.get(rule).cloned().unwrap_or_default();
+    assert_eq!(
+        day("seventy"),
+        (Some("2026-07-31".into()), Some("2026-08-01".into()))
+    );
+    assert_eq!(
+        day("grace-end"),
+        (Some("2025-11-30".into()), Some("2025-12-01".into()))
+    );
+    // Sides that are not days are not compared.
+    assert_eq!(day("consent-24h"), (None, None));
+    assert_eq!(day("month-cap"), (None, None));
 }
 
 #[test]
