@@ -13,9 +13,9 @@ use onshi_reports::Lang;
 #[derive(Parser)]
 #[command(
     name = "onshi",
-    version,
-    about = "マイナ保険証 / オンライン資格確認 simulation and conformance harness",
-    after_help = "Exit codes: 0 all passed, 1 failures (or lint findings), 2 usage or input error."
+    version = onshi_harness::scenario::library::cli_version(),
+    about = "マイナ保険証 / オンライン資格確認 simulation and conformance harness / シミュレーションと適合性試験",
+    after_help = "Exit codes: 0 all passed, 1 failures (or lint findings), 2 usage or input error.\n終了コード: 0 すべて合格、1 不合格（または lint の指摘）、2 使い方・入力の誤り。"
 )]
 struct Cli {
     /// Output language / 表示言語.
@@ -34,7 +34,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum CardAction {
-    /// Insert a person's card and serve it until removed.
+    /// Insert a person's card and serve it until removed / カードをリーダーに置き、外すまで応答する.
     Insert {
         /// The scenario whose world holds the person.
         #[arg(long)]
@@ -59,7 +59,7 @@ enum CardAction {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Remove the card served for a vpcd slot.
+    /// Remove the card served for a vpcd slot / カードを外す.
     Remove {
         /// vpcd reader slot.
         #[arg(long, default_value = cli::card::DEFAULT_VPCD)]
@@ -90,17 +90,18 @@ enum LangArg {
 #[derive(Subcommand)]
 enum Command {
     /// Run scenario files or folders (default: the scenario library built into onshi)
-    /// against the built-in reference; write reports.
+    /// against the built-in reference; write reports / シナリオを実行してレポートを書く.
     Run(cli::run::RunArgs),
     /// Run the provider suite against a system under test and write a certification package
-    /// (reports, traces, every file exchanged, the scenario files, a SHA-256 manifest).
+    /// (reports, traces, every file exchanged, the scenario files, a SHA-256 manifest) /
+    /// 試験対象にプロバイダースイートを実行し、認証パッケージを書く.
     Certify(cli::certify::CertifyArgs),
-    /// Check scenario files without running them (syntax, references, lints).
+    /// Check scenario files without running them (syntax, references, lints) / シナリオを検査する.
     Validate {
         /// Files or folders (default: the scenario library built into onshi).
         paths: Vec<PathBuf>,
     },
-    /// List scenarios.
+    /// List scenarios / シナリオの一覧.
     List {
         /// Files or folders (default: the scenario library built into onshi).
         paths: Vec<PathBuf>,
@@ -111,12 +112,12 @@ enum Command {
         #[arg(long)]
         requirement: Option<String>,
     },
-    /// The scenario library built into onshi.
+    /// The scenario library built into onshi / 組み込みのシナリオライブラリ.
     Scenarios {
         #[command(subcommand)]
         action: ScenariosAction,
     },
-    /// Write a new scenario from a template.
+    /// Write a new scenario from a template / 雛形から新しいシナリオを書く.
     New {
         /// Scenario id, `area/short-name`.
         id: String,
@@ -137,7 +138,7 @@ enum Command {
         /// The folder to write (created when absent; must be empty) / 書き出すフォルダ.
         dir: PathBuf,
     },
-    /// Print the JSON Schema of scenario files (or of fragments).
+    /// Print the JSON Schema of scenario files (or of fragments) / JSON Schema を表示する.
     Schema {
         /// The fragment schema instead.
         #[arg(long)]
@@ -146,7 +147,7 @@ enum Command {
         #[arg(long, conflicts_with = "fragment")]
         adapter: bool,
     },
-    /// Explain a requirement id, a scenario id, or `switches`.
+    /// Explain a requirement id, a scenario id, or `switches` / 要件・シナリオ・切替を説明する.
     Explain {
         /// REG-2, a scenario id, or `switches`.
         what: String,
@@ -154,7 +155,8 @@ enum Command {
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
     },
-    /// Re-render reports from run.json, or merge partitioned runs (`report merge A B ...`).
+    /// Re-render reports from run.json, or merge partitioned runs (`report merge A B ...`) /
+    /// レポートを作り直す・分割実行を統合する.
     Report {
         /// run.json, or `merge` followed by run.json files.
         #[arg(required = true)]
@@ -168,14 +170,15 @@ enum Command {
         allow_partial: bool,
     },
     /// Put a person's virtual card into a vpcd reader (real PC/SC software reads it) and
-    /// serve it until `onshi card remove`.
+    /// serve it until `onshi card remove` / 仮想カードを PC/SC のリーダーに置く.
     Card {
         #[command(subcommand)]
         action: CardAction,
     },
     /// Keep a scenario's world running for a terminal under test: commands on standard input
     /// put cards on the vpcd reader and take them off (insert PERSON [PIN...], wait [SECONDS],
-    /// remove, status, quit); the registry's terminal endpoints answer over HTTP.
+    /// remove, status, quit); the registry's terminal endpoints answer over HTTP /
+    /// 試験対象の端末のために世界を動かし続ける.
     Serve {
         /// The scenario whose world (its `world:` section and includes) is served.
         #[arg(long)]
@@ -193,7 +196,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Serve a scenario's world to a clinic system: OQS folders (req/res/face) and/or the web API.
+    /// Serve a scenario's world to a clinic system: OQS folders (req/res/face) and/or the web API /
+    /// 医療機関システムに OQS フォルダと Web API を提供する.
     ServeOqs {
         /// The scenario whose world (insurers, institutions, people) is served; no step is applied.
         #[arg(long)]
@@ -221,7 +225,7 @@ enum Command {
         #[arg(long)]
         keep_requests: bool,
     },
-    /// Build a synthetic world, confirm every card once, print a summary.
+    /// Build a synthetic world, confirm every card once, print a summary / 合成の世界を作り全員を確認する.
     World {
         /// Number of synthetic people.
         #[arg(long, default_value_t = 10_000)]

@@ -187,3 +187,18 @@ fn validate_and_list_with_no_path_use_the_library_even_beside_a_scenarios_folder
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("scenarios/broken.yaml"), "{err}");
 }
+
+#[test]
+fn version_names_the_built_in_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = onshi(&["--version"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!(
+            "onshi {} (scenario library {})",
+            env!("CARGO_PKG_VERSION"),
+            library::version()
+        )
+    );
+}

@@ -44,6 +44,19 @@ pub fn version() -> &'static str {
     })
 }
 
+/// What `onshi --version` prints after the name: the binary's version and the version of the
+/// scenario library built into it (`0.1.0 (scenario library 0.1.0+1a2b3c4d)`).
+pub fn cli_version() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (scenario library {})",
+            env!("CARGO_PKG_VERSION"),
+            version()
+        )
+    })
+}
+
 /// The library's files as `sha256sum` lists them (`<hex>  <path>\n`, sorted by path).
 pub fn manifest() -> String {
     FILES
