@@ -26,7 +26,10 @@ pub fn world(lang: Lang, people: usize, seed: u64) -> ExitCode {
         }
     };
     let built = started.elapsed();
-    let clinic = w.institutions()[0].id;
+    let Some(clinic) = w.institutions().first().map(|i| i.id) else {
+        eprintln!("onshi: the synthetic world has no institution to confirm at");
+        return ExitCode::from(2);
+    };
     let today = w.clock().today();
     let mut by_validity = std::collections::BTreeMap::<String, u64>::new();
     let confirm_started = Instant::now();

@@ -224,8 +224,10 @@ impl Executor<'_> {
         });
         // PRV-1 / PRV-4: the numbers recorded come from an answer of this visit.
         {
+            // A paper visit's answer is one of `answered` already.
+            let card = if paper { None } else { outcome.answer.as_ref() };
             let answers: Vec<&onshi_sim::registry::Answer> =
-                outcome.answer.iter().chain(answered.iter()).collect();
+                card.into_iter().chain(answered.iter()).collect();
             let w = shared.lock();
             self.numbers_as_answered(&w, &at, n, &recorded, &answers);
         }
