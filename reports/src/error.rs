@@ -1,9 +1,10 @@
-//! What can go wrong when reading or merging run records. Rendering never fails: every
-//! renderer is total over [`RunRecord`](crate::RunRecord).
+//! What can go wrong when reading or merging run records and exploration records.
+//! Rendering never fails: every renderer is total over [`RunRecord`](crate::RunRecord) and
+//! [`ExploreRecord`](crate::explore::ExploreRecord).
 
 use crate::record::Lang;
 
-/// Why a run record could not be read or merged.
+/// Why a run record or an exploration record could not be read or merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
@@ -40,7 +41,8 @@ pub enum ReportError {
          merge only the partitions of one run"
     )]
     Mismatch {
-        /// What differs: `format`, `tool`, `seed`, `roles` or `requirements`.
+        /// What differs: `format`, `tool`, `seed`, `roles` or `requirements`; for exploration
+        /// records also `kind`, `oracle`, `target` or `budget`.
         field: &'static str,
         /// The value in part 1.
         first: String,
@@ -103,6 +105,78 @@ pub enum ReportError {
         /// The other hash.
         second_hash: String,
     },
+    /// Two parts of an exploration cover the same partition.
+    #[error(
+        "cannot merge: partition {partition} is in part {first_part} and in part \
+         {second_part}; were the same partition's results given twice?"
+    )]
+    DuplicatePartition {
+        /// The partition, `hash:1/2`.
+        partition: String,
+        /// 1-based index of the first part covering it.
+        first_part: usize,
+        /// 1-based index of the second part covering it.
+        second_part: usize,
+    },
+    /// Some partitions of an exploration are not among the parts.
+    #[error(
+        "cannot merge: the exploration parts cover {have} but not {missing}; give every \
+         part's exploration record, or --allow-partial to merge what is there (the report is \
+         then marked partial)"
+    )]
+    IncompleteExploration {
+        /// The partitions given, `hash:1/3, hash:2/3`.
+        have: String,
+        /// The partitions missing, `hash:3/3`.
+        missing: String,
+    },
+    /// The text is not JSON, or not shaped like an exploration record.
+    #[error("exploration record is not valid at line {line}, column {column}: {message}")]
+    ExploreJson {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What serde_json found.
+        message: String,
+    },
+    /// An exploration record without `format`, or in a layout this version does not read.
+    #[error("{}", explore_format_en(*.found, *.supported))]
+    ExploreFormat {
+        /// `format` in the file, `None` when there is none.
+        found: Option<u32>,
+        /// [`EXPLORE_FORMAT`](crate::explore::EXPLORE_FORMAT) of this build.
+        supported: u32,
+    },
+    /// The JSON is a record, but not of an exploration: a `run.json`, or another `kind`.
+    #[error("{}", not_an_exploration_en(.kind.as_deref()))]
+    NotAnExploration {
+        /// `kind` in the file: `None` for a run record, which has no `kind`.
+        kind: Option<String>,
+    },
+}
+
+fn explore_format_en(found: Option<u32>, supported: u32) -> String {
+    match found {
+        None => "this JSON has no \"format\" field; is it an exploration record written by \
+                 onshi explore?"
+            .to_string(),
+        Some(found) => format!(
+            "exploration record format {found} is not supported: this onshi reads format \
+             {supported}; re-render it with the onshi version that wrote it, or explore again"
+        ),
+    }
+}
+
+fn not_an_exploration_en(kind: Option<&str>) -> String {
+    match kind {
+        None => "this is a run record, not an exploration record: it has no \"kind\": \
+                 \"explore\"; read run records (run.json) with onshi report"
+            .to_string(),
+        Some(kind) => format!(
+            "this is a record of kind \"{kind}\", not an exploration record (kind \"explore\")"
+        ),
+    }
 }
 
 impl ReportError {
@@ -164,6 +238,43 @@ impl ReportError {
                 "統合できません: ファイル {path} の SHA-256 が部分 {first_part} では \
                  {first_hash}、部分 {second_part} では {second_hash} です。分割実行の間に\
                  ファイルが変わっています"
+            ),
+            ReportError::DuplicatePartition {
+                partition,
+                first_part,
+                second_part,
+            } => format!(
+                "統合できません: 分割 {partition} が部分 {first_part} と部分 {second_part} の両方に\
+                 あります。同じ分割の結果を二度指定していませんか?"
+            ),
+            ReportError::IncompleteExploration { have, missing } => format!(
+                "統合できません: 分割 {missing} の探索結果がありません (あるのは {have})。すべての\
+                 部分の探索記録を指定するか、--allow-partial で今ある分だけを統合してください \
+                 (レポートには一部のみと記されます)"
+            ),
+            ReportError::ExploreJson {
+                line,
+                column,
+                message,
+            } => format!("探索記録が {line} 行 {column} 列目で不正です: {message}"),
+            ReportError::ExploreFormat { found: None, .. } => {
+                "この JSON には \"format\" がありません。onshi explore が書いた探索記録ですか?"
+                    .to_string()
+            }
+            ReportError::ExploreFormat {
+                found: Some(found),
+                supported,
+            } => format!(
+                "探索記録の形式 {found} には対応していません (この onshi が読めるのは形式 \
+                 {supported})。記録を書いた版の onshi で表示し直すか、探索をやり直してください"
+            ),
+            ReportError::NotAnExploration { kind: None } => {
+                "これは実行記録で、探索記録ではありません (\"kind\": \"explore\" がありません)。\
+                 実行記録 (run.json) は onshi report で読んでください"
+                    .to_string()
+            }
+            ReportError::NotAnExploration { kind: Some(kind) } => format!(
+                "これは種類 \"{kind}\" の記録で、探索記録 (種類 \"explore\") ではありません"
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! `onshi-reports`: pure functions from a [`RunRecord`] to the bytes a vendor or a CI
 //! system reads — terminal summary, JUnit XML, JSON, Markdown and a self-contained HTML
-//! page. No I/O here: the harness writes the files.
+//! page — and the same for the record of `onshi explore`
+//! ([`ExploreRecord`](explore::ExploreRecord)). No I/O here: the harness writes the files.
 //!
 //! | module | gives | for |
 //! |---|---|---|
@@ -11,12 +12,14 @@
 //! | [`html`] | `report.html` with sequence diagrams | vendors, tickets |
 //! | [`traceability`] | requirement → scenarios → verdicts | markdown and html |
 //! | [`merge`] | one record from partitioned runs | CI matrices |
+//! | [`explore`] | the exploration record: its JSON, merge, page, `summary.md` and terminal lines | `onshi explore`, CI matrices |
 //!
 //! Every renderer is deterministic: the same record gives the same bytes. Human-facing
 //! text comes in Japanese or English ([`Lang`]); JUnit is English for CI tools.
 
 pub mod error;
 mod escape;
+pub mod explore;
 pub mod html;
 mod i18n;
 pub mod json;

@@ -28,7 +28,7 @@ pub fn merge_allowing_partial(parts: Vec<RunRecord>) -> Result<RunRecord, Report
 
 fn merge_with(parts: Vec<RunRecord>, allow_partial: bool) -> Result<RunRecord, ReportError> {
     let cuts: Vec<Vec<String>> = parts.iter().map(|p| p.partitions.clone()).collect();
-    let missing = missing_partitions(&cuts)?;
+    let missing = missing_partitions(&cuts, "the whole suite")?;
     if !missing.is_empty() && !allow_partial {
         let mut have: Vec<String> = cuts.concat();
         have.sort_by(|a, b| natural(a, b));
@@ -45,7 +45,7 @@ fn merge_with(parts: Vec<RunRecord>, allow_partial: bool) -> Result<RunRecord, R
 }
 
 /// A partition as written in a record: `hash:2/4` → (`hash`, 2, 4).
-fn parse_partition(text: &str) -> Option<(&str, u32, u32)> {
+pub(crate) fn parse_partition(text: &str) -> Option<(&str, u32, u32)> {
     let (kind, rest) = text.split_once(':')?;
     let (k, n) = rest.split_once('/')?;
     let (k, n) = (k.parse().ok()?, n.parse().ok()?);
@@ -53,11 +53,15 @@ fn parse_partition(text: &str) -> Option<(&str, u32, u32)> {
 }
 
 /// The partitions of the run that none of the parts covers. Parts must be cut one way: all
-/// of `kind:K/N` with one kind and N (a part may already be a merge of several), or all whole.
-fn missing_partitions(cuts: &[Vec<String>]) -> Result<Vec<String>, ReportError> {
+/// of `kind:K/N` with one kind and N (a part may already be a merge of several), or all whole;
+/// `whole` names an uncut part in the error.
+pub(crate) fn missing_partitions(
+    cuts: &[Vec<String>],
+    whole: &str,
+) -> Result<Vec<String>, ReportError> {
     let describe = |c: &[String]| {
         if c.is_empty() {
-            "the whole suite".to_string()
+            whole.to_string()
         } else {
             c.join(", ")
         }
@@ -187,7 +191,13 @@ fn merge_parts(parts: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
     Ok(merged)
 }
 
-fn same(field: &'static str, first: &str, part: usize, other: &str) -> Result<(), ReportError> {
+/// [`ReportError::Mismatch`] naming `field` unless the two values are equal.
+pub(crate) fn same(
+    field: &'static str,
+    first: &str,
+    part: usize,
+    other: &str,
+) -> Result<(), ReportError> {
     if first == other {
         Ok(())
     } else {
@@ -238,7 +248,7 @@ fn merge_timing(timings: Vec<Timing>) -> Option<Timing> {
 }
 
 /// Text order with digit runs compared as numbers: `hash:2/12` before `hash:10/12`.
-fn natural(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a, b);
     loop {
         match (a.chars().next(), b.chars().next()) {

@@ -20,24 +20,17 @@ use crate::i18n::{deviation, outcome, partial_rows, pick};
 use crate::record::{Lang, RunRecord, ScenarioRecord};
 use crate::traceability::{MatrixRow, matrix};
 
-const STYLE: &str = include_str!("style.css");
+pub(crate) const STYLE: &str = include_str!("style.css");
 
 /// Nothing may be fetched; only the inline style and script run.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
+pub(crate) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
                    base-uri 'none'; form-action 'none'";
 
 /// The whole page.
 pub fn render(record: &RunRecord, lang: Lang) -> String {
     let mut out = String::new();
     let title = pick(lang, "onshi 実行レポート", "onshi run report");
-    let _ = writeln!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
-        pick(lang, "ja", "en")
-    );
+    head(&mut out, lang, title, "");
     header(&mut out, record, lang, title);
     filters::bar(&mut out, record, lang);
     let _ = writeln!(
@@ -63,7 +56,22 @@ pub fn render(record: &RunRecord, lang: Lang) -> String {
     out
 }
 
-fn badge(class: &str, label: &str) -> String {
+/// The page up to and including `<body>`: language, the CSP, the title (one of our labels,
+/// not record text) and [`STYLE`] followed by `extra_style`. Shared with the exploration
+/// page so both look alike and fetch nothing.
+pub(crate) fn head(out: &mut String, lang: Lang, title: &str, extra_style: &str) {
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<style>\n{STYLE}{extra_style}</style>\n</head>\n<body>",
+        pick(lang, "ja", "en")
+    );
+}
+
+/// A verdict pill: `class` is a verdict name (`pass`, `fail`, …) for its colour.
+pub(crate) fn badge(class: &str, label: &str) -> String {
     format!("<span class=\"badge {class}\">{}</span>", xml(label))
 }
 
