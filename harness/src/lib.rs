@@ -13,6 +13,7 @@ pub mod adapter;
 pub mod catalog;
 pub mod children;
 pub mod cli;
+pub mod explore;
 pub mod logging;
 pub mod pcsc;
 pub mod roles;

@@ -96,6 +96,11 @@ enum Command {
     /// (reports, traces, every file exchanged, the scenario files, a SHA-256 manifest) /
     /// 試験対象にプロバイダースイートを実行し、認証パッケージを書く.
     Certify(cli::certify::CertifyArgs),
+    /// Generate life histories and run them against a system under test (`--adapter`) with
+    /// the reference as the oracle, or against the reference's invariants; each difference is
+    /// shrunk to a scenario in <out>/found/ (docs/explore.md) / 生成した履歴で探索し、差異を最小の
+    /// シナリオにする.
+    Explore(cli::explore::ExploreArgs),
     /// Check scenario files without running them (syntax, references, lints) / シナリオを検査する.
     Validate {
         /// Files or folders (default: the scenario library built into onshi).
@@ -255,6 +260,7 @@ fn main() -> ExitCode {
     let code = match parsed.command {
         Command::Run(args) => cli::run::run(lang, args),
         Command::Certify(args) => cli::certify::certify(lang, args),
+        Command::Explore(args) => cli::explore::explore(lang, args),
         Command::Validate { paths } => cli::validate(lang, &paths),
         Command::List {
             paths,

@@ -346,6 +346,18 @@ fn read_record(path: &Path) -> Result<RunRecord, String> {
 
 /// `onshi report run.json` / `onshi report merge a.json b.json ...`.
 pub fn report(lang: Lang, inputs: &[String], out: &Path, allow_partial: bool) -> ExitCode {
+    // Exploration records (`explore.json`) re-render and merge the same way.
+    let files = match inputs.first().map(String::as_str) {
+        Some("merge") => &inputs[1..],
+        _ => inputs,
+    };
+    if !files.is_empty()
+        && files
+            .iter()
+            .all(|f| super::explore::is_explore_record(Path::new(f)))
+    {
+        return super::explore::report(lang, inputs, out, allow_partial);
+    }
     let record = if inputs.first().map(String::as_str) == Some("merge") {
         if inputs.len() < 2 {
             eprintln!(

@@ -406,7 +406,7 @@ pub fn run_scenarios_interruptible(
 }
 
 /// Resolves on SIGINT or SIGTERM with the signal's name; never, when they cannot be watched.
-async fn interrupt_signal() -> &'static str {
+pub(crate) async fn interrupt_signal() -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
     match (
         signal(SignalKind::interrupt()),

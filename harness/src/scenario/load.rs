@@ -365,6 +365,45 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Problem>> {
     }
 }
 
+/// Loads a scenario from text that is not a file (a history `explore` generated): the same
+/// parsing, positions and limits as [`load`], shown as `display`; `include` is refused, the
+/// text must hold its whole world.
+pub fn load_text(display: &str, text: &str) -> Result<Loaded, Vec<Problem>> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(vec![Problem::new(
+            display,
+            0,
+            0,
+            "scenario::too-large",
+            format!(
+                "the text has {} bytes; scenario files are limited to {MAX_FILE_BYTES}",
+                text.len()
+            ),
+        )]);
+    }
+    let src = Source {
+        path: PathBuf::from(display),
+        display: display.to_string(),
+        text: Arc::from(text),
+        sha256: hex(&Sha256::digest(text.as_bytes())),
+    };
+    let scenario: ScenarioFile = parse_yaml(&src).map_err(|p| vec![p])?;
+    if let Some(inc) = scenario.include.first() {
+        return Err(vec![Problem::new(
+            display,
+            inc.line,
+            inc.column,
+            "scenario::include-outside",
+            "a scenario read from text cannot include files".into(),
+        )]);
+    }
+    Ok(Loaded {
+        sources: vec![src],
+        scenario,
+        fragments: Vec::new(),
+    })
+}
+
 /// The state of one include walk.
 struct Walk<'p> {
     /// Where every included file must be.

@@ -297,7 +297,12 @@ impl ProviderState {
             date.year(),
             date.month(),
         );
-        let (month_fee, month_charged) = self.month.get(&key).copied().unwrap_or((0, 0));
+        let (month_fee, month_charged) =
+            if v.rules.planted() == Some(crate::rules::PlantedFault::ForgetMonthTotals) {
+                (0, 0)
+            } else {
+                self.month.get(&key).copied().unwrap_or((0, 0))
+            };
         if let Some(f) = fee {
             // PRV-2: the cap applies only with 限度額 data from the answer.
             let cap = rec.limit_category.map(|category| CapTerms {

@@ -210,6 +210,17 @@ pub struct RuleSet {
     switches: Switches,
     /// Set only if an embedded table failed to load (a unit test guarantees it does not).
     builtin_error: Option<RuleError>,
+    /// A deliberate bug for the tests of `onshi explore` (never set by a scenario or the CLI).
+    planted: Option<PlantedFault>,
+}
+
+/// A deliberate bug a test plants in the reference, to show that `onshi explore`'s invariant
+/// oracle finds and shrinks it. No scenario, switch or command line can set one.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedFault {
+    /// The provider forgets the month's earlier charges, so a cap no longer limits the total.
+    ForgetMonthTotals,
 }
 
 impl RuleSet {
@@ -227,9 +238,22 @@ impl RuleSet {
                     certificate: certificate::CertificateTable::default(),
                     switches: Switches::default(),
                     builtin_error: Some(e),
+                    planted: None,
                 },
             })
             .clone()
+    }
+
+    /// Plants a deliberate bug (tests of `onshi explore` only).
+    #[doc(hidden)]
+    pub fn plant(&mut self, fault: PlantedFault) {
+        self.planted = Some(fault);
+    }
+
+    /// The planted bug, if a test planted one.
+    #[doc(hidden)]
+    pub fn planted(&self) -> Option<PlantedFault> {
+        self.planted
     }
 
     /// The embedded tables, or the first error in them.
@@ -260,6 +284,7 @@ impl RuleSet {
             )?,
             switches,
             builtin_error: None,
+            planted: None,
         })
     }
 

@@ -7,14 +7,14 @@ mod confirmation;
 mod data;
 mod identity;
 mod jlis;
-mod provider;
+pub(crate) mod provider;
 mod reader;
 mod registry;
 mod terminal;
 mod trace;
 mod wire;
 
-mod requests;
+pub(crate) mod requests;
 
 pub(crate) use crate::run::execute::*;
 pub(crate) use crate::wire::ExchangeKind;

@@ -6,24 +6,25 @@ use crate::scenario::names::RelationName;
 
 /// What a provider recorded for a visit, as the `provider` expectation compares it: the
 /// reference provider's record, or what a system under test reported.
+#[derive(Clone, Debug)]
 pub(crate) struct Observed {
-    under_test: bool,
-    path: String,
-    charged: Option<u64>,
-    charge_note: Option<String>,
-    copay_percent: Option<u8>,
-    insurer_number: Option<String>,
-    symbol: Option<String>,
-    number: Option<String>,
-    branch: Option<String>,
-    relation: Option<RelationName>,
-    name: Option<String>,
-    limit_category: Option<String>,
-    cap: Option<u64>,
-    confirm_later: bool,
+    pub(crate) under_test: bool,
+    pub(crate) path: String,
+    pub(crate) charged: Option<u64>,
+    pub(crate) charge_note: Option<String>,
+    pub(crate) copay_percent: Option<u8>,
+    pub(crate) insurer_number: Option<String>,
+    pub(crate) symbol: Option<String>,
+    pub(crate) number: Option<String>,
+    pub(crate) branch: Option<String>,
+    pub(crate) relation: Option<RelationName>,
+    pub(crate) name: Option<String>,
+    pub(crate) limit_category: Option<String>,
+    pub(crate) cap: Option<u64>,
+    pub(crate) confirm_later: bool,
     /// The later confirmation as the provider holds it now: date, 資格有効性.
-    later: Option<(String, Option<u8>)>,
-    fetched: Vec<DataKind>,
+    pub(crate) later: Option<(String, Option<u8>)>,
+    pub(crate) fetched: Vec<DataKind>,
 }
 
 impl Observed {

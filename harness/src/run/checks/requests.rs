@@ -88,29 +88,7 @@ impl Executor<'_> {
 
     /// `requests`: what the provider sent during a visit.
     pub(crate) fn requests(&mut self, pe: &PlannedExpect, step: Option<usize>, r: &RequestsCheck) {
-        let sent = self.outputs.find(&r.of, "a visit", |o| match o {
-            Output::ProviderVisit(_, a) => Some(
-                a.requests
-                    .iter()
-                    .filter_map(|x| RequestKindName::of_exchange(x.kind))
-                    .collect::<Vec<_>>(),
-            ),
-            Output::Visit(v, paper) => {
-                let mut kinds = Vec::new();
-                if *paper || v.by_numbers.is_some() {
-                    kinds.push(RequestKindName::Siquc01);
-                }
-                for k in v.record.iter().flat_map(|rec| rec.fetched.iter()) {
-                    match k {
-                        onshi_sim::rules::DataKind::Medication => kinds.push(RequestKindName::Yzk),
-                        onshi_sim::rules::DataKind::Checkup => kinds.push(RequestKindName::Tkk),
-                        _ => {}
-                    }
-                }
-                Some(kinds)
-            }
-            _ => None,
-        });
+        let sent = self.outputs.find(&r.of, "a visit", sent_kinds);
         let mut sent = match sent {
             Ok(s) => s,
             Err(e) => {
@@ -181,5 +159,35 @@ impl Executor<'_> {
             actual: format!("sent: {}", kinds_text(sent)),
             note: (!wrong.is_empty()).then(|| format!("{what}: {}", kinds_text(wrong))),
         });
+    }
+}
+
+/// The request kinds the provider sent during a visit: what a system under test sent while
+/// the visit was open, or what the reference provider's settlement stands for (a paper visit
+/// and a card visit confirmed by the papers' numbers are a `siquc01`, fetched 薬剤 / 特定健診
+/// a `yzk` / `tkk`). `None` for an output that is no visit.
+pub(crate) fn sent_kinds(o: &Output) -> Option<Vec<RequestKindName>> {
+    match o {
+        Output::ProviderVisit(_, a) => Some(
+            a.requests
+                .iter()
+                .filter_map(|x| RequestKindName::of_exchange(x.kind))
+                .collect::<Vec<_>>(),
+        ),
+        Output::Visit(v, paper) => {
+            let mut kinds = Vec::new();
+            if *paper || v.by_numbers.is_some() {
+                kinds.push(RequestKindName::Siquc01);
+            }
+            for k in v.record.iter().flat_map(|rec| rec.fetched.iter()) {
+                match k {
+                    onshi_sim::rules::DataKind::Medication => kinds.push(RequestKindName::Yzk),
+                    onshi_sim::rules::DataKind::Checkup => kinds.push(RequestKindName::Tkk),
+                    _ => {}
+                }
+            }
+            Some(kinds)
+        }
+        _ => None,
     }
 }

@@ -54,6 +54,20 @@ pub fn execute(plan: &Plan, sources: &[Source], seed: u64) -> ScenarioRecord {
 /// panics on scenario content; a failing step ends the steps, runs `finally`, and marks the
 /// remaining checks skipped. A provider under test plays only in provider-suite scenarios.
 pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) -> ScenarioRecord {
+    execute_with(plan, sources, seed, roles, |_, _, _| ()).0
+}
+
+/// [`execute_bound`], and `at_end` called with the world, what the steps left and the
+/// provider under test once the steps ran (before the final expectations are checked);
+/// `None` when setup or a step failed. `explore` reads each visit's observables this way.
+pub(crate) fn execute_with<T>(
+    plan: &Plan,
+    sources: &[Source],
+    seed: u64,
+    roles: &Roles,
+    at_end: impl FnOnce(&World, &Outputs, Option<&UnderTest>) -> T,
+) -> (ScenarioRecord, Option<T>) {
+    let mut seen = None;
     let adapter = roles.provider.adapter_for(plan);
     let file = sources
         .first()
@@ -75,7 +89,7 @@ pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) 
     };
     if let Some(reason) = &plan.skip {
         record.skip_reason = Some(reason.clone());
-        return record;
+        return (record, None);
     }
     let mut cfg = WorldConfig::new(seed, &plan.id, plan.start);
     cfg.rules = plan.rules.clone();
@@ -93,7 +107,7 @@ pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) 
         record.error = Some(format!("world setup failed: {e}"));
         record.verdict = Verdict::Fail;
         record.trace = trace_events(&world);
-        return record;
+        return (record, None);
     }
     let shared = SharedWorld::new(world);
     if let Some(TerminalRole::Pcsc { desk, .. }) = ex.terminal {
@@ -106,7 +120,7 @@ pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) 
                 record.error = Some(format!("the provider under test could not start: {e}"));
                 record.verdict = Verdict::Fail;
                 record.trace = trace_events(&shared.lock());
-                return record;
+                return (record, None);
             }
         }
     }
@@ -131,6 +145,7 @@ pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) 
     }
     if failed.is_none() {
         let world = shared.lock();
+        seen = Some(at_end(&world, &ex.outputs, ex.put.as_ref()));
         for pe in &plan.expect {
             ex.check(&world, pe, None);
         }
@@ -182,7 +197,7 @@ pub fn execute_bound(plan: &Plan, sources: &[Source], seed: u64, roles: &Roles) 
         });
     }
     record.trace = trace_events(&shared.lock());
-    record
+    (record, seen)
 }
 
 pub(crate) fn trace_events(w: &World) -> Vec<TraceEvent> {

@@ -1,0 +1,159 @@
+//! A difference made into a scenario file: shrunk, written into `<out>/found/`, then read back
+//! from disk and run again — against the system (it must show the same difference) and,
+//! with a system under test, against the reference (it must pass).
+
+use std::path::Path;
+
+use onshi_reports::Verdict;
+use onshi_reports::explore::Found;
+
+use super::history::History;
+use super::oracle::{self, Difference, Reports};
+use super::{Ctx, Options, classes, judge, shrink};
+use crate::roles::Roles;
+use crate::run::execute::execute_bound;
+
+/// The file name of a difference: the check, then the history number.
+pub fn file_name(check: &str, index: u64) -> String {
+    let slug: String = check
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("{}-h{index}.yaml", slug.trim_matches('-'))
+}
+
+/// Shrinks the difference of history `index`, writes the scenario and checks it reproduces.
+pub(crate) fn shrink_and_write(
+    ctx: &Ctx,
+    opts: &Options,
+    index: u64,
+    h: History,
+    d: Difference,
+    reports: Reports,
+) -> Result<Found, String> {
+    let steps_before = h.steps.len() as u32;
+    let people_before = h.people.len() as u32;
+    let shrunk = shrink::shrink(h, d, opts.max_shrink_runs, &mut |c| judge(ctx, c, reports));
+    let h = shrunk.history;
+    let d = shrunk.difference;
+    let generated: Vec<&str> = classes::of(&h).into_iter().collect();
+    let mut header = vec![
+        format!(
+            "Found by `onshi explore --seed {}` (history {index} of the seed) against {}.",
+            opts.seed, opts.target
+        ),
+        format!(
+            "Generated: {}.",
+            if generated.is_empty() {
+                "no boundary class".to_string()
+            } else {
+                generated.join(", ")
+            }
+        ),
+        format!(
+            "Shrunk from {steps_before} steps and {people_before} people to {} steps and {} \
+             people ({} simplifications kept, {} candidate runs).",
+            h.steps.len(),
+            h.people.len(),
+            shrunk.kept,
+            shrunk.runs
+        ),
+        format!("Differed: {}.", d.line()),
+        String::new(),
+    ];
+    let with_adapter = ctx.with_adapter();
+    let (text, requirements) = if with_adapter {
+        header.push(
+            "The expectations are the reference provider's record of each visit: `onshi run \
+             FILE` passes, `onshi run FILE --adapter CMD` fails until the system is fixed."
+                .into(),
+        );
+        header.push("Keep it in your own regression suite (docs/explore.md).".into());
+        let r = oracle::reference(ctx, &h).map_err(|e| format!("the shrunk history: {e:?}"))?;
+        let expect = oracle::expectations(&r.visits, reports);
+        let reqs = requirements_of(&d);
+        (h.to_yaml(&header, &reqs, &expect), reqs)
+    } else {
+        header.push(
+            "An invariant of the reference broke on this history (docs/explore.md, \
+             \"Invariants\"); `onshi explore` checks it, the file holds the history."
+                .into(),
+        );
+        let reqs = requirements_of(&d);
+        (h.to_yaml(&header, &reqs, ""), reqs)
+    };
+    let dir = opts.out.join("found");
+    let name = file_name(&d.check, index);
+    write(&dir, &name, &text)?;
+    let path = dir.join(&name);
+    let (reproduces, passes_reference) = if with_adapter {
+        rerun_file(ctx, &path, &d, reports)?
+    } else {
+        let back =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let again = oracle::invariants(ctx, &back, &h).ok().flatten();
+        (again.is_some_and(|a| a.check == d.check), None)
+    };
+    let _ = requirements;
+    Ok(Found {
+        history: index,
+        check: d.check.clone(),
+        visit: d.visit.clone(),
+        expected: d.expected.clone(),
+        actual: d.actual.clone(),
+        requirements: d.requirements.clone(),
+        file: format!("found/{name}"),
+        steps_before,
+        steps_after: h.steps.len() as u32,
+        people_before,
+        people_after: h.people.len() as u32,
+        shrink_steps: shrunk.kept,
+        shrink_runs: shrunk.runs,
+        reproduces,
+        passes_reference,
+    })
+}
+
+/// The requirement ids a found scenario cites: the difference's, or the provider's.
+fn requirements_of(d: &Difference) -> Vec<String> {
+    let mut reqs = d.requirements.clone();
+    for r in oracle::PROVIDER_REQUIREMENTS {
+        if !reqs.iter().any(|x| x == r) {
+            reqs.push(r.to_string());
+        }
+    }
+    reqs
+}
+
+/// Runs the written file as `onshi run FILE` would: against the system (same difference?)
+/// and against the reference (passes?).
+pub(crate) fn rerun_file(
+    ctx: &Ctx,
+    path: &Path,
+    d: &Difference,
+    reports: Reports,
+) -> Result<(bool, Option<bool>), String> {
+    let sc = crate::scenario::open(path, &ctx.catalog).map_err(|p| {
+        format!(
+            "{}: the written scenario does not load: {}",
+            path.display(),
+            p.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    let seed = sc.plan.seed.unwrap_or(1);
+    let system = execute_bound(&sc.plan, &sc.sources, seed, &ctx.roles);
+    let same = oracle::first_difference(&system, reports).is_some_and(|x| x.check == d.check);
+    let reference = execute_bound(&sc.plan, &sc.sources, seed, &Roles::default());
+    Ok((same, Some(reference.verdict == Verdict::Pass)))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let path = dir.join(name);
+    std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
+}
