@@ -154,6 +154,16 @@ pub enum ReportError {
         /// `kind` in the file: `None` for a run record, which has no `kind`.
         kind: Option<String>,
     },
+    /// The JSON is a record with a `kind` (an exploration record, `explore.json`), not a run
+    /// record, which has none.
+    #[error(
+        "this is a record of kind \"{kind}\" (explore.json), not a run record (run.json); \
+         read it with onshi_reports::explore::parse (`onshi report` reads both)"
+    )]
+    NotARunRecord {
+        /// `kind` in the file.
+        kind: String,
+    },
 }
 
 fn explore_format_en(found: Option<u32>, supported: u32) -> String {
@@ -275,6 +285,10 @@ impl ReportError {
             }
             ReportError::NotAnExploration { kind: Some(kind) } => format!(
                 "これは種類 \"{kind}\" の記録で、探索記録 (種類 \"explore\") ではありません"
+            ),
+            ReportError::NotARunRecord { kind } => format!(
+                "これは種類 \"{kind}\" の記録 (explore.json) で、実行記録 (run.json) ではありません。\
+                 onshi_reports::explore::parse で読んでください (onshi report はどちらも読めます)"
             ),
         }
     }

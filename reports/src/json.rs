@@ -24,12 +24,21 @@ pub fn render(record: &RunRecord) -> String {
 #[serde(expecting = "a run record (a JSON object with a \"format\" field)")]
 struct FormatProbe {
     format: Option<u32>,
+    /// Only records other than a run record have one (`explore`).
+    kind: Option<serde_json::Value>,
 }
 
 /// Reads a record written by [`render`]. Fails with the line and column of malformed
 /// JSON, or with the found and supported version when `format` is not [`RECORD_FORMAT`].
 pub fn parse(text: &str) -> Result<RunRecord, ReportError> {
     let probe: FormatProbe = serde_json::from_str(text).map_err(json_error)?;
+    if let Some(kind) = probe.kind {
+        return Err(ReportError::NotARunRecord {
+            kind: kind
+                .as_str()
+                .map_or_else(|| kind.to_string(), str::to_string),
+        });
+    }
     match probe.format {
         None => return Err(ReportError::MissingFormat),
         Some(found) if found != RECORD_FORMAT => {
@@ -141,6 +150,20 @@ mod tests {
             err.message(crate::Lang::Ja).contains("1 行 10 列目"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_exploration_record_is_named_not_misread() {
+        let text = crate::explore::render_json(&crate::explore::fixture::fixture());
+        let err = parse(&text).unwrap_err();
+        assert_eq!(
+            err,
+            ReportError::NotARunRecord {
+                kind: "explore".into()
+            }
+        );
+        assert!(err.to_string().contains("explore.json"), "{err}");
+        assert!(err.message(crate::Lang::Ja).contains("実行記録"), "{err}");
     }
 
     #[test]

@@ -38,9 +38,9 @@ fn merge_with(parts: Vec<RunRecord>, allow_partial: bool) -> Result<RunRecord, R
         });
     }
     let mut merged = merge_parts(parts)?;
-    merged.missing_partitions.extend(missing);
-    merged.missing_partitions.sort_by(|a, b| natural(a, b));
-    merged.missing_partitions.dedup();
+    // What the parts together still miss; a part's own list (when it is a partial merge
+    // itself) is covered by its partitions and may be filled by another part.
+    merged.missing_partitions = missing;
     Ok(merged)
 }
 
@@ -174,7 +174,6 @@ fn merge_parts(parts: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
         }
         merged.scenarios.extend(part.scenarios);
         merged.partitions.extend(part.partitions);
-        merged.missing_partitions.extend(part.missing_partitions);
         if merged.interrupted.is_none() {
             merged.interrupted = part.interrupted;
         }
@@ -358,6 +357,17 @@ mod tests {
         let partial = merge_allowing_partial(three).unwrap();
         assert_eq!(partial.missing_partitions, ["hash:3/3"]);
         assert!(partial.is_partial());
+        // The missing part arrives later: merged with the partial merge, the run is whole.
+        let mut third = fixture();
+        third.scenarios.retain(|s| s.id.len() % 2 == 0);
+        third
+            .scenarios
+            .iter_mut()
+            .for_each(|s| s.id.push_str("-third"));
+        third.partitions = vec!["hash:3/3".into()];
+        let completed = merge(vec![partial, third]).unwrap();
+        assert!(completed.missing_partitions.is_empty(), "{completed:?}");
+        assert!(!completed.is_partial());
         let whole = {
             let (a, b) = halves();
             merge(vec![a, b]).unwrap()

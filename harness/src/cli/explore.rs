@@ -46,12 +46,62 @@ pub struct ExploreArgs {
     /// Candidate runs while shrinking one difference.
     #[arg(long, default_value_t = 300)]
     pub max_shrink_runs: u32,
-    /// Print history N of the seed as a scenario file and stop (to read what explore runs).
+    /// Print history N of the seed as the scenario explore runs (the reference's record of each
+    /// visit as expectations) and stop.
     #[arg(long, value_name = "N")]
     pub show: Option<u64>,
     /// The provider system under test (without it: the reference's invariants).
     #[command(flatten)]
     pub adapter: AdapterArgs,
+}
+
+/// The report files of an exploration.
+const REPORT_FILES: [&str; 3] = ["explore.json", "report.html", "summary.md"];
+
+/// Removes what an earlier exploration wrote into `out` — its reports, its found files
+/// (`<check>-h<N>.yaml`) and the OQS folders of its histories (`exchanges/explore__s…`) — so
+/// nothing old looks like a result of this one. Other files are left alone. Errors name the
+/// file.
+pub fn clear_previous(out: &Path) -> Result<(), String> {
+    let gone = |r: std::io::Result<()>, path: &Path| match r {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("{}: {e}", path.display()))
+        }
+        _ => Ok(()),
+    };
+    for name in REPORT_FILES {
+        let path = out.join(name);
+        gone(std::fs::remove_file(&path), &path)?;
+    }
+    let ours_found = |n: &str| {
+        n.strip_suffix(".yaml")
+            .and_then(|n| n.rsplit_once("-h"))
+            .is_some_and(|(_, i)| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let ours_exchange = |n: &str| n.starts_with("explore__s");
+    for (dir, ours) in [
+        (out.join("found"), &ours_found as &dyn Fn(&str) -> bool),
+        (out.join("exchanges"), &ours_exchange),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !ours(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let r = if is_dir {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            gone(r, &path)?;
+        }
+    }
+    Ok(())
 }
 
 /// Parses `90s`, `10m`, `1h` or plain seconds.
@@ -84,8 +134,17 @@ pub fn explore(lang: Lang, args: ExploreArgs) -> ExitCode {
     };
     if let Some(n) = args.show {
         let h = explore::generate::history(args.seed, n);
-        say_raw!("{}", h.to_yaml(&[], &[], ""));
-        return ExitCode::from(EXIT_OK);
+        return match explore::scenario_text(&h) {
+            Ok(text) => {
+                say_raw!("{text}");
+                ExitCode::from(EXIT_OK)
+            }
+            Err(e) => {
+                eprintln!("onshi explore: history {n} of seed {}: {e}", args.seed);
+                say_raw!("{}", h.to_yaml(&[], &[], ""));
+                ExitCode::from(EXIT_FAILED)
+            }
+        };
     }
     let partition = match args.partition.as_deref().map(Partition::parse).transpose() {
         Ok(Some(Partition::Slice { .. })) => {
@@ -116,6 +175,9 @@ pub fn explore(lang: Lang, args: ExploreArgs) -> ExitCode {
     };
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return fail(format!("{}: {e}", args.out.display()));
+    }
+    if let Err(e) = clear_previous(&args.out) {
+        return fail(e);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -220,31 +282,47 @@ pub fn write_reports(record: &ExploreRecord, lang: Lang, out: &Path) -> Result<(
 const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
 
 fn read_explore(path: &Path) -> Result<ExploreRecord, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.len() > MAX_RECORD_BYTES {
-        return Err(format!(
-            "{}: {} bytes; an exploration record is at most {MAX_RECORD_BYTES}",
-            path.display(),
-            meta.len()
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = read_bounded(path)?;
     onshi_reports::explore::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The text of a regular file of at most [`MAX_RECORD_BYTES`] (read through a limit, so a
+/// file that grows meanwhile cannot take more). Errors name the file.
+fn read_bounded(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let at = |e: std::io::Error| format!("{}: {e}", path.display());
+    let meta = std::fs::metadata(path).map_err(at)?;
+    if !meta.is_file() {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    let too_large = |n: u64| {
+        format!(
+            "{}: more than {n} bytes; an exploration record is at most {MAX_RECORD_BYTES}",
+            path.display()
+        )
+    };
+    if meta.len() > MAX_RECORD_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut text = String::new();
+    let n = std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_RECORD_BYTES + 1).read_to_string(&mut text))
+        .map_err(at)?;
+    if n as u64 > MAX_RECORD_BYTES {
+        return Err(too_large(MAX_RECORD_BYTES));
+    }
+    Ok(text)
 }
 
 /// Whether the file is an exploration record (its `kind` is `explore`).
 pub fn is_explore_record(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    if meta.len() > MAX_RECORD_BYTES {
-        return false;
-    }
+    // Only a bounded regular file is looked into (not a FIFO or /dev/zero, which `report`
+    // then refuses by name).
     #[derive(serde::Deserialize)]
     struct Kind {
         kind: Option<String>,
     }
-    std::fs::read_to_string(path)
+    read_bounded(path)
         .ok()
         .and_then(|t| serde_json::from_str::<Kind>(&t).ok())
         .and_then(|k| k.kind)
@@ -299,4 +377,76 @@ pub fn report(lang: Lang, inputs: &[String], out: &Path, allow_partial: bool) ->
     } else {
         EXIT_FAILED
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_earlier_exploration_is_cleared_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let write = |p: &str| {
+            let path = out.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        };
+        for p in [
+            "explore.json",
+            "summary.md",
+            "found/provider-charged-h12.yaml",
+            "found/my-notes.yaml",
+            "found/keep-h.yaml",
+            "exchanges/explore__s1-h12/req/a.xml",
+            "exchanges/mine/a.xml",
+            "notes.txt",
+        ] {
+            write(p);
+        }
+        clear_previous(out).unwrap();
+        for gone in [
+            "explore.json",
+            "summary.md",
+            "found/provider-charged-h12.yaml",
+            "exchanges/explore__s1-h12",
+        ] {
+            assert!(!out.join(gone).exists(), "{gone} should be gone");
+        }
+        for kept in [
+            "found/my-notes.yaml",
+            "found/keep-h.yaml",
+            "exchanges/mine/a.xml",
+            "notes.txt",
+        ] {
+            assert!(out.join(kept).exists(), "{kept} should be kept");
+        }
+        // A folder with nothing of an exploration in it is fine.
+        clear_previous(&out.join("nowhere")).unwrap();
+    }
+
+    #[test]
+    fn only_a_bounded_regular_file_is_read_as_a_record() {
+        assert!(!is_explore_record(Path::new("/dev/zero")));
+        let e = read_explore(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!is_explore_record(dir.path()));
+        let run = dir.path().join("run.json");
+        std::fs::write(&run, "{\"format\": 1, \"scenarios\": []}").unwrap();
+        assert!(!is_explore_record(&run));
+        let e = read_explore(&run).unwrap_err();
+        assert!(e.contains("run.json"), "{e}");
+    }
+
+    #[test]
+    fn budgets_parse_and_nonsense_is_refused() {
+        assert_eq!(parse_budget("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_budget("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_budget("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_budget("45"), Ok(Duration::from_secs(45)));
+        for bad in ["0s", "m", "10d", "-5m", ""] {
+            assert!(parse_budget(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! `onshi serve-oqs`: the world of a scenario (set up, no step applied) served to a clinic system
 //! through the OQS folders and/or the web API until Ctrl-C. Prints what it serves.
 //!
-//! Also home of [`check_bind_address`], the rule every server started from the command line
+//! Also home of `check_bind_address`, the rule every server started from the command line
 //! follows: loopback only, unless `--allow-remote` says otherwise (and then a warning).
 
 use std::net::{SocketAddr, ToSocketAddrs};

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use super::generate::plus;
-use super::history::{Attempt, Consent, History, Step};
+use super::history::{Attempt, Consent, History, PersonDef, Step};
 
 /// Every class, in report order.
 pub const ALL: [&str; 28] = [
@@ -49,9 +49,53 @@ pub const PATHS: [&str; 5] = [
     "settled: paper_certificate",
 ];
 
-/// The classes of a history (without the settled paths, which need a run).
-pub fn of(h: &History) -> BTreeSet<&'static str> {
-    let mut c = BTreeSet::new();
+/// The days a person's age rules turn (INS-2): the 70th birthday, the 75th birthday, and the
+/// 31 March that ends 未就学 (after the day before the 6th birthday). A 29 February birthday
+/// falls on 1 March in a common year (the age is reached on 28 February, the day before).
+pub fn age_boundaries(p: &PersonDef) -> [Date; 3] {
+    let b = p.born;
+    let birthday = |years: i16| {
+        let y = b.year() + years;
+        Date::new(y, b.month(), b.day())
+            .unwrap_or_else(|_| plus(Date::new(y, 3, 1).unwrap_or(b), -1))
+    };
+    let sixth = Date::new(b.year() + 6, b.month(), b.day()).unwrap_or(b);
+    let reached = plus(sixth, -1);
+    let march = Date::new(
+        if reached.month() <= 3 {
+            reached.year()
+        } else {
+            reached.year() + 1
+        },
+        3,
+        31,
+    )
+    .unwrap_or(b);
+    [birthday(70), birthday(75), march]
+}
+
+/// Whether an age rule of person `key` is in play in the history's window: its days between
+/// the naive reading and the rule, with a month on either side — the 6th birthday to the 31
+/// March that ends 未就学, the 70th birthday to the month after (高齢受給者 from the next
+/// month's 1st), the 75th birthday's month (the halved caps).
+pub fn age_boundary_near(h: &History, key: &str) -> bool {
+    let (first, last) = window(h);
+    h.people.iter().filter(|p| p.key == key).any(|p| {
+        let [seventy, seventy_five, preschool] = age_boundaries(p);
+        let sixth = Date::new(p.born.year() + 6, p.born.month(), p.born.day())
+            .unwrap_or_else(|_| plus(Date::new(p.born.year() + 6, 3, 1).unwrap_or(p.born), -1));
+        [
+            (sixth, preschool),
+            (seventy, plus(seventy, 31)),
+            (seventy_five, seventy_five),
+        ]
+        .into_iter()
+        .any(|(from, to)| plus(from, -31) <= last && first <= plus(to, 31))
+    })
+}
+
+/// The first and last day of a history.
+fn window(h: &History) -> (Date, Date) {
     let first = h.start.date();
     let last = h
         .steps
@@ -62,6 +106,13 @@ pub fn of(h: &History) -> BTreeSet<&'static str> {
         })
         .max()
         .unwrap_or(first);
+    (first, last)
+}
+
+/// The classes of a history (without the settled paths, which need a run).
+pub fn of(h: &History) -> BTreeSet<&'static str> {
+    let mut c = BTreeSet::new();
+    let (first, last) = window(h);
     let within = |d: Date| d >= first && d <= last;
     let visited: BTreeSet<&str> = h
         .steps
@@ -86,28 +137,13 @@ pub fn of(h: &History) -> BTreeSet<&'static str> {
         if !visited.contains(p.key.as_str()) {
             continue;
         }
-        for (years, class) in [(70i16, ALL[4]), (75, ALL[5])] {
-            let y = b.year() + years;
-            let birthday = Date::new(y, b.month(), b.day())
-                .unwrap_or_else(|_| plus(Date::new(y, 3, 1).unwrap_or(b), -1));
+        let [seventy, seventy_five, preschool] = age_boundaries(p);
+        for (birthday, class) in [(seventy, ALL[4]), (seventy_five, ALL[5])] {
             if within(birthday) || within(plus(birthday, -1)) {
                 c.insert(class);
             }
         }
-        // 未就学: until the 31 March after the day before the 6th birthday.
-        let sixth = Date::new(b.year() + 6, b.month(), b.day()).unwrap_or(b);
-        let reached = plus(sixth, -1);
-        let march = Date::new(
-            if reached.month() <= 3 {
-                reached.year()
-            } else {
-                reached.year() + 1
-            },
-            3,
-            31,
-        )
-        .unwrap_or(b);
-        if within(march) || within(plus(march, 1)) {
+        if within(preschool) || within(plus(preschool, 1)) {
             c.insert(ALL[6]);
         }
         if p.insurance.iter().any(|r| r.dependent) {

@@ -51,10 +51,11 @@ pub(crate) fn shrink_and_write(
             }
         ),
         format!(
-            "Shrunk from {steps_before} steps and {people_before} people to {} steps and {} \
-             people ({} simplifications kept, {} candidate runs).",
-            h.steps.len(),
-            h.people.len(),
+            "Shrunk from {} and {} to {} and {} ({} simplifications kept, {} candidate runs).",
+            count(steps_before as usize, "step", "steps"),
+            count(people_before as usize, "person", "people"),
+            count(h.steps.len(), "step", "steps"),
+            count(h.people.len(), "person", "people"),
             shrunk.kept,
             shrunk.runs
         ),
@@ -114,15 +115,14 @@ pub(crate) fn shrink_and_write(
     })
 }
 
-/// The requirement ids a found scenario cites: the difference's, or the provider's.
+/// The requirement ids a found scenario cites: those the difference broke (narrowed to the
+/// field, [`super::requirements::of_field`]), or the provider's when it names none.
 fn requirements_of(d: &Difference) -> Vec<String> {
-    let mut reqs = d.requirements.clone();
-    for r in oracle::PROVIDER_REQUIREMENTS {
-        if !reqs.iter().any(|x| x == r) {
-            reqs.push(r.to_string());
-        }
+    if d.requirements.is_empty() {
+        oracle::PROVIDER_REQUIREMENTS.map(String::from).to_vec()
+    } else {
+        d.requirements.clone()
     }
-    reqs
 }
 
 /// Runs the written file as `onshi run FILE` would: against the system (same difference?)
@@ -156,4 +156,9 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
     std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
     let path = dir.join(name);
     std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `1 step`, `3 steps`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

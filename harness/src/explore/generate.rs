@@ -506,7 +506,18 @@ fn steps(
         }
         let events = d.range(1, 4);
         for _ in 0..events {
-            let who = d.below(people.len() as u64) as usize;
+            // On someone's boundary day (or the day before), mostly that person acts.
+            let focus: Vec<usize> = live
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.boundary == *day || plus(l.boundary, -1) == *day)
+                .map(|(i, _)| i)
+                .collect();
+            let who = if !focus.is_empty() && d.chance(60) {
+                focus[d.below(focus.len() as u64) as usize]
+            } else {
+                d.below(people.len() as u64) as usize
+            };
             match d.below(21) {
                 0 | 1 => job_change(d, &mut out, people, live, who, *day, None),
                 2 => {
@@ -544,7 +555,7 @@ fn steps(
                     out.push(Step::Advance(5));
                     for _ in 0..d.range(1, 2) {
                         let who = d.below(people.len() as u64) as usize;
-                        if let Some(v) = visit(d, people, live, who, visits + 1) {
+                        if let Some(v) = visit(d, people, live, who, visits + 1, *day) {
                             visits += 1;
                             out.push(v);
                         }
@@ -566,7 +577,8 @@ fn steps(
                         live[other].registered = true;
                     }
                     if live[other].card
-                        && let Some(Step::Visit(mut v)) = visit(d, people, live, other, visits + 1)
+                        && let Some(Step::Visit(mut v)) =
+                            visit(d, people, live, other, visits + 1, *day)
                     {
                         v.presents = "card";
                         v.verify = None;
@@ -586,7 +598,9 @@ fn steps(
                             out.push(Step::AdvanceTo(later));
                             clock = later;
                         }
-                        if let Some(Step::Visit(mut v)) = visit(d, people, live, who, visits + 1) {
+                        if let Some(Step::Visit(mut v)) =
+                            visit(d, people, live, who, visits + 1, *day)
+                        {
                             v.presents = "certificate";
                             v.verify = None;
                             visits += 1;
@@ -595,7 +609,7 @@ fn steps(
                     }
                 }
                 _ => {
-                    if let Some(v) = visit(d, people, live, who, visits + 1) {
+                    if let Some(v) = visit(d, people, live, who, visits + 1, *day) {
                         visits += 1;
                         out.push(v);
                     }
@@ -695,13 +709,23 @@ fn end_family(live: &mut [Live], who: usize) {
     }
 }
 
-fn visit(d: &mut Draw, people: &[PersonDef], live: &[Live], who: usize, n: usize) -> Option<Step> {
+fn visit(
+    d: &mut Draw,
+    people: &[PersonDef],
+    live: &[Live],
+    who: usize,
+    n: usize,
+    day: Date,
+) -> Option<Step> {
     let l = &live[who];
     // Without a 資格 (after a loss) there is no 資格確認書 to hand over; only the card.
     if l.insurer.is_none() && !l.card {
         return None;
     }
-    let presents = if l.insurer.is_some() && (!l.card || d.chance(20)) {
+    // Paper paths are where boundary bugs hide: more of them on a boundary day.
+    let on_boundary = l.boundary == day || plus(l.boundary, -1) == day;
+    let paper = if on_boundary { 40 } else { 20 };
+    let presents = if l.insurer.is_some() && (!l.card || d.chance(paper)) {
         "certificate"
     } else if l.reissued && d.chance(30) {
         "previous_card"
@@ -745,7 +769,9 @@ fn visit(d: &mut Draw, people: &[PersonDef], live: &[Live], who: usize, n: usize
         3..=6 => d.range(1000, 60_000) as u64,
         _ => d.range(100_000, 1_500_000) as u64,
     };
-    let many_times = fee >= 100_000 && d.chance(15);
+    // 多数回該当 matters only with 限度額 data; those who have it get it more often.
+    let has_limit = people[who].insurance.iter().any(|r| !r.limits.is_empty());
+    let many_times = fee >= 100_000 && d.chance(if has_limit { 45 } else { 10 });
     let at = d.pick(&["clinic", "clinic", "clinic", "other-clinic", "pharmacy"]);
     Some(Step::Visit(VisitDef {
         name: format!("v{n}"),

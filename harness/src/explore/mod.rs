@@ -6,6 +6,7 @@
 //!   boundaries;
 //! - [`oracle`]: the reference as the oracle of a system under test, and the invariants of the
 //!   reference alone;
+//! - [`requirements`]: the requirement a difference breaks, narrowed to its field;
 //! - [`shrink`]: a failing history made small;
 //! - [`classes`]: the boundary classes a history reaches, for the report;
 //! - [`found`]: the found scenario written, read back and run again.
@@ -20,6 +21,7 @@ pub mod found;
 pub mod generate;
 pub mod history;
 pub mod oracle;
+pub mod requirements;
 pub mod shrink;
 
 use std::collections::BTreeMap;
@@ -36,7 +38,8 @@ use crate::roles::Roles;
 use crate::run::Partition;
 use crate::run::execute::{AdapterRun, ProviderRole};
 use history::History;
-use oracle::{Difference, Rejected, Reports};
+pub use oracle::Rejected;
+use oracle::{Difference, Reports};
 
 /// How long an exploration goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +253,22 @@ pub(crate) fn judge(ctx: &Ctx, h: &History, reports: Reports) -> Option<Differen
     }
 }
 
+/// A history as the scenario explore runs against a system under test: the reference's
+/// record of every visit as `provider` and `requests` expectations (what `--show` prints and a
+/// found file holds). `Err` when the world refuses the history (explore discards it) or the
+/// text does not compile.
+pub fn scenario_text(h: &History) -> Result<String, Rejected> {
+    let ctx = Ctx {
+        catalog: Catalog::builtin().clone(),
+        roles: Roles::default(),
+        plant: None,
+    };
+    let r = oracle::reference(&ctx, h)?;
+    let expect = oracle::expectations(&r.visits, Reports::all());
+    let reqs = oracle::PROVIDER_REQUIREMENTS.map(String::from);
+    Ok(h.to_yaml(&[], &reqs, &expect))
+}
+
 /// Whether history `index` is ours.
 fn ours(partition: Option<Partition>, seed: u64, index: u64) -> bool {
     partition.is_none_or(|p| p.selects(&format!("explore/s{seed}-h{index}"), index as usize))
@@ -414,8 +433,12 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
         }
         let f = found::shrink_and_write(&ctx, opts, i, *h, d, reports)?;
         lines.push(format!(
-            "{}: expected {}, got {} ({}) → {}",
+            "{}{} (history {i}): expected {}, got {} ({}) → {}",
             f.check,
+            f.visit
+                .as_ref()
+                .map(|v| format!(" at {v}"))
+                .unwrap_or_default(),
             f.expected.replace('\n', " / "),
             f.actual.replace('\n', " / "),
             f.requirements.join(", "),

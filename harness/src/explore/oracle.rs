@@ -132,6 +132,15 @@ pub enum Rejected {
     Refused(String),
 }
 
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejected::Invalid(e) => write!(f, "the history does not compile: {e}"),
+            Rejected::Refused(e) => write!(f, "the world refuses the history: {e}"),
+        }
+    }
+}
+
 /// The reference's run of a history.
 pub(crate) struct ReferenceRun {
     pub(crate) visits: Vec<SeenVisit>,
@@ -281,11 +290,19 @@ pub(crate) fn expectations(visits: &[SeenVisit], reports: Reports) -> String {
             .map(|k| k.name())
             .collect();
         sent.sort();
+        // Each kind as many times as the reference sent it, at most (a second confirmation or
+        // data request within one visit is a difference; retries after an `advance` belong to
+        // the advance).
+        let mut at_most: Vec<String> = Vec::new();
+        for k in sent.chunk_by(|a, b| a == b) {
+            at_most.push(format!("{}: {}", k[0], k.len()));
+        }
         sent.dedup();
         let siquc = RequestKindName::Siquc01.name();
         let mut r = vec![format!("of: {}", v.name)];
         if !sent.is_empty() {
             r.push(format!("sent: [{}]", sent.join(", ")));
+            r.push(format!("at_most: {{ {} }}", at_most.join(", ")));
         }
         if !sent.contains(&siquc) {
             r.push(format!("not_sent: [{siquc}]"));
@@ -296,7 +313,7 @@ pub(crate) fn expectations(visits: &[SeenVisit], reports: Reports) -> String {
 }
 
 /// The requirement ids of the expectations [`expectations`] writes.
-pub(crate) const PROVIDER_REQUIREMENTS: [&str; 4] = ["PRV-1", "PRV-2", "PRV-4", "PRV-7"];
+pub(crate) const PROVIDER_REQUIREMENTS: [&str; 5] = ["PRV-1", "PRV-2", "PRV-3", "PRV-4", "PRV-7"];
 
 /// The system's run of a history against the reference's expectations.
 pub(crate) struct SystemRun {
@@ -317,8 +334,21 @@ pub(crate) fn system(ctx: &Ctx, h: &History, expect: &str) -> Result<SystemRun, 
         .unwrap_or_else(Reports::all);
     let difference = first_difference(&record, reports).map(|mut d| {
         d.visit = d.visit.and_then(|at| visit_at(&at, &text, h));
+        if let Some(reqs) = super::requirements::of_field(&d, expect, h) {
+            d.requirements = reqs;
+        }
         d
     });
+    // The OQS folders of a history without a difference are not kept (an exploration runs
+    // thousands); those of a difference stay as evidence.
+    if difference.is_none()
+        && let crate::roles::ProviderRole::Adapter(run) = &ctx.roles.provider
+    {
+        let root = run
+            .exchanges
+            .join(crate::run::execute::scenario_folder(&plan.id));
+        let _ = std::fs::remove_dir_all(root);
+    }
     Ok(SystemRun {
         difference,
         reports,
@@ -328,10 +358,18 @@ pub(crate) fn system(ctx: &Ctx, h: &History, expect: &str) -> Result<SystemRun, 
 /// The first failing check (in the order they were made) that the system is compared on, or
 /// the run's error.
 pub(crate) fn first_difference(record: &ScenarioRecord, reports: Reports) -> Option<Difference> {
+    // A request that was not well formed (written in place, invalid) comes first: what the
+    // harness read from it, and everything after, follows from it.
     let failed = record
         .checks
         .iter()
-        .find(|c| c.verdict == Verdict::Fail && reports.compares(&c.name));
+        .find(|c| c.verdict == Verdict::Fail && c.name == "provider.requests_well_formed")
+        .or_else(|| {
+            record
+                .checks
+                .iter()
+                .find(|c| c.verdict == Verdict::Fail && reports.compares(&c.name))
+        });
     if let Some(c) = failed {
         return Some(Difference {
             check: c.name.clone(),
@@ -454,8 +492,9 @@ pub(crate) fn invariants(
     Ok(None)
 }
 
-/// No My Number in any answer (typed, or as a result file in UTF-8 or Shift_JIS) or trace
-/// entry, and every answer's result file reads back to the same bytes.
+/// No My Number in any answer's result file (UTF-8 or Shift_JIS, one per answer in turn; the
+/// typed answer has no field that could hold one, and every text of it is in the file) or
+/// trace entry, and every answer's result file reads back to what was sent.
 fn leaks(w: &World, outputs: &Outputs) -> Option<Difference> {
     use onshi_sim::oqs::{
         CharacterCode, ConfirmEcho, EncodeOptions, decode_confirm_response, encode,
@@ -490,12 +529,6 @@ fn leaks(w: &World, outputs: &Outputs) -> Option<Difference> {
             d.visit = visit.clone();
             d
         };
-        if let Some(d) = leak(
-            &serde_json::to_string(a).unwrap_or_default(),
-            "an answer".into(),
-        ) {
-            return Some(with_visit(d));
-        }
         let Some(code) = w.institutions().get(a.institution.index()).map(|x| x.code) else {
             continue;
         };

@@ -369,7 +369,7 @@ fn merge_timing(timings: Vec<ExploreTiming>, histories: u64) -> Option<ExploreTi
 
 #[cfg(test)]
 #[path = "../../tests/common/explore.rs"]
-mod fixture;
+pub(crate) mod fixture;
 
 #[cfg(test)]
 mod tests;

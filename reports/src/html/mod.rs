@@ -2,10 +2,10 @@
 //! no external URL — that a vendor can attach to a ticket or open from a CI artifact.
 //!
 //! Failed and review scenarios open expanded, the others collapsed in `<details>`. The
-//! filter bar ([`filters`]) hides scenarios by verdict through CSS `:has()` and, when the
+//! filter bar (`filters`) hides scenarios by verdict through CSS `:has()` and, when the
 //! inline script runs, by requirement, tag and text; without script every scenario shows.
 //! A Content-Security-Policy in the page forbids every fetch, so even the script cannot
-//! reach the network. Check tables give the width to expected and actual ([`checks`]).
+//! reach the network. Check tables give the width to expected and actual (`checks`).
 //! Text is set in a Japanese-capable font stack (`style.css`). Every string from the
 //! record is escaped.
 

@@ -97,6 +97,37 @@ impl Executor<'_> {
             }
         };
         sent.sort();
+        if !r.at_most.is_empty() {
+            let count = |k: RequestKindName| sent.iter().filter(|x| **x == k).count() as u32;
+            let over: Vec<String> = r
+                .at_most
+                .iter()
+                .filter(|(k, n)| count(*k) > *n)
+                .map(|(k, n)| format!("{} {} times (at most {n})", k.name(), count(*k)))
+                .collect();
+            let counted = |list: &[(RequestKindName, u32)]| {
+                list.iter()
+                    .map(|(k, n)| format!("{} ×{n}", k.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let actual: Vec<(RequestKindName, u32)> =
+                r.at_most.iter().map(|(k, _)| (*k, count(*k))).collect();
+            self.checks.push(Check {
+                name: "requests.at_most".into(),
+                at: self.position(pe.origin),
+                step,
+                requirements: pe.requirements.clone(),
+                verdict: if over.is_empty() {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                },
+                expected: format!("at most: {}", counted(&r.at_most)),
+                actual: format!("sent: {}", counted(&actual)),
+                note: (!over.is_empty()).then(|| format!("sent {}", over.join(", "))),
+            });
+        }
         sent.dedup();
         if !r.sent.is_empty() {
             let missing: Vec<RequestKindName> = r

@@ -104,6 +104,9 @@ pub struct RequestsExpect {
     /// Kinds that must not have been sent.
     #[serde(default)]
     pub not_sent: Vec<RequestKindName>,
+    /// The most times each kind may be sent (`at_most: { siquc01: 1, yzk: 1 }`).
+    #[serde(default)]
+    pub at_most: std::collections::BTreeMap<RequestKindName, u32>,
 }
 
 /// Terminal expectations; only the fields given are checked.

@@ -25,7 +25,7 @@ use super::names::{character_code, consent_item, data_kind};
 pub use super::vocab::*;
 pub use card::*;
 
-/// Where something was written: source index (into [`Loaded::sources`]), line, column.
+/// Where something was written: source index (into `Loaded::sources`), line, column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Origin {
     /// Source index.
@@ -577,6 +577,8 @@ pub struct RequestsCheck {
     pub sent: Vec<RequestKindName>,
     /// Kinds that must not have been sent.
     pub not_sent: Vec<RequestKindName>,
+    /// The most times each kind may be sent.
+    pub at_most: Vec<(RequestKindName, u32)>,
 }
 
 /// Looks up the handles of scenario keys (already checked by `compile`).
@@ -730,6 +732,7 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             of: of(&x.of),
             sent: x.sent.clone(),
             not_sent: x.not_sent.clone(),
+            at_most: x.at_most.iter().map(|(k, n)| (*k, *n)).collect(),
         }),
         Expectation::Certificate(c) => Expect::Certificate(card::certificate(c)),
         Expectation::Signature(s) => Expect::Signature(card::signature(s)),
