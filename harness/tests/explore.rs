@@ -177,7 +177,7 @@ fn the_original_clinic_survives_the_same_exploration() {
 #[test]
 fn a_system_that_sends_a_request_twice_is_found_by_the_counts() {
     let dir = tempfile::tempdir().unwrap();
-    let twice = Path::new("tests/fixtures/clinic_fetches_twice.py");
+    let twice = Path::new("tests/support/clinic_fetches_twice.py");
     let rec = explore_with(
         Some(adapter(twice, &dir.path().join("exchanges"))),
         MUTANT_HISTORIES,
@@ -278,11 +278,69 @@ fn partitions_explore_disjoint_histories_that_merge_into_the_whole() {
 #[test]
 fn the_same_seed_and_budget_give_the_same_record() {
     let dir = tempfile::tempdir().unwrap();
-    let a = explore_with(None, 120, &dir.path().join("a"));
-    let b = explore_with(None, 120, &dir.path().join("b"));
     let strip = |mut r: ExploreRecord| {
         r.timing = None;
         onshi_reports::explore::render_json(&r)
     };
+    let a = explore_with(None, 120, &dir.path().join("a"));
+    let b = explore_with(None, 120, &dir.path().join("b"));
     assert_eq!(strip(a), strip(b));
+    // With differences to find, the stop (the lowest failing history) and the figures up to
+    // it do not depend on how many workers raced for the histories.
+    let planted = |jobs: usize, max_found: usize, out: &str| {
+        let opts = Options {
+            seed: SEED,
+            budget: Budget::Histories(300),
+            jobs,
+            max_found,
+            out: dir.path().join(out),
+            plant: Some(PlantedFault::ForgetMonthTotals),
+            ..Options::default()
+        };
+        let mut r = explore::explore(&opts, &AtomicBool::new(false))
+            .unwrap()
+            .record;
+        // The shrinking figures are the same too; only the time differs.
+        r.timing = None;
+        r
+    };
+    let one = planted(1, 1, "p1");
+    assert!(!one.found.is_empty());
+    let four = planted(4, 1, "p4");
+    assert_eq!(strip(one.clone()), strip(four));
+    assert!(one.histories <= one.found[0].history + 1);
+}
+
+#[test]
+fn a_panic_is_a_difference_not_the_end_of_the_exploration() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = Options {
+        seed: SEED,
+        budget: Budget::Histories(200),
+        jobs: 2,
+        out: dir.path().join("invariants"),
+        plant: Some(PlantedFault::PanicOnSecondCharge),
+        ..Options::default()
+    };
+    let rec = explore::explore(&opts, &AtomicBool::new(false))
+        .unwrap()
+        .record;
+    let f = rec.found.first().expect("the planted panic is found");
+    assert_eq!(f.check, "invariant.no_panic", "{f:?}");
+    assert!(f.actual.contains("planted: a second charge"), "{f:?}");
+    assert!(f.reproduces, "{f:?}");
+    assert!(f.steps_after <= 3, "{f:?}");
+    // Against a system under test the reference panics first: the same difference.
+    let original = Path::new(CLINIC).join("adapter.py");
+    let opts = Options {
+        adapter: Some(adapter(&original, &dir.path().join("clinic/exchanges"))),
+        out: dir.path().join("clinic"),
+        budget: Budget::Histories(MUTANT_HISTORIES),
+        ..opts
+    };
+    let rec = explore::explore(&opts, &AtomicBool::new(false))
+        .unwrap()
+        .record;
+    let f = rec.found.first().expect("the planted panic is found");
+    assert_eq!(f.check, "invariant.no_panic", "{f:?}");
 }

@@ -30,12 +30,22 @@ proptest! {
     #[test]
     fn every_generated_history_validates(seed in any::<u64>(), index in 0u64..100_000) {
         let h = history(seed, index);
+        // The history as generated validates whatever the world later does with it.
+        let bare = h.to_yaml(&[], &[], "");
+        let sc = compiled(&bare, &h.id());
+        // (Without expectations it checks nothing; that is the one lint it may raise.)
+        let problems: Vec<_> = lint::lint(&sc)
+            .into_iter()
+            .filter(|p| p.code != "lint::no-checks")
+            .collect();
+        prop_assert!(problems.is_empty(), "lint: {:?}\n{}", problems, bare);
         let text = match onshi_harness::explore::scenario_text(&h) {
             Ok(t) => t,
-            // The world refused it: explore discards it and counts it.
+            // The world refused a step: explore discards it and counts it.
             Err(onshi_harness::explore::Rejected::Refused(_)) => return Ok(()),
             Err(e) => panic!("{e}"),
         };
+        // With the reference's expectations too.
         let sc = compiled(&text, &h.id());
         let problems = lint::lint(&sc);
         prop_assert!(problems.is_empty(), "lint: {:?}\n{}", problems, text);
@@ -46,7 +56,15 @@ proptest! {
     #[test]
     fn a_history_written_and_opened_again_gives_the_same_plan(seed in any::<u64>(), index in 0u64..1000) {
         let h = history(seed, index);
-        let text = h.to_yaml(&["a comment".into()], &[], "");
+        // The form of a found file: header comments (with a line break a system could put in
+        // a value, which must stay in the comment) and the reference's expectations.
+        let Ok(with_expect) = onshi_harness::explore::scenario_text(&h) else {
+            return Ok(());
+        };
+        let expect = with_expect.split_once("expect:\n").map_or("", |x| x.1);
+        let header = ["found by a test".to_string(), "a value with a\rbreak: x".to_string()];
+        let text = h.to_yaml(&header, &["PRV-1".to_string()], expect);
+        prop_assert!(text.lines().take(2).all(|l| l.starts_with('#')), "{}", text);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.yaml");
         std::fs::write(&path, &text).unwrap();

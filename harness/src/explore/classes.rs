@@ -9,7 +9,7 @@ use super::generate::plus;
 use super::history::{Attempt, Consent, History, PersonDef, Step};
 
 /// Every class, in report order.
-pub const ALL: [&str; 28] = [
+pub const ALL: [&str; 30] = [
     "born on the 1st of a month",
     "born on 1 April",
     "born on 2 April",
@@ -38,6 +38,8 @@ pub const ALL: [&str; 28] = [
     "多数回該当",
     "入院 and 入院外 in one month",
     "no consent at the reader",
+    "電子証明書 renewed",
+    "consent to single items or 包括",
 ];
 
 /// The settled paths a reference run can reach (counted as classes too).
@@ -225,9 +227,22 @@ pub fn of(h: &History) -> BTreeSet<&'static str> {
                 if v.consent == Consent::Nothing {
                     c.insert(ALL[27]);
                 }
+                if matches!(
+                    v.consent,
+                    Consent::Blanket
+                        | Consent::MedicationOnly
+                        | Consent::CheckupOnly
+                        | Consent::DiseaseOnly
+                        | Consent::TreatmentSurgery
+                ) {
+                    c.insert(ALL[29]);
+                }
                 care.insert((v.person.clone(), v.care == "inpatient"));
             }
-            Step::AdvanceTo(_) | Step::Advance(_) | Step::CardRenew(_) | Step::Register(_) => {}
+            Step::CardRenew(_) => {
+                c.insert(ALL[28]);
+            }
+            Step::AdvanceTo(_) | Step::Advance(_) | Step::Register(_) => {}
         }
     }
     let inpatients: BTreeSet<&String> = care.iter().filter(|(_, i)| *i).map(|(p, _)| p).collect();

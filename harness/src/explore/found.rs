@@ -63,7 +63,7 @@ pub(crate) fn shrink_and_write(
         String::new(),
     ];
     let with_adapter = ctx.with_adapter();
-    let (text, requirements) = if with_adapter {
+    let text = if with_adapter {
         header.push(
             "The expectations are the reference provider's record of each visit: `onshi run \
              FILE` passes, `onshi run FILE --adapter CMD` fails until the system is fixed."
@@ -73,7 +73,7 @@ pub(crate) fn shrink_and_write(
         let r = oracle::reference(ctx, &h).map_err(|e| format!("the shrunk history: {e:?}"))?;
         let expect = oracle::expectations(&r.visits, reports);
         let reqs = requirements_of(&d);
-        (h.to_yaml(&header, &reqs, &expect), reqs)
+        h.to_yaml(&header, &reqs, &expect)
     } else {
         header.push(
             "An invariant of the reference broke on this history (docs/explore.md, \
@@ -81,7 +81,7 @@ pub(crate) fn shrink_and_write(
                 .into(),
         );
         let reqs = requirements_of(&d);
-        (h.to_yaml(&header, &reqs, ""), reqs)
+        h.to_yaml(&header, &reqs, "")
     };
     let dir = opts.out.join("found");
     let name = file_name(&d.check, index);
@@ -95,23 +95,15 @@ pub(crate) fn shrink_and_write(
         let again = oracle::invariants(ctx, &back, &h).ok().flatten();
         (again.is_some_and(|a| a.check == d.check), None)
     };
-    let _ = requirements;
     Ok(Found {
-        history: index,
-        check: d.check.clone(),
-        visit: d.visit.clone(),
-        expected: d.expected.clone(),
-        actual: d.actual.clone(),
-        requirements: d.requirements.clone(),
         file: format!("found/{name}"),
         steps_before,
-        steps_after: h.steps.len() as u32,
         people_before,
-        people_after: h.people.len() as u32,
         shrink_steps: shrunk.kept,
         shrink_runs: shrunk.runs,
         reproduces,
         passes_reference,
+        ..unwritten(index, &h, &d)
     })
 }
 
@@ -161,4 +153,26 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
 /// `1 step`, `3 steps`.
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The record of a difference whose scenario could not be shrunk or written (a write error,
+/// a history the shrinker could not run): reported as found, not reproduced, with no file.
+pub(crate) fn unwritten(index: u64, h: &History, d: &Difference) -> Found {
+    Found {
+        history: index,
+        check: d.check.clone(),
+        visit: d.visit.clone(),
+        expected: d.expected.clone(),
+        actual: d.actual.clone(),
+        requirements: d.requirements.clone(),
+        file: String::new(),
+        steps_before: h.steps.len() as u32,
+        steps_after: h.steps.len() as u32,
+        people_before: h.people.len() as u32,
+        people_after: h.people.len() as u32,
+        shrink_steps: 0,
+        shrink_runs: 0,
+        reproduces: false,
+        passes_reference: None,
+    }
 }

@@ -608,12 +608,39 @@ fn steps(
                         }
                     }
                 }
+                8 if live[who].card
+                    && !live[who].lost
+                    && people[who]
+                        .card
+                        .as_ref()
+                        .is_some_and(|(issued, _)| renewable(*issued, *day)) =>
+                {
+                    // 電子証明書の更新 at the municipality, then a card visit with the new
+                    // certificate.
+                    out.push(Step::CardRenew(people[who].key.clone()));
+                    if let Some(v) = visit(d, people, live, who, visits + 1, *day) {
+                        visits += 1;
+                        out.push(v);
+                    }
+                }
                 _ => {
                     if let Some(v) = visit(d, people, live, who, visits + 1, *day) {
                         visits += 1;
                         out.push(v);
                     }
                 }
+            }
+        }
+    }
+    // A history checks visits: when every draw missed, the first person who can still visit
+    // does, on the last day.
+    if visits == 0
+        && let Some(last) = days.last()
+    {
+        for who in 0..people.len() {
+            if let Some(v) = visit(d, people, live, who, 1, *last) {
+                out.push(v);
+                break;
             }
         }
     }
@@ -753,11 +780,16 @@ fn visit(
         18 => Some(vec![Attempt::Visual]),
         _ => Some(vec![Attempt::Face(0.95)]),
     };
-    let consent = match d.below(20) {
+    let consent = match d.below(26) {
         0..=8 => Consent::All,
         9..=13 => Consent::Nothing,
         14..=16 => Consent::LimitOnly,
-        _ => Consent::DataOnly,
+        17 | 18 => Consent::DataOnly,
+        19 | 20 => Consent::Blanket,
+        21 => Consent::MedicationOnly,
+        22 => Consent::CheckupOnly,
+        23 => Consent::DiseaseOnly,
+        _ => Consent::TreatmentSurgery,
     };
     let care = match d.below(20) {
         0..=15 => "outpatient",
@@ -784,4 +816,11 @@ fn visit(
         fee,
         many_times,
     }))
+}
+
+/// Whether a card issued on `issued` can have its 電子証明書 renewed on `day` with a new
+/// validity that is not empty: one to four years old (every card's validity, a child's five
+/// birthdays included, runs past that).
+fn renewable(issued: Date, day: Date) -> bool {
+    years_before(day, 4) < issued && issued <= years_before(day, 1)
 }

@@ -103,6 +103,16 @@ pub enum Consent {
     LimitOnly,
     /// 薬剤 and 健診 but not 限度額.
     DataOnly,
+    /// 包括同意 (one answer for every item).
+    Blanket,
+    /// Only 薬剤.
+    MedicationOnly,
+    /// Only 特定健診.
+    CheckupOnly,
+    /// Only 特定疾病.
+    DiseaseOnly,
+    /// 診療 and 手術 only.
+    TreatmentSurgery,
 }
 
 /// A visit.
@@ -294,6 +304,12 @@ impl History {
             if h.is_empty() {
                 o.push_str("#\n");
             } else {
+                // A comment stays one line whatever it quotes (a value a system reported, an
+                // adapter command): a YAML reader breaks lines at CR, NEL, LS and PS too.
+                let h = h.replace(
+                    |c: char| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'),
+                    " ",
+                );
                 let _ = writeln!(o, "# {h}");
             }
         }
@@ -450,6 +466,13 @@ fn step_yaml(s: &Step) -> String {
                 Consent::LimitOnly => f.push("consent: { limit_info: true }".into()),
                 Consent::DataOnly => {
                     f.push("consent: { medication: true, checkup: true, limit_info: false }".into())
+                }
+                Consent::Blanket => f.push("consent: { blanket: true }".into()),
+                Consent::MedicationOnly => f.push("consent: { medication: true }".into()),
+                Consent::CheckupOnly => f.push("consent: { checkup: true }".into()),
+                Consent::DiseaseOnly => f.push("consent: { specific_disease: true }".into()),
+                Consent::TreatmentSurgery => {
+                    f.push("consent: { treatment: true, surgery: true }".into())
                 }
             }
             if v.care != "outpatient" {

@@ -9,7 +9,8 @@
 //! - [`requirements`]: the requirement a difference breaks, narrowed to its field;
 //! - [`shrink`]: a failing history made small;
 //! - [`classes`]: the boundary classes a history reaches, for the report;
-//! - [`found`]: the found scenario written, read back and run again.
+//! - [`found`]: the found scenario written, read back and run again;
+//! - `tally`: the figures, folded in history order as histories finish.
 //!
 //! Histories are numbered 0, 1, 2, … for a seed; with `--partition hash:K/N` a run takes the
 //! numbers whose id hashes to its part, so parts explore disjoint histories and their records
@@ -23,6 +24,7 @@ pub mod history;
 pub mod oracle;
 pub mod requirements;
 pub mod shrink;
+mod tally;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -40,6 +42,7 @@ use crate::run::execute::{AdapterRun, ProviderRole};
 use history::History;
 pub use oracle::Rejected;
 use oracle::{Difference, Reports};
+use tally::{Finished, Stats, Tally};
 
 /// How long an exploration goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,15 +156,6 @@ enum Outcome {
     Failed(Stats, Box<History>, Difference, Reports),
 }
 
-/// What one history covered.
-#[derive(Clone, Debug, Default)]
-struct Stats {
-    steps: u64,
-    visits: u64,
-    classes: Vec<&'static str>,
-    kinds: Vec<&'static str>,
-}
-
 fn stats(h: &History, visits: &[oracle::SeenVisit]) -> Stats {
     let mut classes: Vec<&'static str> = classes::of(h).into_iter().collect();
     for v in visits {
@@ -179,78 +173,71 @@ fn stats(h: &History, visits: &[oracle::SeenVisit]) -> Stats {
     }
 }
 
-/// Runs one history against the oracle.
+/// Runs one history against the oracle. A panic anywhere in it (the reference, the harness)
+/// is the difference `invariant.no_panic`, not the end of the exploration.
 fn evaluate(ctx: &Ctx, h: History) -> Outcome {
-    let reference = match oracle::reference(ctx, &h) {
-        Ok(r) => r,
-        Err(Rejected::Refused(why)) => {
+    let generator = |e: String| Difference {
+        check: "explore.generator".into(),
+        visit: None,
+        expected: "a history the scenario language accepts".into(),
+        actual: e,
+        requirements: Vec::new(),
+    };
+    if !ctx.with_adapter() {
+        // One run gives the invariants and the figures.
+        let text = h.to_yaml(&[], &[], "");
+        return match oracle::invariants_run(ctx, &text, &h) {
+            Ok((None, visits)) => Outcome::Passed(stats(&h, &visits)),
+            Ok((Some(d), visits)) => {
+                Outcome::Failed(stats(&h, &visits), Box::new(h), d, Reports::all())
+            }
+            Err(Rejected::Refused(why)) => {
+                tracing::debug!(history = h.index, %why, "the world refused the history");
+                Outcome::Discarded
+            }
+            Err(Rejected::Invalid(e)) => {
+                Outcome::Failed(stats(&h, &[]), Box::new(h), generator(e), Reports::all())
+            }
+        };
+    }
+    let reference = match oracle::no_panic(|| oracle::reference(ctx, &h)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(Rejected::Refused(why))) => {
             tracing::debug!(history = h.index, %why, "the world refused the history");
             return Outcome::Discarded;
         }
-        Err(Rejected::Invalid(e)) => {
-            let st = stats(&h, &[]);
-            let d = Difference {
-                check: "explore.generator".into(),
-                visit: None,
-                expected: "a history the scenario language accepts".into(),
-                actual: e,
-                requirements: Vec::new(),
-            };
-            return Outcome::Failed(st, Box::new(h), d, Reports::all());
+        Ok(Err(Rejected::Invalid(e))) => {
+            return Outcome::Failed(stats(&h, &[]), Box::new(h), generator(e), Reports::all());
         }
+        Err(d) => return Outcome::Failed(stats(&h, &[]), Box::new(h), d, Reports::all()),
     };
     let st = stats(&h, &reference.visits);
-    if ctx.with_adapter() {
-        let expect = oracle::expectations(&reference.visits, Reports::all());
-        match oracle::system(ctx, &h, &expect) {
-            Ok(run) => match run.difference {
-                Some(d) => Outcome::Failed(st, Box::new(h), d, run.reports),
-                None => Outcome::Passed(st),
-            },
-            Err(Rejected::Refused(_)) => Outcome::Discarded,
-            Err(Rejected::Invalid(e)) => Outcome::Failed(
-                st,
-                Box::new(h),
-                Difference {
-                    check: "explore.generator".into(),
-                    visit: None,
-                    expected: "expectations the scenario language accepts".into(),
-                    actual: e,
-                    requirements: Vec::new(),
-                },
-                Reports::all(),
-            ),
+    let expect = oracle::expectations(&reference.visits, Reports::all());
+    match oracle::no_panic(|| oracle::system(ctx, &h, &expect)) {
+        Ok(Ok(run)) => match run.difference {
+            Some(d) => Outcome::Failed(st, Box::new(h), d, run.reports),
+            None => Outcome::Passed(st),
+        },
+        Ok(Err(Rejected::Refused(_))) => Outcome::Discarded,
+        Ok(Err(Rejected::Invalid(e))) => {
+            Outcome::Failed(st, Box::new(h), generator(e), Reports::all())
         }
-    } else {
-        match oracle::invariants(ctx, &h.to_yaml(&[], &[], ""), &h) {
-            Ok(None) => Outcome::Passed(st),
-            Ok(Some(d)) => Outcome::Failed(st, Box::new(h), d, Reports::all()),
-            Err(Rejected::Refused(_)) => Outcome::Discarded,
-            Err(Rejected::Invalid(e)) => Outcome::Failed(
-                st,
-                Box::new(h),
-                Difference {
-                    check: "explore.generator".into(),
-                    visit: None,
-                    expected: "a history the scenario language accepts".into(),
-                    actual: e,
-                    requirements: Vec::new(),
-                },
-                Reports::all(),
-            ),
-        }
+        Err(d) => Outcome::Failed(st, Box::new(h), d, Reports::all()),
     }
 }
 
-/// The difference a candidate shows, for shrinking.
+/// The difference a candidate shows, for shrinking (a panic included).
 pub(crate) fn judge(ctx: &Ctx, h: &History, reports: Reports) -> Option<Difference> {
-    if ctx.with_adapter() {
-        let r = oracle::reference(ctx, h).ok()?;
-        let expect = oracle::expectations(&r.visits, reports);
-        oracle::system(ctx, h, &expect).ok()?.difference
-    } else {
-        oracle::invariants(ctx, &h.to_yaml(&[], &[], ""), h).ok()?
-    }
+    let run = oracle::no_panic(|| {
+        if ctx.with_adapter() {
+            let r = oracle::reference(ctx, h).ok()?;
+            let expect = oracle::expectations(&r.visits, reports);
+            oracle::system(ctx, h, &expect).ok()?.difference
+        } else {
+            oracle::invariants(ctx, &h.to_yaml(&[], &[], ""), h).ok()?
+        }
+    });
+    run.unwrap_or_else(Some)
 }
 
 /// A history as the scenario explore runs against a system under test: the reference's
@@ -276,11 +263,10 @@ fn ours(partition: Option<Partition>, seed: u64, index: u64) -> bool {
 
 /// What the workers share.
 struct Shared {
-    /// Per history number: what it covered (passed or failed); discarded ones count apart.
-    done: BTreeMap<u64, Stats>,
-    discarded: BTreeMap<u64, ()>,
-    failures: BTreeMap<u64, (Box<History>, Difference, Reports)>,
-    first_found: Option<Duration>,
+    tally: Tally,
+    /// The differences (their histories wait for shrinking): at most `max_found` plus one a
+    /// worker, since no history above the cutoff is started.
+    failures: BTreeMap<u64, (Box<History>, Difference, Reports, Duration)>,
 }
 
 /// The result of [`explore`].
@@ -302,17 +288,16 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
     // The lowest history number with a difference, once `max_found` are known.
     let cutoff = AtomicU64::new(u64::MAX);
     let shared = Mutex::new(Shared {
-        done: BTreeMap::new(),
-        discarded: BTreeMap::new(),
+        tally: Tally::new(opts.max_found),
         failures: BTreeMap::new(),
-        first_found: None,
     });
     let limit = match opts.budget {
         Budget::Histories(n) => n,
         Budget::Time(_) => u64::MAX,
     };
+    // A budget too large for the clock has no deadline.
     let deadline = match opts.budget {
-        Budget::Time(d) => Some(started + d),
+        Budget::Time(d) => started.checked_add(d),
         Budget::Histories(_) => None,
     };
     let bar = progress_bar(opts);
@@ -332,39 +317,36 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
                     if i >= limit || i > cutoff.load(Ordering::Relaxed) {
                         break;
                     }
-                    if !ours(opts.partition, opts.seed, i) {
-                        continue;
-                    }
-                    let h = generate::history(opts.seed, i);
-                    let outcome = evaluate(&ctx, h);
-                    if stop.load(Ordering::Relaxed) {
-                        // A signal killed the adapters: this history's result is not trusted.
-                        break;
-                    }
+                    let finished = if ours(opts.partition, opts.seed, i) {
+                        let outcome = evaluate(&ctx, generate::history(opts.seed, i));
+                        if stop.load(Ordering::Relaxed) {
+                            // A signal killed the adapters: this history's result is not trusted.
+                            break;
+                        }
+                        Some(outcome)
+                    } else {
+                        None
+                    };
                     let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-                    match outcome {
-                        Outcome::Discarded => {
-                            s.discarded.insert(i, ());
-                        }
-                        Outcome::Passed(st) => {
+                    match finished {
+                        None => s.tally.finish(i, Finished::NotOurs),
+                        Some(Outcome::Discarded) => s.tally.finish(i, Finished::Discarded),
+                        Some(Outcome::Passed(st)) => {
                             note_classes(&reached, &st);
-                            s.done.insert(i, st);
+                            s.tally.finish(i, Finished::Passed(st));
                         }
-                        Outcome::Failed(st, h, d, reports) => {
+                        Some(Outcome::Failed(st, h, d, reports)) => {
                             note_classes(&reached, &st);
-                            s.done.insert(i, st);
                             bar.println(format!("history {i}: {}", d.line()));
-                            s.failures.insert(i, (h, d, reports));
-                            s.first_found.get_or_insert(started.elapsed());
-                            if s.failures.len() >= opts.max_found.max(1)
-                                && let Some((&nth, _)) =
-                                    s.failures.iter().nth(opts.max_found.max(1) - 1)
-                            {
-                                cutoff.fetch_min(nth, Ordering::Relaxed);
+                            s.tally.finish(i, Finished::Failed(st, d.check.clone()));
+                            s.failures.insert(i, (h, d, reports, started.elapsed()));
+                            let known = s.failures.iter().map(|(i, f)| (*i, f.1.check.as_str()));
+                            if let Some(c) = tally::cutoff(known, opts.max_found) {
+                                cutoff.fetch_min(c, Ordering::Relaxed);
                             }
                         }
                     }
-                    let n = s.done.len() as u64;
+                    let n = s.tally.counted();
                     drop(s);
                     let secs = started.elapsed().as_secs_f64().max(1e-3);
                     let hit = reached.lock().map(|r| r.len()).unwrap_or(0);
@@ -380,8 +362,8 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let s = shared.into_inner().unwrap_or_else(|p| p.into_inner());
-    let cut = cutoff.load(Ordering::Relaxed);
-    let keep = |i: &u64| *i <= cut;
+    let totals = s.tally.close();
+    let keep = |i: &u64| totals.cut.is_none_or(|c| *i <= c);
     let mut record = ExploreRecord {
         format: onshi_reports::explore::EXPLORE_FORMAT,
         kind: "explore".into(),
@@ -397,41 +379,50 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
         partitions: opts.partition.iter().map(|p| p.to_string()).collect(),
         missing_partitions: Vec::new(),
         interrupted: stop.load(Ordering::Relaxed).then(|| "SIGINT".to_string()),
-        histories: 0,
-        discarded: s.discarded.keys().filter(|i| keep(i)).count() as u64,
-        steps: 0,
-        visits: 0,
+        histories: totals.histories,
+        discarded: totals.discarded,
+        steps: totals.steps,
+        visits: totals.visits,
         boundary_classes: classes::ALL
             .iter()
             .chain(classes::PATHS.iter())
-            .map(|c| (c.to_string(), 0))
+            .map(|c| (c.to_string(), totals.classes.get(c).copied().unwrap_or(0)))
             .collect(),
-        event_kinds: BTreeMap::new(),
+        event_kinds: totals
+            .kinds
+            .iter()
+            .map(|(k, n)| (k.to_string(), *n))
+            .collect(),
         found: Vec::new(),
         timing: None,
     };
-    for (_, st) in s.done.iter().filter(|(i, _)| keep(i)) {
-        record.histories += 1;
-        record.steps += st.steps;
-        record.visits += st.visits;
-        for c in &st.classes {
-            *record.boundary_classes.entry(c.to_string()).or_insert(0) += 1;
-        }
-        for k in &st.kinds {
-            *record.event_kinds.entry(k.to_string()).or_insert(0) += 1;
-        }
-    }
+    let failures: Vec<_> = s.failures.into_iter().filter(|(i, _)| keep(i)).collect();
+    let first_found = failures.iter().map(|(_, f)| f.3).min();
     let shrink_started = Instant::now();
     let mut lines = Vec::new();
     let mut checks_found = std::collections::BTreeSet::new();
-    for (i, (h, d, reports)) in s.failures.into_iter().filter(|(i, _)| keep(i)) {
-        if !checks_found.insert(d.check.clone()) && opts.max_found > 1 {
+    for (i, (h, d, reports, _)) in failures {
+        if !checks_found.insert(d.check.clone()) {
             continue;
         }
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let f = found::shrink_and_write(&ctx, opts, i, *h, d, reports)?;
+        // A difference that cannot be shrunk or written is still reported, as not reproduced.
+        let written = oracle::no_panic(|| {
+            found::shrink_and_write(&ctx, opts, i, (*h).clone(), d.clone(), reports)
+        })
+        .unwrap_or_else(|p| Err(p.actual));
+        let (f, written) = match written {
+            Ok(f) => {
+                let at = opts.out.join(&f.file).display().to_string();
+                (f, at)
+            }
+            Err(e) => {
+                tracing::warn!(history = i, error = %e, "the found scenario was not written");
+                (found::unwritten(i, &h, &d), format!("not written: {e}"))
+            }
+        };
         lines.push(format!(
             "{}{} (history {i}): expected {}, got {} ({}) → {}",
             f.check,
@@ -442,7 +433,7 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
             f.expected.replace('\n', " / "),
             f.actual.replace('\n', " / "),
             f.requirements.join(", "),
-            opts.out.join(&f.file).display()
+            written
         ));
         record.found.push(f);
     }
@@ -450,7 +441,7 @@ pub fn explore(opts: &Options, stop: &AtomicBool) -> Result<Explored, String> {
     let secs = elapsed.as_secs_f64();
     record.timing = Some(ExploreTiming {
         elapsed_ms: elapsed.as_millis() as u64,
-        first_found_ms: s.first_found.map(|d| d.as_millis() as u64),
+        first_found_ms: first_found.map(|d| d.as_millis() as u64),
         shrink_ms,
         histories_per_second: if secs > 0.0 {
             record.histories as f64 / secs

@@ -8,6 +8,21 @@ use super::history::History;
 use super::oracle::Difference;
 use crate::scenario::names::RequestKindName;
 
+/// The request kinds of a `requests` check's text, with their counts: `sent: siquc01, yzk`,
+/// `never sent: siquc01`, `at most: siquc01 ×1` (the kinds after the colon; `none` is none).
+pub(crate) fn kinds(t: &str) -> BTreeMap<String, u32> {
+    t.split_once(':')
+        .map_or("", |x| x.1)
+        .split(',')
+        .filter_map(|k| {
+            let (k, n) = k.split_once('×').unwrap_or((k, "1"));
+            let k = k.trim().to_string();
+            let n = n.trim().parse().unwrap_or(1);
+            (!k.is_empty() && k != "-" && k != "none").then_some((k, n))
+        })
+        .collect()
+}
+
 /// The requirements a difference in one expectation field breaks, narrower than the
 /// scenario's list (docs/explore.md, "The two oracles"): the charge is PRV-1 (the ratio), with a
 /// cap in force also PRV-2; the numbers and `relation`, `name`, `copay_percent` PRV-1; on a
@@ -83,20 +98,6 @@ pub(crate) fn of_field(d: &Difference, expect: &str, h: &History) -> Option<Vec<
             vec!["PRV-7"]
         }
         "requests.sent" | "requests.not_sent" | "requests.at_most" => {
-            // `sent: siquc01, yzk` / `never sent: siquc01` / `at most: siquc01 ×1`: the kinds
-            // after the colon, with their counts.
-            let kinds = |t: &str| -> BTreeMap<String, u32> {
-                t.split_once(':')
-                    .map_or("", |x| x.1)
-                    .split(',')
-                    .filter_map(|k| {
-                        let (k, n) = k.split_once('×').unwrap_or((k, "1"));
-                        let k = k.trim().to_string();
-                        let n = n.trim().parse().unwrap_or(1);
-                        (!k.is_empty() && k != "-" && k != "none").then_some((k, n))
-                    })
-                    .collect()
-            };
             let (want, got) = (kinds(&d.expected), kinds(&d.actual));
             let differing: Vec<&String> = match d.check.as_str() {
                 "requests.sent" => want.keys().filter(|k| !got.contains_key(*k)).collect(),

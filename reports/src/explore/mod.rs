@@ -73,10 +73,10 @@ pub struct ExploreRecord {
     pub steps: u64,
     /// Visits (受診) over all histories.
     pub visits: u64,
-    /// Boundary class (`age.turns_70`, `month_cap.reached`, …) → histories that reached it.
+    /// Boundary class (`born on 1 April`, `settled: confirmed`, …) → histories that reached it.
     /// Every class is listed, with 0 when no history reached it.
     pub boundary_classes: BTreeMap<String, u64>,
-    /// Step kind (`visit`, `card.reissue`, `insurer.change`, …) → steps of that kind.
+    /// Step kind (`visit`, `card.reissue`, `job.change`, …) → steps of that kind.
     pub event_kinds: BTreeMap<String, u64>,
     /// Every difference found, shrunk, sorted by history then check.
     pub found: Vec<Found>,
@@ -227,7 +227,9 @@ fn json_error(e: serde_json::Error) -> ReportError {
 }
 
 /// One record from the parts of a partitioned exploration (`--partition hash:k/n` on a CI
-/// matrix), as if one machine had explored everything.
+/// matrix): the sums of the parts. Each part stops at its own first difference, so a merge
+/// of parts that found something covers what each part explored, not the whole space up to
+/// one stop; `found[].file` stays relative to the part's own `--out`.
 ///
 /// Parts must agree on `format`, `kind`, `tool`, `seed`, `oracle`, `target` and `budget`
 /// ([`ReportError::Mismatch`] names the first field that differs), be cut one way

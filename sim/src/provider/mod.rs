@@ -303,6 +303,12 @@ impl ProviderState {
             } else {
                 self.month.get(&key).copied().unwrap_or((0, 0))
             };
+        if v.rules.planted() == Some(crate::rules::PlantedFault::PanicOnSecondCharge)
+            && fee.is_some()
+            && self.month.contains_key(&key)
+        {
+            panic!("planted: a second charge in the month");
+        }
         if let Some(f) = fee {
             // PRV-2: the cap applies only with 限度額 data from the answer.
             let cap = rec.limit_category.map(|category| CapTerms {

@@ -221,6 +221,8 @@ pub struct RuleSet {
 pub enum PlantedFault {
     /// The provider forgets the month's earlier charges, so a cap no longer limits the total.
     ForgetMonthTotals,
+    /// The provider panics when it charges a second visit in the same month and claim.
+    PanicOnSecondCharge,
 }
 
 impl RuleSet {
