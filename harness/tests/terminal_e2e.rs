@@ -3,13 +3,16 @@
 //! and `--terminal-http` (the registry's terminal endpoints), while a terminal under test
 //! (`support/terminal_under_test.rs`, a PC/SC client plus a tiny HTTP client) serves every
 //! card put in the reader. A good terminal passes all five scenarios; a terminal that also
-//! selects the 券面事項入力補助AP fails `terminal.my_number_untouched` (RDR-6, PRV-5).
+//! selects the 券面事項入力補助AP fails `terminal.my_number_untouched` (RDR-6, PRV-5), and so
+//! does one that reads it right after the registry answered (the card stays on the reader for
+//! `--terminal-settle`).
 //!
 //! The terminal runs as a child process of this test (the same binary, filtered to one test,
 //! with `PCSCLITE_CSOCK_NAME` set), because libpcsclite reads that variable once per process.
-//! Every child is killed when its guard drops, and every wait has a deadline. The scenario
-//! where the PIN gets blocked sends no confirmation, so it costs the whole `--terminal-wait`
-//! (the runner cannot tell a terminal that gave up from a slow one).
+//! Every child is killed when its guard drops, and every wait has a deadline. In the scenario
+//! where the PIN gets blocked the terminal sends no confirmation but gives up
+//! (`POST /onshi/terminal/give-up`), so that visit ends at once instead of costing the whole
+//! `--terminal-wait`.
 //!
 //! Needs pcscd and vsmartcard-vpcd (`scripts/pcsc-setup.sh`) and root or unprivileged user
 //! namespaces; without them the tests fail and say so.
@@ -140,6 +143,8 @@ fn endpoints_addr(onshi: &mut ChildGuard) -> SocketAddr {
 /// What an onshi run with a terminal under test left.
 struct Run {
     status: ExitStatus,
+    /// Wall-clock time of the whole `onshi run`.
+    took: Duration,
     record: Value,
     onshi: String,
     terminal: String,
@@ -166,6 +171,7 @@ fn run_with_terminal(mode: &str, scenarios: &str, test: &str) -> Run {
         .arg("--out")
         .arg(&reports)
         .env("NO_COLOR", "1");
+    let started = Instant::now();
     let mut onshi = ChildGuard::spawn(cmd, work.path(), "onshi");
     let addr = endpoints_addr(&mut onshi);
 
@@ -184,6 +190,7 @@ fn run_with_terminal(mode: &str, scenarios: &str, test: &str) -> Run {
             pcscd.log_tail()
         )
     });
+    let took = started.elapsed();
     let terminal_said = terminal.output();
     drop(terminal);
     let record = fs::read_to_string(reports.join("run.json"))
@@ -196,6 +203,7 @@ fn run_with_terminal(mode: &str, scenarios: &str, test: &str) -> Run {
         });
     Run {
         status,
+        took,
         record,
         onshi: onshi.output(),
         terminal: terminal_said,
@@ -212,6 +220,17 @@ fn checks<'a>(scenario: &'a Value, name: &str) -> Vec<&'a Value> {
         .unwrap()
         .iter()
         .filter(|c| c["name"] == name)
+        .collect()
+}
+
+/// The names of the checks of `scenario` that did not pass.
+fn failed(scenario: &Value) -> Vec<&str> {
+    scenario["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] != "pass")
+        .map(|c| c["name"].as_str().unwrap())
         .collect()
 }
 
@@ -248,6 +267,51 @@ fn a_terminal_under_test_passes_the_terminal_scenarios_over_pcsc() {
     }
     // One visit per card put on the reader: six in the five scenarios.
     assert!(run.terminal.contains("terminal: visit 6:"), "{context}");
+    // The blocked PIN: the terminal gave up, the visit ended at once and says so.
+    let blocked = &all[1];
+    let gave_up: Vec<&Value> = blocked["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "terminal.give_up")
+        .collect();
+    assert_eq!(gave_up.len(), 1, "{blocked:#}");
+    assert!(
+        gave_up[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("PIN blocked at try 3"),
+        "{gave_up:?}"
+    );
+    let confirmed = checks(blocked, "terminal.confirmed");
+    assert!(
+        confirmed[0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("the terminal gave up on the visit"),
+        "{confirmed:?}"
+    );
+    let wait = Duration::from_secs(TERMINAL_WAIT.parse().unwrap());
+    assert!(
+        run.took < wait,
+        "the whole run took {:?}: a visit waited for the terminal in vain\n{context}",
+        run.took
+    );
+    // Every PIN the terminal sent is in the trace, never its value (RDR-2).
+    let verifies: Vec<&str> = blocked["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "card.verify")
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(verifies.len(), 3, "{verifies:?}");
+    assert!(
+        verifies
+            .iter()
+            .all(|s| !["1111", "2222", "3333"].iter().any(|pin| s.contains(pin))),
+        "{verifies:?}"
+    );
 }
 
 const MUTANT_TEST: &str = "a_terminal_that_selects_the_input_support_ap_fails_my_number_untouched";
@@ -276,12 +340,35 @@ fn a_terminal_that_selects_the_input_support_ap_fails_my_number_untouched() {
         "the terminal selected the 券面事項入力補助AP"
     );
     // Everything else the terminal did was right.
-    let failed: Vec<&str> = s["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["verdict"] != "pass")
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(failed, ["terminal.my_number_untouched"], "{s:#}");
+    assert_eq!(failed(s), ["terminal.my_number_untouched"], "{s:#}");
+}
+
+const AFTER_TEST: &str =
+    "a_terminal_that_reads_the_input_support_ap_after_confirming_fails_my_number_untouched";
+
+#[test]
+fn a_terminal_that_reads_the_input_support_ap_after_confirming_fails_my_number_untouched() {
+    if std::env::var_os(TERMINAL_MODE).is_some() {
+        return terminal_half();
+    }
+    let run = run_with_terminal(
+        "reads-my-number-after-confirm",
+        "scenarios/terminal/pin-visit-signs-with-auth-key.yaml",
+        AFTER_TEST,
+    );
+    let context = format!("onshi:\n{}\n--- terminal\n{}", run.onshi, run.terminal);
+    assert_eq!(run.status.code(), Some(1), "the run fails: {context}");
+    let s = &scenarios(&run.record)[0];
+    let untouched = checks(s, "terminal.my_number_untouched");
+    assert_eq!(untouched.len(), 1, "{s:#}");
+    assert_eq!(untouched[0]["verdict"], "fail", "{context}");
+    assert!(
+        untouched[0]["actual"]
+            .as_str()
+            .unwrap()
+            .ends_with("after the registry answered"),
+        "{untouched:?}"
+    );
+    // The confirmation itself was right: only the late read fails.
+    assert_eq!(failed(s), ["terminal.my_number_untouched"], "{s:#}");
 }

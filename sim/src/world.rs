@@ -41,6 +41,7 @@ mod visit;
 
 pub use card_steps::{
     CardBytes, CardSignature, JpkiOutcome, JpkiRequest, SurfaceOutcome, SurfacePin, SurfaceRequest,
+    pin_name,
 };
 pub use events::{Event, Outcome, Presentation, VisitOutcome, VisitSpec};
 
@@ -690,9 +691,15 @@ impl World {
             crate::trace::Actor::Registry,
             "terminal.confirm",
             person,
-            || match &checked {
-                Ok(serial) => format!("signed confirmation, serial {serial}"),
-                Err(e) => format!("rejected: {e}"),
+            || match (&checked, &req.proof) {
+                (Ok(serial), crate::registry::terminal::TerminalProof::Pin { .. }) => {
+                    format!("signed confirmation, serial {serial}")
+                }
+                // No card signature: the registry trusts the face-authentication reader.
+                (Ok(serial), crate::registry::terminal::TerminalProof::Face) => {
+                    format!("face confirmation (no signature), serial {serial}")
+                }
+                (Err(e), _) => format!("rejected: {e}"),
             },
         );
         let serial = checked?;

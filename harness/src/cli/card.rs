@@ -32,7 +32,7 @@ use super::{EXIT_INPUT, EXIT_OK, render_problem};
 use crate::catalog::Catalog;
 use crate::pcsc::tcp::{CardSlot, EndReason, RetryPolicy, SessionEnd, VpcdError};
 use crate::roles::terminal::card::{SharedLog, WorldCard};
-use crate::roles::terminal::desk::{Desk, ReaderVisit, TerminalExchange};
+use crate::roles::terminal::desk::{Desk, PatientTry, ReaderVisit, TerminalExchange};
 use crate::roles::terminal::server::Server;
 use crate::run::execute::build_world;
 use crate::shared::SharedWorld;
@@ -360,9 +360,11 @@ pub fn insert(
         let control = ControlSocket::claim(addr, vpcd)?;
         served.desk.begin(ReaderVisit {
             person: p,
+            card,
             institution,
-            pins: pins.into(),
-            face: None,
+            tries: pins.into_iter().map(PatientTry::Pin).collect(),
+            limit_consent: false,
+            disease_consent: false,
         });
         let log = SharedLog::default();
         let slot = CardSlot::spawn(
@@ -593,9 +595,14 @@ pub fn serve(scenario: &Path, vpcd: &str, http: &str, seed: u64, allow_remote: b
                         Ok((p, card, institution)) => {
                             served.desk.begin(ReaderVisit {
                                 person: p,
+                                card,
                                 institution,
-                                pins: pins.iter().map(|s| s.to_string()).collect(),
-                                face: None,
+                                tries: pins
+                                    .iter()
+                                    .map(|s| PatientTry::Pin(s.to_string()))
+                                    .collect(),
+                                limit_consent: false,
+                                disease_consent: false,
                             });
                             let log = SharedLog::default();
                             let seen = served.desk.len();
@@ -627,12 +634,15 @@ pub fn serve(scenario: &Path, vpcd: &str, http: &str, seed: u64, allow_remote: b
                     Err(e) => complain("serve", e),
                     Ok((secs, timeout)) => {
                         let seen = current.as_ref().map_or(served.desk.len(), |c| c.2);
-                        let got = served.desk.wait_for_answer(seen, timeout);
-                        if got.is_empty() {
+                        let got = served.desk.wait_for_end(seen, timeout);
+                        if got.exchanges.is_empty() && got.gave_up.is_none() {
                             say!("no request from the terminal within {secs} s");
                         }
-                        for e in &got {
+                        for e in &got.exchanges {
                             say!("terminal request: {}", describe_exchange(e));
+                        }
+                        if let Some(reason) = &got.gave_up {
+                            say!("the terminal gave up on the visit: {reason}");
                         }
                     }
                 },

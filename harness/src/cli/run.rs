@@ -51,10 +51,15 @@ pub struct RunArgs {
     /// machines, without a password; a warning is printed).
     #[arg(long)]
     pub allow_remote: bool,
-    /// Seconds to wait for the terminal's confirmation after the card goes on the reader
-    /// (the per-scenario --timeout becomes at least ten times this).
+    /// Seconds to wait for the terminal's confirmation after the card goes on the reader, at
+    /// most 3600 (the per-scenario --timeout becomes at least ten times this). A terminal that
+    /// gives up (POST /onshi/terminal/give-up) ends the wait at once.
     #[arg(long, default_value_t = 30.0)]
     pub terminal_wait: f64,
+    /// Milliseconds the card stays on the reader after the registry answered (or the terminal
+    /// gave up), its APDUs still logged and checked, at most 60000.
+    #[arg(long, value_name = "MS", default_value_t = crate::roles::terminal::DEFAULT_SETTLE.as_millis() as u64)]
+    pub terminal_settle: u64,
     /// The provider system under test (`--adapter` and its options).
     #[command(flatten)]
     pub adapter: AdapterArgs,
@@ -222,16 +227,23 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             &args.terminal_http,
             args.allow_remote,
         )
-        .and_then(|()| start_terminal_role(vpcd, &args.terminal_http, args.terminal_wait))
-        {
+        .and_then(|()| {
+            start_terminal_role(
+                vpcd,
+                &args.terminal_http,
+                args.terminal_wait,
+                args.terminal_settle,
+            )
+        }) {
             Ok((role, server, how)) => {
                 say!("terminal under test: {how}");
                 options.roles.terminal = role;
                 options.jobs = 1;
                 // A scenario may wait for the terminal at several visits.
-                options.timeout = options
-                    .timeout
-                    .max(Duration::from_secs_f64(args.terminal_wait * 10.0));
+                options.timeout = options.timeout.max(
+                    Duration::from_secs_f64(args.terminal_wait * 10.0)
+                        + Duration::from_millis(args.terminal_settle * 10),
+                );
                 Some(server)
             }
             Err(e) => {
@@ -446,15 +458,27 @@ fn start_terminal_role(
     vpcd: &str,
     http: &str,
     wait: f64,
+    settle_ms: u64,
 ) -> Result<(TerminalRole, crate::roles::terminal::server::Server, String), String> {
+    use crate::roles::terminal::{MAX_SETTLE, MAX_WAIT};
     use std::net::ToSocketAddrs;
     let vpcd_addr = vpcd
         .to_socket_addrs()
         .map_err(|e| format!("--terminal-vpcd `{vpcd}`: {e}"))?
         .next()
         .ok_or_else(|| format!("--terminal-vpcd `{vpcd}`: no address"))?;
-    if !(wait.is_finite() && wait > 0.0) {
-        return Err("--terminal-wait must be a positive number of seconds".into());
+    if !(wait.is_finite() && wait > 0.0 && wait <= MAX_WAIT.as_secs_f64()) {
+        return Err(format!(
+            "--terminal-wait must be a positive number of seconds, at most {}",
+            MAX_WAIT.as_secs()
+        ));
+    }
+    let settle = Duration::from_millis(settle_ms);
+    if settle > MAX_SETTLE {
+        return Err(format!(
+            "--terminal-settle must be a number of milliseconds from 0 to {}",
+            MAX_SETTLE.as_millis()
+        ));
     }
     let desk = std::sync::Arc::new(crate::roles::terminal::desk::Desk::new());
     let server = crate::roles::terminal::server::Server::start(http, std::sync::Arc::clone(&desk))
@@ -468,6 +492,7 @@ fn start_terminal_role(
             desk,
             vpcd: vpcd_addr,
             wait: Duration::from_secs_f64(wait),
+            settle,
             endpoints: server.addr(),
         },
         server,

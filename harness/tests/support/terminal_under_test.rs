@@ -4,11 +4,13 @@
 //! HTTP/1.1 client on `std::net::TcpStream`.
 //!
 //! Per visit: wait for a card in the first vpcd reader, read the auth certificate (short
-//! header read, then chunks), ask the patient endpoint (face similarity, or the PINs typed:
-//! one GET per try), VERIFY until 90 00 (stop at 69 83), get a challenge, sign
-//! DigestInfo(SHA-256(challenge)) with EF 0017, POST the confirmation, wait for the card to
-//! leave. [`Mode::TouchesMyNumber`] also selects the 券面事項入力補助AP, which a terminal must
-//! never do (RDR-6, PRV-5).
+//! header read, then chunks), ask the patient endpoint for one try at a time (a live look at
+//! the camera at the threshold is enough; a PIN goes to VERIFY until 90 00, stopping at 69 83),
+//! get a challenge, sign DigestInfo(SHA-256(challenge)) with EF 0017, POST the confirmation
+//! (or POST give-up when the patient could not be verified), wait for the card to leave.
+//! [`Mode::TouchesMyNumber`] also selects the 券面事項入力補助AP, which a terminal must never
+//! do (RDR-6, PRV-5); [`Mode::ReadsMyNumberAfterConfirm`] reads it right after the registry
+//! answered, while the card is still on the reader.
 
 #![allow(dead_code)] // each includer uses its own part
 
@@ -29,6 +31,9 @@ use super::pcsc_client::{
 /// The face similarity from which the terminal trusts its camera (the rules' default
 /// `face_match_threshold`).
 pub const FACE_THRESHOLD: f64 = 0.80;
+/// Looks at the camera before only the PIN counts (the rules' default
+/// `face_retries_before_pin` + 1).
+pub const FACE_LOOKS: u32 = 3;
 
 /// How the terminal behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,14 +42,18 @@ pub enum Mode {
     Good,
     /// Also selects the 券面事項入力補助AP after reading the certificate.
     TouchesMyNumber,
+    /// Reads the 券面事項入力補助AP a moment after the registry answered its confirmation.
+    ReadsMyNumberAfterConfirm,
 }
 
 impl Mode {
-    /// From its name in the environment (`good`, `touches-my-number`).
+    /// From its name in the environment (`good`, `touches-my-number`,
+    /// `reads-my-number-after-confirm`).
     pub fn parse(text: &str) -> Option<Mode> {
         match text {
             "good" => Some(Mode::Good),
             "touches-my-number" => Some(Mode::TouchesMyNumber),
+            "reads-my-number-after-confirm" => Some(Mode::ReadsMyNumberAfterConfirm),
             _ => None,
         }
     }
@@ -146,8 +155,15 @@ fn json_of(r: &HttpResponse, what: &str) -> Res<Value> {
     })
 }
 
-/// What the patient does now: the camera's similarity, or the next PIN typed.
-fn patient(addr: SocketAddr) -> Res<(Option<f64>, Option<String>)> {
+/// The patient's next try: a look at the camera, a PIN typed, or nothing more.
+enum Try {
+    Face { similarity: f64, live: bool },
+    Pin(String),
+    Nothing,
+}
+
+/// `GET /onshi/terminal/patient`: one try, used up by the call.
+fn patient(addr: SocketAddr) -> Res<Try> {
     let r = http(addr, "GET", "/onshi/terminal/patient", None)?;
     let v = json_of(&r, "GET /onshi/terminal/patient")?;
     if r.status != 200 {
@@ -156,9 +172,32 @@ fn patient(addr: SocketAddr) -> Res<(Option<f64>, Option<String>)> {
             r.status
         ));
     }
-    Ok((
-        v.get("face").and_then(Value::as_f64),
-        v.get("pin").and_then(Value::as_str).map(str::to_owned),
+    Ok(
+        match (
+            v.get("face").and_then(Value::as_f64),
+            v.get("pin").and_then(Value::as_str),
+        ) {
+            (Some(similarity), _) => Try::Face {
+                similarity,
+                live: v.get("live").and_then(Value::as_bool) == Some(true),
+            },
+            (None, Some(pin)) => Try::Pin(pin.to_owned()),
+            (None, None) => Try::Nothing,
+        },
+    )
+}
+
+/// `POST /onshi/terminal/give-up`: the visit ends without a confirmation.
+fn give_up(addr: SocketAddr, reason: &str) -> Res<String> {
+    let r = http(
+        addr,
+        "POST",
+        "/onshi/terminal/give-up",
+        Some(&json!({ "reason": reason })),
+    )?;
+    Ok(format!(
+        "no confirmation: {reason}; gave up (HTTP {})",
+        r.status
     ))
 }
 
@@ -178,27 +217,40 @@ pub fn visit(card: &Card, addr: SocketAddr, institution: &str, mode: Mode) -> Re
         println!("terminal: selected the input-support AP: {sw:04X}");
         expect_sw(card, &select_aid_apdu(Application::Jpki.aid()), 0x9000)?;
     }
-    let (face, mut pin) = patient(addr)?;
     let mut body = json!({
         "medicalInstitutionCode": institution,
         "certificate": B64.encode(&certificate),
     });
-    if face.is_some_and(|s| s >= FACE_THRESHOLD) {
-        body["method"] = json!("face");
-    } else {
-        expect_sw(card, &select_ef_apdu([0x00, 0x18]), 0x9000)?;
-        let mut tries = 0;
-        loop {
-            let Some(p) = pin.take() else {
-                return Ok(format!("no confirmation: no more PINs after {tries} tries"));
-            };
-            tries += 1;
-            match transmit(card, &verify_apdu(&p))?.1 {
-                0x9000 => break,
-                0x6983 => return Ok(format!("no confirmation: PIN blocked at try {tries}")),
-                _ => pin = patient(addr)?.1,
+    let (mut looks, mut tries) = (0, 0);
+    let face = loop {
+        match patient(addr)? {
+            Try::Nothing => {
+                return give_up(
+                    addr,
+                    &format!("not verified: no more tries after {tries} PINs"),
+                );
+            }
+            Try::Face { .. } if looks >= FACE_LOOKS => {}
+            Try::Face { similarity, live } => {
+                looks += 1;
+                if live && similarity >= FACE_THRESHOLD {
+                    break true;
+                }
+            }
+            Try::Pin(p) => {
+                tries += 1;
+                expect_sw(card, &select_ef_apdu([0x00, 0x18]), 0x9000)?;
+                match transmit(card, &verify_apdu(&p))?.1 {
+                    0x9000 => break false,
+                    0x6983 => return give_up(addr, &format!("PIN blocked at try {tries}")),
+                    _ => {}
+                }
             }
         }
+    };
+    if face {
+        body["method"] = json!("face");
+    } else {
         let r = http(addr, "POST", "/onshi/terminal/challenge", Some(&json!({})))?;
         let v = json_of(&r, "POST /onshi/terminal/challenge")?;
         let challenge = v
@@ -217,6 +269,15 @@ pub fn visit(card: &Card, addr: SocketAddr, institution: &str, mode: Mode) -> Re
         body["signature"] = json!(B64.encode(&signature));
     }
     let r = http(addr, "POST", "/onshi/terminal/confirm", Some(&body))?;
+    if mode == Mode::ReadsMyNumberAfterConfirm {
+        // "Right after": the registry has answered; the card is still on the reader.
+        std::thread::sleep(Duration::from_millis(100));
+        let (_, sw) = transmit(card, &select_aid_apdu(Application::InputSupport.aid()))?;
+        let (_, read) = transmit(card, &[0x00, 0xB0, 0x00, 0x00, 0x10])?;
+        println!(
+            "terminal: after the confirmation, input-support AP: select {sw:04X}, read {read:04X}"
+        );
+    }
     Ok(format!(
         "confirmed by {}: HTTP {} ({} bytes)",
         body["method"],

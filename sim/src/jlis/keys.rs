@@ -15,7 +15,14 @@
 //! the same pool seed pay for each key once. The memo cannot break determinism: it stores the
 //! value the generator would return anyway, so whether a key is computed or fetched is
 //! invisible except in time taken. The pool seed is separate from the scenario seed (by
-//! default [`DEFAULT_POOL_SEED`]) so that all scenarios share the same keys.
+//! default [`DEFAULT_POOL_SEED`]) so that all scenarios share the same key material.
+//!
+//! Which pool key a certificate gets is the world's own choice ([`KeyDeal`]): each world
+//! (seed and scenario) deals the pool's keys in its own seeded order, so the first card of one
+//! scenario does not hold the key of the first card of the next, and a signature carried over
+//! from another scenario's card does not verify with this one's certificate (a terminal that
+//! keeps state between cards shows up). Within a world, consecutive certificates still get
+//! distinct keys until the pool is used up.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,6 +39,48 @@ pub const DEFAULT_POOL_SEED: u64 = 0x6f6e_7368_692d_6b65;
 pub const DEFAULT_POOL_SIZE: u32 = 16;
 /// RSA modulus size of every simulated key (JPKI uses RSA-2048).
 pub const KEY_BITS: usize = 2048;
+
+/// The order in which one world hands out the keys of a pool: the `n`-th certificate gets
+/// key `(multiplier × n + offset) mod size`, a permutation of the pool (the multiplier is
+/// coprime to the size) drawn from the world's seed root. Different scenarios (or seeds) deal
+/// differently; within a world the first `size` certificates all get distinct keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyDeal {
+    multiplier: u64,
+    offset: u64,
+    size: u64,
+}
+
+impl KeyDeal {
+    /// The deal of the world rooted at `root` over a pool of `size` keys (`size` ≥ 1).
+    pub fn new(root: &SeedRoot, size: u32) -> Self {
+        let size = u64::from(size.max(1));
+        let offset = root.draw("jlis/key-deal", 0) % size;
+        let mut multiplier = root.draw("jlis/key-deal", 1) % size;
+        // The first value at or after the draw that is coprime to the size (1 always is).
+        while gcd(multiplier, size) != 1 {
+            multiplier = (multiplier + 1) % size;
+        }
+        KeyDeal {
+            multiplier,
+            offset,
+            size,
+        }
+    }
+
+    /// The key of the `n`-th certificate of the world.
+    pub fn key_for(&self, n: u32) -> KeyRef {
+        let k = (self.multiplier * (u64::from(n) % self.size) + self.offset) % self.size;
+        KeyRef(u32::try_from(k).unwrap_or(0))
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
 
 /// A reference to one end-entity key of a [`KeyPool`] (`0..size`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -116,11 +165,11 @@ impl KeyPool {
         self.size
     }
 
-    /// The key given to the `n`-th certificate: keys are dealt round-robin, so consecutive
+    /// How the world rooted at `root` deals this pool's keys (see [`KeyDeal`]): consecutive
     /// certificates (a person's auth and signature pair, say) never share a key unless the
     /// pool has a single key.
-    pub fn key_for(&self, n: u32) -> KeyRef {
-        KeyRef(n % self.size)
+    pub fn deal(&self, root: &SeedRoot) -> KeyDeal {
+        KeyDeal::new(root, self.size)
     }
 
     /// How many keys (end-entity and CA) this pool and its clones have materialised so far.
@@ -215,11 +264,50 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_pool_is_refused_and_keys_are_dealt_round_robin() {
+    fn an_empty_pool_is_refused_and_never_prints_key_material() {
         assert!(matches!(KeyPool::new(1, 0), Err(JlisError::EmptyKeyPool)));
         let pool = KeyPool::default();
-        assert_eq!(pool.key_for(0), KeyRef(0));
-        assert_eq!(pool.key_for(17), KeyRef(1));
         assert!(!format!("{pool:?}").contains("prime"));
+    }
+
+    #[test]
+    fn a_world_deals_every_key_once_before_any_twice() {
+        for size in [1, 2, 7, 16, 30] {
+            let pool = KeyPool::new(DEFAULT_POOL_SEED, size).expect("pool");
+            for scenario in ["a", "b", "terminal/x"] {
+                let deal = pool.deal(&SeedRoot::new(1, scenario));
+                let mut keys: Vec<u32> = (0..size).map(|n| deal.key_for(n).0).collect();
+                assert_eq!(deal.key_for(size), deal.key_for(0), "the deal repeats");
+                keys.sort_unstable();
+                assert_eq!(
+                    keys,
+                    (0..size).collect::<Vec<_>>(),
+                    "size {size}, {scenario}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scenarios_deal_the_pool_in_different_orders() {
+        let pool = KeyPool::default();
+        let orders: std::collections::BTreeSet<Vec<u32>> = (0..20)
+            .map(|i| {
+                let deal = pool.deal(&SeedRoot::new(1, &format!("scenario {i}")));
+                (0..4).map(|n| deal.key_for(n).0).collect()
+            })
+            .collect();
+        assert!(orders.len() > 10, "{orders:?}");
+        let a = pool.deal(&SeedRoot::new(1, "s"));
+        assert_eq!(
+            a,
+            pool.deal(&SeedRoot::new(1, "s")),
+            "seeded: the same again"
+        );
+        assert_ne!(
+            a,
+            pool.deal(&SeedRoot::new(2, "s")),
+            "another seed deals otherwise"
+        );
     }
 }

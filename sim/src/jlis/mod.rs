@@ -4,7 +4,9 @@
 //! [`Jlis`] keeps one small [`CertRecord`] per certificate: serial, holder, kind, validity,
 //! pool key, status, cause and position in the holder's chain. Nothing is signed when a
 //! certificate is issued; the X.509 DER is built the first time something reads it and is then
-//! kept in the record. Keys come from a shared seeded [`KeyPool`].
+//! kept in the record. Keys come from a shared seeded [`KeyPool`], dealt in an order of the
+//! world's own ([`KeyDeal`], from the seed and the scenario), so a key, a certificate or a
+//! signature of another scenario's world does not belong to this one's cards.
 //!
 //! Decisions:
 //! - Two CAs, as on the real card (EF 000B auth CA, EF 0002 signature CA): one issues
@@ -33,7 +35,7 @@ use std::sync::{Arc, OnceLock};
 use rsa::Pkcs1v15Sign;
 
 pub use inspect::{CertificateFacts, inspect_certificate};
-pub use keys::{DEFAULT_POOL_SEED, DEFAULT_POOL_SIZE, KEY_BITS, KeyPool, KeyRef};
+pub use keys::{DEFAULT_POOL_SEED, DEFAULT_POOL_SIZE, KEY_BITS, KeyDeal, KeyPool, KeyRef};
 pub use record::{
     CertKind, CertRecord, CertStatus, IssueCause, Revocation, RevocationReason, Sex, SubjectInfo,
 };
@@ -181,6 +183,8 @@ impl Chains {
 #[derive(Clone)]
 pub struct Jlis {
     pool: KeyPool,
+    /// This world's order of the pool's keys.
+    deal: KeyDeal,
     ca_valid_from: Date,
     serials: SerialNumbering,
     residents: ResidentCodes,
@@ -220,6 +224,7 @@ impl Jlis {
     /// J-LIS using `pool` for its CA and certificate keys.
     pub fn with_pool(root: SeedRoot, ca_valid_from: Date, pool: KeyPool) -> Self {
         Jlis {
+            deal: pool.deal(&root),
             pool,
             ca_valid_from,
             serials: SerialNumbering::new(&root),
@@ -324,7 +329,7 @@ impl Jlis {
             cause,
             issued,
             not_after,
-            key: self.pool.key_for(index),
+            key: self.deal.key_for(index),
             chain_position,
             revocation: None,
             subject: subject.map(Box::new),

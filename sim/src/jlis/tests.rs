@@ -435,3 +435,30 @@ proptest! {
         }
     }
 }
+
+/// The first auth certificate of the world rooted at `root`.
+fn first_card_of(root: SeedRoot) -> (Jlis, CertId) {
+    let mut j = Jlis::with_pool(root, date(2016, 1, 1), small_pool());
+    let c = auth(&mut j, 0, date(2021, 6, 1), IssueCause::First);
+    (j, c)
+}
+
+#[test]
+fn a_signature_by_another_scenarios_card_does_not_verify_with_this_ones_certificate() {
+    // Same person index, same issue order, another scenario: another key of the pool.
+    let (a, ca) = first_card_of(SeedRoot::new(7, "jlis/tests"));
+    let (b, cb) = first_card_of(SeedRoot::new(7, "jlis/tests/other"));
+    let digest_info = sha256_digest_info(b"a registry challenge");
+    let by_a = a.sign(ca, &digest_info).expect("sign");
+    let a_der = a.certificate_der(ca).expect("der");
+    let b_der = b.certificate_der(cb).expect("der");
+    verify_signature(&a_der, &digest_info, &by_a).expect("A's card verifies with A's certificate");
+    assert!(
+        verify_signature(&b_der, &digest_info, &by_a).is_err(),
+        "A's signature verified with B's certificate: the worlds share a key"
+    );
+    assert_ne!(a_der, b_der);
+    // The same world again deals the same key: seeded, not random.
+    let (again, c) = first_card_of(SeedRoot::new(7, "jlis/tests"));
+    assert_eq!(again.certificate_der(c).expect("der"), a_der);
+}

@@ -112,7 +112,8 @@ pub struct SurfaceOutcome {
     pub read: Result<SurfaceData, Sw>,
 }
 
-fn pin_name(pin: PinRef) -> &'static str {
+/// A PIN's name as the trace writes it (`利用者証明用PIN`, …); never its value.
+pub fn pin_name(pin: PinRef) -> &'static str {
     match pin {
         PinRef::Auth => "利用者証明用PIN",
         PinRef::Sign => "署名用PIN",

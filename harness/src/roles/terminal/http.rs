@@ -3,9 +3,11 @@
 //!
 //! | call | answer |
 //! |---|---|
+//! | `GET /onshi/terminal/visit` | `{medicalInstitutionCode, limitConsent, diseaseConsent, faceThreshold, faceRetriesBeforePin}`: the visit at the reader; uses nothing up |
+//! | `GET /onshi/terminal/patient` | the patient's next try, in the scenario's order: `{"face": 0.95, "live": true, "pin": null}` (a look at the camera) or `{"face": null, "live": null, "pin": "1234"}` (a PIN typed); all `null` when they have nothing more; each call uses one try up |
 //! | `POST /onshi/terminal/challenge` | `{"challenge": base64}`, 32 bytes, single use |
-//! | `GET /onshi/terminal/patient` | `{"face": 0.95, "pin": null}` or `{"face": null, "pin": "1234"}`: what the simulated patient does at the reader; each call takes the next PIN typed (`null` when they type nothing more); 404 with no card on the reader |
 //! | `POST /onshi/terminal/confirm` | JSON `{medicalInstitutionCode, method, certificate, challenge, signature, limitConsent, diseaseConsent}` (`method` `pin` or `face`; byte fields base64; `challenge` and `signature` only with `pin`) → the 資格確認結果 as OQS XML (UTF-8), or a JSON error |
+//! | `POST /onshi/terminal/give-up` | optional JSON `{"reason": "..."}` → `{"status": "ok"}`: the terminal ends the visit without a confirmation; the runner stops waiting at once |
 //!
 //! Errors are `{"status": "error", "code": ..., "msg": ...}` with HTTP 400 (what the terminal
 //! sent is wrong), 404 (no card on the reader, unknown institution), 413 (body too large) or
@@ -28,7 +30,7 @@ use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::desk::{Desk, TerminalExchange};
+use super::desk::{Desk, PatientTry, TerminalExchange};
 
 /// Largest request body accepted (a certificate and a signature fit easily).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -42,8 +44,10 @@ struct App {
 pub fn router(desk: Arc<Desk>) -> Router {
     Router::new()
         .route("/onshi/terminal/challenge", post(challenge))
+        .route("/onshi/terminal/visit", get(visit))
         .route("/onshi/terminal/patient", get(patient))
         .route("/onshi/terminal/confirm", post(confirm))
+        .route("/onshi/terminal/give-up", post(give_up))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(App { desk })
 }
@@ -72,13 +76,77 @@ async fn challenge(State(app): State<App>) -> Response {
     axum::Json(json!({"challenge": B64.encode(c)})).into_response()
 }
 
+fn no_card() -> Response {
+    error(StatusCode::NOT_FOUND, "no_card", "no card is on the reader")
+}
+
+async fn visit(State(app): State<App>) -> Response {
+    let Some(world) = app.desk.world() else {
+        return no_scenario();
+    };
+    let Some(v) = app.desk.visit() else {
+        return no_card();
+    };
+    let w = world.lock();
+    let code = w
+        .institutions()
+        .get(v.institution.index())
+        .map(|i| i.code.to_string())
+        .unwrap_or_default();
+    let switches = w.rules().switches();
+    axum::Json(json!({
+        "medicalInstitutionCode": code,
+        "limitConsent": v.limit_consent,
+        "diseaseConsent": v.disease_consent,
+        "faceThreshold": switches.face_match_threshold,
+        "faceRetriesBeforePin": switches.face_retries_before_pin,
+    }))
+    .into_response()
+}
+
 async fn patient(State(app): State<App>) -> Response {
-    match app.desk.visit() {
-        Some(v) => {
-            let pin = app.desk.next_pin();
-            axum::Json(json!({"face": v.face, "pin": pin})).into_response()
+    if app.desk.visit().is_none() {
+        return no_card();
+    }
+    let body = match app.desk.next_try() {
+        Some(PatientTry::Face { similarity, live }) => {
+            json!({"face": similarity, "live": live, "pin": null})
         }
-        None => error(StatusCode::NOT_FOUND, "no_card", "no card is on the reader"),
+        Some(PatientTry::Pin(pin)) => json!({"face": null, "live": null, "pin": pin}),
+        None => json!({"face": null, "live": null, "pin": null}),
+    };
+    axum::Json(body).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GiveUpBody {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn give_up(State(app): State<App>, body: Bytes) -> Response {
+    let Some(shared) = app.desk.world() else {
+        return no_scenario();
+    };
+    let req: GiveUpBody = if body.iter().all(u8::is_ascii_whitespace) {
+        GiveUpBody::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("the body is not the give-up JSON {{\"reason\": \"...\"}}: {e}"),
+                );
+            }
+        }
+    };
+    let mut world = shared.lock();
+    match app.desk.give_up(&mut world, &req.reason) {
+        Ok(()) => axum::Json(json!({"status": "ok"})).into_response(),
+        Err(_) => no_card(),
     }
 }
 
@@ -121,6 +189,7 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
             institution_code: code,
             method: None,
             serial: None,
+            binding: None,
             rejection: None,
             answer: None,
             error: Some(msg.clone()),

@@ -2,19 +2,26 @@
 //! reader and the registry's terminal protocol. It plays the terminal role when no terminal
 //! under test is bound, so the terminal scenarios run (and pass) against the reference too.
 //!
-//! It reads the auth certificate (EF 000A) with a short header read first, uses the face when
-//! the camera's similarity reaches the threshold, otherwise the auth PIN (asking the simulated
-//! patient for each try, stopping at a block), signs the registry's challenge with the auth
-//! key, and never selects the 券面事項入力補助AP.
+//! It reads the auth certificate (EF 000A) with a short header read first, then takes the
+//! patient's tries in order (the same ones `GET /onshi/terminal/patient` hands out): a look at
+//! the camera counts when it is live and reaches the rules' `face_match_threshold`, and after
+//! `face_retries_before_pin` + 1 failed looks further looks are ignored; a PIN is sent with
+//! VERIFY, stopping at a block. After the PIN it signs the registry's challenge with the auth
+//! key. It sends the patient's consent answers, never selects the 券面事項入力補助AP, and gives
+//! up on the visit (`terminal.give_up`) when it cannot go on.
+//!
+//! [`Planted`] (hidden, tests only) is the same terminal with a deliberate bug that keeps state
+//! from one card to the next, so tests show the checks bound to the card catch it.
+
+use std::sync::Mutex;
 
 use onshi_sim::card::apdu::{Application, Sw};
 use onshi_sim::ids::InstitutionId;
 use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof};
 
 use super::SharedWorld;
-use super::desk::Desk;
+use super::desk::{Desk, PatientTry};
 use crate::pcsc::VirtualIcc;
-
 fn sw(response: &[u8]) -> Sw {
     Sw::of_response(response).unwrap_or(Sw(0))
 }
@@ -59,16 +66,115 @@ fn read_der(card: &mut dyn VirtualIcc) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// One visit at the built-in terminal: reads the card, verifies the holder, asks the registry
-/// and records the exchange on `desk`. An error is what stopped it (no card answer, a blocked
-/// PIN, a face below the threshold with no PIN typed); the visit then has no answer.
+/// A deliberate bug of the built-in terminal (tests only): each keeps something from the
+/// previous card it served, in this scenario or an earlier one of the run.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedFault {
+    /// Sends the certificate it read from the previous card instead of this card's.
+    ReusesCertificate,
+    /// Sends the previous PIN visit's challenge and signature again.
+    ReusesSignature,
+}
+
+/// The built-in terminal with a [`PlantedFault`] and what it remembers between cards.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Planted {
+    /// The bug.
+    pub fault: PlantedFault,
+    memory: Mutex<Memory>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    certificate: Option<Vec<u8>>,
+    signed: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Planted {
+    /// A terminal with `fault` that has served no card yet.
+    pub fn new(fault: PlantedFault) -> Self {
+        Planted {
+            fault,
+            memory: Mutex::new(Memory::default()),
+        }
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The certificate to send: the previous card's for `ReusesCertificate`.
+    fn certificate(&self, read: Vec<u8>) -> Vec<u8> {
+        let mut m = self.memory();
+        let previous = m.certificate.replace(read.clone());
+        match (self.fault, previous) {
+            (PlantedFault::ReusesCertificate, Some(old)) => old,
+            _ => read,
+        }
+    }
+
+    /// The proof to send: the previous PIN visit's for `ReusesSignature`.
+    fn proof(&self, proof: TerminalProof) -> TerminalProof {
+        let TerminalProof::Pin {
+            challenge,
+            signature,
+        } = proof
+        else {
+            return proof;
+        };
+        let mut m = self.memory();
+        let previous = m.signed.replace((challenge.clone(), signature.clone()));
+        match (self.fault, previous) {
+            (PlantedFault::ReusesSignature, Some((challenge, signature))) => TerminalProof::Pin {
+                challenge,
+                signature,
+            },
+            _ => TerminalProof::Pin {
+                challenge,
+                signature,
+            },
+        }
+    }
+}
+
+/// One visit at the built-in terminal (with a planted fault when `planted` is given): reads
+/// the card, verifies the holder, asks the registry and records the exchange on `desk`. An
+/// error is what stopped it (no card answer, a blocked PIN, no try that verifies the holder);
+/// the terminal then gives up on the visit on `desk` and the visit has no answer.
 pub fn visit(
     card: &mut dyn VirtualIcc,
     world: &SharedWorld,
     desk: &Desk,
     institution: InstitutionId,
-    face_threshold: f64,
+    planted: Option<&Planted>,
 ) -> Result<(), String> {
+    let result = attempt(card, world, desk, institution, planted);
+    card.power_off();
+    if let Err(reason) = &result {
+        // No card on the desk's reader: nothing to give up.
+        let _ = desk.give_up(&mut world.lock(), reason);
+    }
+    result
+}
+
+fn attempt(
+    card: &mut dyn VirtualIcc,
+    world: &SharedWorld,
+    desk: &Desk,
+    institution: InstitutionId,
+    planted: Option<&Planted>,
+) -> Result<(), String> {
+    let patient = desk.visit().ok_or("no card is on the reader")?;
+    let (threshold, face_looks) = {
+        let w = world.lock();
+        let s = w.rules().switches();
+        (
+            s.face_match_threshold,
+            s.face_retries_before_pin.saturating_add(1),
+        )
+    };
     card.power_on();
     let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x0A];
     select.extend_from_slice(Application::Jpki.aid());
@@ -79,61 +185,76 @@ pub fn visit(
     if select_ef(card, 0x000A) != Sw::OK {
         return Err("the auth certificate EF 000A is missing".into());
     }
-    let certificate_der = read_der(card)?;
-    let patient = desk.visit().ok_or("no card is on the reader")?;
-    let proof = if patient.face.is_some_and(|s| s >= face_threshold) {
-        TerminalProof::Face
-    } else {
-        let mut verified = false;
-        while let Some(pin) = desk.next_pin() {
-            if select_ef(card, 0x0018) != Sw::OK {
-                return Err("the auth PIN EF 0018 is missing".into());
+    let mut certificate_der = read_der(card)?;
+    if let Some(p) = planted {
+        certificate_der = p.certificate(certificate_der);
+    }
+    let mut looks = 0u32;
+    let proof = loop {
+        match desk.next_try() {
+            None => {
+                return Err(
+                    "the holder could not be verified: no more tries (no live face \
+                            at the threshold, no PIN accepted)"
+                        .into(),
+                );
             }
-            let mut apdu = vec![0x00, 0x20, 0x00, 0x80, pin.len() as u8];
-            apdu.extend_from_slice(pin.as_bytes());
-            match sw(&card.transmit(&apdu)) {
-                Sw::OK => {
-                    verified = true;
-                    break;
+            // After the allowed looks the reader offers only the PIN.
+            Some(PatientTry::Face { .. }) if looks >= face_looks => {}
+            Some(PatientTry::Face { similarity, live }) => {
+                looks += 1;
+                if live && similarity.is_finite() && similarity >= threshold {
+                    break TerminalProof::Face;
                 }
-                Sw::PIN_BLOCKED => return Err("the auth PIN is blocked".into()),
-                _ => {}
             }
-        }
-        if !verified {
-            return Err(
-                "the holder could not be verified (face below the threshold, PIN not accepted)"
-                    .into(),
-            );
-        }
-        if select_ef(card, 0x0017) != Sw::OK {
-            return Err("the auth key EF 0017 is missing".into());
-        }
-        let challenge = world.lock().challenges_mut().issue();
-        let digest_info = onshi_sim::jlis::sha256_digest_info(&challenge);
-        let mut apdu = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
-        apdu.extend_from_slice(&digest_info);
-        apdu.push(0x00);
-        let r = card.transmit(&apdu);
-        if sw(&r) != Sw::OK {
-            return Err(format!("COMPUTE DIGITAL SIGNATURE answered {}", sw(&r)));
-        }
-        TerminalProof::Pin {
-            challenge,
-            signature: data(&r).to_vec(),
+            Some(PatientTry::Pin(pin)) => {
+                if select_ef(card, 0x0018) != Sw::OK {
+                    return Err("the auth PIN EF 0018 is missing".into());
+                }
+                let mut apdu = vec![0x00, 0x20, 0x00, 0x80, pin.len() as u8];
+                apdu.extend_from_slice(pin.as_bytes());
+                match sw(&card.transmit(&apdu)) {
+                    Sw::OK => break sign_challenge(card, world)?,
+                    Sw::PIN_BLOCKED => return Err("the auth PIN is blocked".into()),
+                    _ => {}
+                }
+            }
         }
     };
-    card.power_off();
+    let proof = match planted {
+        Some(p) => p.proof(proof),
+        None => proof,
+    };
     let mut w = world.lock();
     let req = SignedCardConfirm {
         certificate_der,
         proof,
         institution,
         date: w.clock().today(),
-        limit_consent: false,
-        disease_consent: false,
+        limit_consent: patient.limit_consent,
+        disease_consent: patient.disease_consent,
     };
     // A rejection is recorded on the desk: what the terminal did is checked from there.
     let _ = desk.confirm(&mut w, &req);
     Ok(())
+}
+
+/// After the auth PIN: a registry challenge signed with the auth key (EF 0017).
+fn sign_challenge(card: &mut dyn VirtualIcc, world: &SharedWorld) -> Result<TerminalProof, String> {
+    if select_ef(card, 0x0017) != Sw::OK {
+        return Err("the auth key EF 0017 is missing".into());
+    }
+    let challenge = world.lock().challenges_mut().issue();
+    let digest_info = onshi_sim::jlis::sha256_digest_info(&challenge);
+    let mut apdu = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
+    apdu.extend_from_slice(&digest_info);
+    apdu.push(0x00);
+    let r = card.transmit(&apdu);
+    if sw(&r) != Sw::OK {
+        return Err(format!("COMPUTE DIGITAL SIGNATURE answered {}", sw(&r)));
+    }
+    Ok(TerminalProof::Pin {
+        challenge,
+        signature: data(&r).to_vec(),
+    })
 }

@@ -1,6 +1,7 @@
 //! `terminal` expectations: what the terminal did with the card and the registry.
 
 use super::*;
+use crate::roles::terminal::binding::{CertificateSent, SignatureSent};
 
 impl Executor<'_> {
     pub(crate) fn terminal(&mut self, pe: &PlannedExpect, step: Option<usize>, t: &TerminalCheck) {
@@ -31,28 +32,24 @@ impl Executor<'_> {
             );
         }
         if let Some(want) = &t.certificate {
-            let got = match last {
-                None => TerminalCertificateName::None,
-                Some(e) => match &e.rejection {
-                    Some(TerminalRejection::SignatureCertificate) => {
-                        TerminalCertificateName::Signature
-                    }
-                    Some(TerminalRejection::MalformedCertificate { .. })
-                    | Some(TerminalRejection::NotIssuedByJlis { .. }) => {
-                        TerminalCertificateName::Other
-                    }
-                    _ if e.serial.is_some() => TerminalCertificateName::Auth,
-                    _ => TerminalCertificateName::None,
-                },
-            }
-            .name()
-            .to_string();
+            let got = certificate_sent_name(last.and_then(|e| e.binding).map(|b| b.certificate));
             self.push(
                 pe,
                 step,
                 "terminal.certificate",
                 want.name().into(),
-                got,
+                got.name().into(),
+                None,
+            );
+        }
+        if let Some(want) = &t.signature {
+            let got = signature_sent_name(last.and_then(|e| e.binding).and_then(|b| b.signature));
+            self.push(
+                pe,
+                step,
+                "terminal.signature",
+                want.name().into(),
+                got.name().into(),
                 None,
             );
         }
@@ -99,5 +96,28 @@ impl Executor<'_> {
                 None,
             );
         }
+    }
+}
+
+/// How `terminal.certificate` names what the terminal sent, held against the card in the
+/// reader (None: no certificate could be read from the request).
+fn certificate_sent_name(c: Option<CertificateSent>) -> TerminalCertificateName {
+    use CertificateSent as C;
+    match c {
+        None => TerminalCertificateName::None,
+        Some(C::ThisCard) => TerminalCertificateName::Auth,
+        Some(C::OtherCard) => TerminalCertificateName::OtherCard,
+        Some(C::Signature) => TerminalCertificateName::Signature,
+        Some(C::Other) => TerminalCertificateName::Other,
+    }
+}
+
+/// How `terminal.signature` names the signature the terminal sent (None: none sent).
+fn signature_sent_name(s: Option<SignatureSent>) -> TerminalSignatureName {
+    use SignatureSent as S;
+    match s {
+        None => TerminalSignatureName::None,
+        Some(S::ThisCard) => TerminalSignatureName::Card,
+        Some(S::Other) => TerminalSignatureName::Other,
     }
 }

@@ -6,8 +6,6 @@ pub(crate) use std::collections::BTreeMap;
 pub(crate) use std::sync::Arc;
 
 pub(crate) use onshi_sim::card::apdu::{ApduLog, Application, PinRef};
-pub(crate) use onshi_sim::reader::Attempt;
-pub(crate) use onshi_sim::registry::terminal::TerminalRejection;
 pub(crate) use onshi_sim::world::{Event, Presentation, VisitSpec};
 
 pub(crate) use onshi_reports::{Check, ScenarioRecord, TraceEvent, Verdict};
@@ -24,7 +22,9 @@ pub(crate) use onshi_sim::{World, WorldConfig};
 pub(crate) use crate::pcsc::tcp::{CardSlot, RetryPolicy};
 
 pub(crate) use crate::roles::terminal::card::{SharedLog, WorldCard};
-pub(crate) use crate::roles::terminal::desk::{CARD_SWAP_GAP, Desk, ReaderVisit, TerminalExchange};
+pub(crate) use crate::roles::terminal::desk::{
+    CARD_SWAP_GAP, Desk, PatientTry, ReaderVisit, TerminalExchange,
+};
 pub(crate) use crate::roles::terminal::reference;
 pub(crate) use crate::scenario::load::Source;
 pub(crate) use crate::scenario::names::*;

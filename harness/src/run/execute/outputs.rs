@@ -10,7 +10,8 @@ pub(crate) struct TerminalOutcome {
     pub(crate) log: ApduLog,
     /// The terminal's requests to the registry.
     pub(crate) exchanges: Vec<TerminalExchange>,
-    /// Why the built-in terminal stopped, or that a terminal under test sent nothing.
+    /// Why the visit has no answer: the terminal gave up (and why), the reader connection
+    /// failed, or a terminal under test sent nothing in time.
     pub(crate) stopped: Option<String>,
 }
 

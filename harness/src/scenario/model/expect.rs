@@ -122,9 +122,15 @@ pub struct TerminalExpect {
     /// Whether the registry answered a confirmation from the terminal.
     #[serde(default)]
     pub confirmed: Option<bool>,
-    /// Certificate sent: `auth`, `signature`, `other` or `none`.
+    /// Certificate sent, compared with the card in the reader: `auth` (this card's auth
+    /// certificate, byte for byte), `other_card` (another card's of the same world),
+    /// `signature`, `other` (not this world's, or not a certificate) or `none`.
     #[serde(default)]
     pub certificate: Option<TerminalCertificateName>,
+    /// Signature sent, checked with the key of the card in the reader: `card` (it verifies),
+    /// `other` (it does not) or `none` (none sent).
+    #[serde(default)]
+    pub signature: Option<TerminalSignatureName>,
     /// `pin` (signed challenge), `face` or `none`.
     #[serde(default)]
     pub method: Option<TerminalMethodName>,

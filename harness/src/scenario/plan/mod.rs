@@ -556,8 +556,10 @@ pub struct TerminalCheck {
     pub of: Option<StepRef>,
     /// Whether the registry answered a confirmation from the terminal.
     pub confirmed: Option<bool>,
-    /// Certificate sent.
+    /// Certificate sent, compared with the card in the reader.
     pub certificate: Option<TerminalCertificateName>,
+    /// Signature sent, checked with the card's key.
+    pub signature: Option<TerminalSignatureName>,
     /// `pin`, `face` or `none`.
     pub method: Option<TerminalMethodName>,
     /// Whether the card signed with the auth key.
@@ -723,6 +725,7 @@ pub fn lower(e: &Expectation, r: &impl Resolve) -> Expect {
             of: of(&t.of),
             confirmed: t.confirmed,
             certificate: t.certificate,
+            signature: t.signature,
             method: t.method,
             signed_with_auth_key: t.signed_with_auth_key,
             pin_tries: t.pin_tries,

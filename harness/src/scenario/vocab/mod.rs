@@ -234,15 +234,33 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The certificate a terminal sent (`terminal.certificate`).
+    /// The certificate a terminal sent (`terminal.certificate`), compared with the card in the
+    /// reader.
     TerminalCertificateName {
-        /// 利用者証明用電子証明書 (EF 000A).
+        /// This card's 利用者証明用電子証明書 (EF 000A), byte for byte.
         Auth = "auth",
+        /// The 利用者証明用電子証明書 of another card of the same world (another person's, or
+        /// an earlier card of the same person).
+        OtherCard = "other_card",
         /// 署名用電子証明書 (EF 0001), which confirmation does not use.
         Signature = "signature",
-        /// Not a certificate of the simulated J-LIS auth CA, or not one at all.
+        /// Not a certificate of this world's J-LIS (another scenario's or run's world, another
+        /// CA), or not one at all.
         Other = "other",
         /// No certificate was sent.
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// The signature a terminal sent (`terminal.signature`), checked with the key of the card
+    /// in the reader.
+    TerminalSignatureName {
+        /// It verifies over DigestInfo(SHA-256(challenge)) with this card's auth key.
+        Card = "card",
+        /// It does not (another card's key, another challenge, not a signature).
+        Other = "other",
+        /// No signature was sent (a face confirmation, or no request).
         None = "none",
     }
 }
@@ -360,6 +378,7 @@ mod tests {
         round_trips(VerificationMethodName::ALL, VerificationMethodName::name);
         round_trips(AttemptName::ALL, AttemptName::name);
         round_trips(TerminalCertificateName::ALL, TerminalCertificateName::name);
+        round_trips(TerminalSignatureName::ALL, TerminalSignatureName::name);
         round_trips(TerminalMethodName::ALL, TerminalMethodName::name);
         round_trips(TerminalRejectionName::ALL, TerminalRejectionName::name);
         round_trips(PortalDeniedName::ALL, PortalDeniedName::name);
