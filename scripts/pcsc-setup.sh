@@ -15,7 +15,7 @@
 # the same recipe as --private). See docs/pcsc.md.
 set -euo pipefail
 
-PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev pkgconf)
+PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools opensc opensc-pkcs11 libpcsclite-dev pkgconf)
 VICC_PACKAGES=(vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome)
 VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
 
@@ -27,7 +27,7 @@ for arg in "$@"; do
     --start) mode=start ;;
     --foreground) mode=foreground ;;
     --private) mode=private ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $arg (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -19,6 +19,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/opensc.rs"]
+mod opensc;
 #[path = "support/pcsc_client.rs"]
 mod pcsc_client;
 #[path = "support/world.rs"]
@@ -32,17 +34,18 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use onshi_harness::pcsc::pcscd::{PrivatePcscd, SETUP_HINT};
+use onshi_harness::pcsc::pcscd::PrivatePcscd;
 use onshi_harness::pcsc::tcp::EndReason;
 use onshi_harness::pcsc::{CardSlot, RetryPolicy};
 use onshi_harness::roles::terminal::SharedWorld;
 use onshi_harness::roles::terminal::card::{SharedLog, WorldCard};
 use onshi_sim::card::PinResult;
-use onshi_sim::card::apdu::{ATR, ApduCommand, Application, DigestAlgorithm, PinRef};
+use onshi_sim::card::apdu::{ApduCommand, Application, DigestAlgorithm, PinRef, REAL_ATR};
 use onshi_sim::jlis::{CertKind, sha256_digest_info, verify_chain, verify_signature};
 use onshi_sim::reader::{Attempt, AttemptResult};
 use onshi_sim::world::{Event, Outcome};
 
+use opensc::*;
 use pcsc_client::*;
 use world::*;
 
@@ -225,35 +228,8 @@ fn the_world_card_reads_verifies_signs_and_blocks_through_pcscd() {
     );
     assert_eq!(
         log.signatures().collect::<Vec<_>>(),
-        [(CertKind::Auth, DigestAlgorithm::Sha256)]
+        [(CertKind::Auth, Some(DigestAlgorithm::Sha256))]
     );
-}
-
-/// An OpenSC tool's run, with the daemon's socket.
-fn opensc(pcscd: &PrivatePcscd, dir: &Path, program: &str, args: &[&str]) -> ChildRun {
-    let mut cmd = Command::new(program);
-    cmd.args(args).current_dir(dir);
-    pcscd.configure_client(&mut cmd);
-    let run = run_child(cmd, dir, Duration::from_secs(20))
-        .unwrap_or_else(|e| panic!("{program} {args:?}: {e}"));
-    println!(
-        "$ {program} {}\n{}{}",
-        args.join(" "),
-        run.stdout,
-        run.stderr
-    );
-    run
-}
-
-fn ok(run: &ChildRun, what: &str) -> String {
-    assert!(
-        run.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        run.status,
-        run.stdout,
-        run.stderr
-    );
-    run.stdout.clone()
 }
 
 /// The DER inside the first PEM block of `text`.
@@ -265,18 +241,6 @@ fn pem_der(text: &str) -> Vec<u8> {
         .take_while(|l| !l.starts_with("-----END"))
         .collect();
     B64.decode(body).unwrap()
-}
-
-fn require_tools(tools: &[&str]) {
-    for tool in tools {
-        let found = std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-            .unwrap_or(false);
-        assert!(
-            found,
-            "{tool} not found (Debian package opensc); {SETUP_HINT}"
-        );
-    }
 }
 
 #[test]
@@ -315,28 +279,17 @@ fn opensc_recognises_the_world_card_with_its_jpki_driver() {
     );
 
     // The card is present once pcscd has polled the reader.
-    let mut readers = String::new();
-    for _ in 0..50 {
-        readers = ok(
-            &opensc(&pcscd, dir, "opensc-tool", &["--list-readers"]),
-            "opensc-tool --list-readers",
-        );
-        if readers.contains("Yes") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let first = readers
-        .lines()
-        .find(|l| l.contains("Virtual PCD 00 00"))
-        .unwrap_or_else(|| panic!("the first vpcd reader is listed: {readers}"));
-    assert!(first.contains("Yes"), "with a card in it: {readers}");
+    let readers = wait_for_cards(&pcscd, dir, 1);
+    assert!(
+        readers.contains("Virtual PCD 00 01"),
+        "the second vpcd reader is listed: {readers}"
+    );
 
     let atr = ok(
         &opensc(&pcscd, dir, "opensc-tool", &["--reader", "0", "--atr"]),
         "opensc-tool --atr",
     );
-    let want: Vec<String> = ATR.iter().map(|b| format!("{b:02x}")).collect();
+    let want: Vec<String> = REAL_ATR.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(atr.trim(), want.join(":"));
 
     let name = ok(
@@ -460,23 +413,7 @@ fn opensc_recognises_the_world_card_with_its_jpki_driver() {
     verify_signature(&auth_der, &sha256_digest_info(MESSAGE), &sig)
         .expect("pkcs11-tool's signature verifies");
 
-    // pkcs11-tool's self-test logs in, then opens sessions and asks their state
-    // (C_GetSessionInfo → VERIFY without data) before it signs with every mechanism. It stops
-    // at MD5-RSA-PKCS (the card signs SHA-1 and SHA-256 DigestInfos only: 6A 80), so it exits
-    // with an error; everything before that must work.
-    let test = opensc(
-        &pcscd,
-        dir,
-        "pkcs11-tool",
-        &["--slot-index", "0", "--login", "--pin", AUTH_PIN, "--test"],
-    );
-    let said = format!("{}{}", test.stdout, test.stderr);
-    assert!(
-        said.contains("all 4 signature functions seem to work")
-            && said.contains("SHA1-RSA-PKCS: OK")
-            && !said.contains("CKR_SESSION_HANDLE_INVALID"),
-        "the PKCS#11 session stays logged in and signs: {said}"
-    );
+    // pkcs11-tool's whole self-test (`--test --login`) is tests/pkcs11_e2e.rs.
     slot.stop().unwrap();
     let w = shared.lock();
     let c = w.current_card(t.taro).unwrap();

@@ -493,6 +493,7 @@ impl World {
             photo_template: face,
             face_failures: 0,
             face_locked: false,
+            challenges_drawn: 0,
         });
         self.people[person.index()].cards.push(id);
         let now = self.clock.now();

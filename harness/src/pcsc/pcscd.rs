@@ -34,7 +34,7 @@ use super::tcp::slot_addr;
 pub const SOCKET_ENV: &str = "PCSCLITE_CSOCK_NAME";
 
 /// What to do when something is missing.
-pub const SETUP_HINT: &str = "run scripts/pcsc-setup.sh as root (it installs pcscd, vsmartcard-vpcd, pcsc-tools, opensc and libpcsclite-dev with apt-get)";
+pub const SETUP_HINT: &str = "run scripts/pcsc-setup.sh as root (it installs pcscd, vsmartcard-vpcd, pcsc-tools, opensc, opensc-pkcs11 and libpcsclite-dev with apt-get)";
 
 /// Where Debian's vsmartcard-vpcd puts the driver.
 pub const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";

@@ -11,6 +11,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use onshi_harness::children::GroupChild;
 use onshi_harness::pcsc::test_card::{CERT_EF, JPKI_AID};
 use pcsc::{Card, Context, Protocols, ReaderState, Scope, ShareMode, State};
 
@@ -147,8 +148,9 @@ pub struct ChildRun {
     pub stderr: String,
 }
 
-/// Runs `cmd` to completion, killing it after `timeout`; output goes through files, not
-/// pipes, so a chatty child cannot block.
+/// Runs `cmd` to completion as the leader of its own process group, killing the whole group
+/// after `timeout` (and whatever the child left running when it ends); output goes through
+/// files, not pipes, so a chatty child cannot block.
 pub fn run_child(mut cmd: Command, dir: &Path, timeout: Duration) -> Res<ChildRun> {
     let out_path = dir.join("child.stdout");
     let err_path = dir.join("child.stderr");
@@ -156,22 +158,24 @@ pub fn run_child(mut cmd: Command, dir: &Path, timeout: Duration) -> Res<ChildRu
     cmd.stdin(Stdio::null())
         .stdout(file(&out_path)?)
         .stderr(file(&err_path)?);
-    let mut child = cmd.spawn().map_err(|e| format!("spawn {cmd:?}: {e}"))?;
+    let mut child = GroupChild::spawn(&mut cmd).map_err(|e| format!("spawn {cmd:?}: {e}"))?;
     let start = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+        if let Some(status) = child.child().try_wait().map_err(|e| e.to_string())? {
             break status;
         }
         if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
+            child.kill_group();
             let stdout = fs::read_to_string(&out_path).unwrap_or_default();
+            let stderr = fs::read_to_string(&err_path).unwrap_or_default();
             return Err(format!(
-                "child {cmd:?} still running after {timeout:?}; killed. Its output:\n{stdout}"
+                "child {cmd:?} still running after {timeout:?}; its process group was killed. \
+                 Its output:\n{stdout}\n--- stderr\n{stderr}"
             ));
         }
         thread::sleep(Duration::from_millis(20));
     };
+    drop(child);
     Ok(ChildRun {
         status,
         stdout: fs::read_to_string(&out_path).unwrap_or_default(),

@@ -181,6 +181,9 @@ pub struct Card {
     pub face_failures: u32,
     /// Face authentication locked after too many failures (needs the municipal office).
     pub face_locked: bool,
+    /// 64-bit draws the chip's random generator has made for GET CHALLENGE: the position in
+    /// the card's seeded stream, kept across power cycles so that no challenge repeats.
+    pub challenges_drawn: u64,
 }
 
 impl Card {

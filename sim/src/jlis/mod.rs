@@ -33,6 +33,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use rsa::Pkcs1v15Sign;
+use rsa::traits::PublicKeyParts;
 
 pub use inspect::{CertificateFacts, inspect_certificate};
 pub use keys::{DEFAULT_POOL_SEED, DEFAULT_POOL_SIZE, KEY_BITS, KeyDeal, KeyPool, KeyRef};
@@ -126,7 +127,15 @@ pub enum JlisError {
         /// The RSA library's message.
         reason: String,
     },
-    /// An RSA operation failed (for example a DigestInfo too long for the modulus).
+    /// An input too long to sign: PKCS#1 v1.5 type 1 padding needs 11 bytes of the modulus.
+    #[error("cannot sign {len} bytes: the key signs at most {max} (modulus length − 11)")]
+    SignInputTooLong {
+        /// The input's length.
+        len: usize,
+        /// The longest input the key signs.
+        max: usize,
+    },
+    /// An RSA operation failed.
     #[error("RSA {context} failed: {reason}")]
     Rsa {
         /// What was being done.
@@ -448,14 +457,23 @@ impl Jlis {
         Ok(Arc::clone(record.der.get_or_init(|| der)))
     }
 
-    /// A raw PKCS#1 v1.5 signature over `digest_info_der` (a DER DigestInfo, padded as given)
-    /// with the key of `cert`: what the card returns to COMPUTE DIGITAL SIGNATURE. Status is
-    /// not checked: a revoked card still signs; verifiers ask [`Jlis::status`].
-    pub fn sign(&self, cert: CertId, digest_info_der: &[u8]) -> Result<Vec<u8>, JlisError> {
+    /// A raw PKCS#1 v1.5 signature over `input` (usually a DER DigestInfo; any bytes are
+    /// padded with type 1 as given) with the key of `cert`: what the card returns to COMPUTE
+    /// DIGITAL SIGNATURE. An input longer than the modulus length − 11 bytes is
+    /// [`JlisError::SignInputTooLong`]. Status is not checked: a revoked card still signs;
+    /// verifiers ask [`Jlis::status`].
+    pub fn sign(&self, cert: CertId, input: &[u8]) -> Result<Vec<u8>, JlisError> {
         let key = self.pool.private_key(self.record(cert)?.key)?;
-        key.sign(Pkcs1v15Sign::new_unprefixed(), digest_info_der)
+        let max = key.size().saturating_sub(11);
+        if input.len() > max {
+            return Err(JlisError::SignInputTooLong {
+                len: input.len(),
+                max,
+            });
+        }
+        key.sign(Pkcs1v15Sign::new_unprefixed(), input)
             .map_err(|e| JlisError::Rsa {
-                context: "signature over a DigestInfo",
+                context: "PKCS#1 v1.5 signature",
                 reason: e.to_string(),
             })
     }

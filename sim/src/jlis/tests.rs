@@ -337,7 +337,25 @@ fn card_signature_over_a_sha256_digest_info_verifies_with_the_certificate() {
     verify_signature(&der, &digest_info, &sig).expect("verifies");
     let other = sha256_digest_info(b"another challenge");
     assert!(verify_signature(&der, &other, &sig).is_err());
-    assert!(matches!(j.sign(c, &[0u8; 300]), Err(JlisError::Rsa { .. })));
+}
+
+#[test]
+fn any_input_up_to_the_modulus_length_less_11_is_signed_and_longer_is_refused() {
+    let mut j = jlis();
+    let c = auth(&mut j, 0, date(2021, 6, 1), IssueCause::First);
+    let der = j.certificate_der(c).expect("der");
+    for input in [&b"x"[..], &[0xA5; 245]] {
+        let sig = j.sign(c, input).expect("fits");
+        verify_signature(&der, input, &sig).expect("PKCS#1 v1.5 over the input as given");
+    }
+    for len in [246, 300] {
+        let err = j.sign(c, &vec![0u8; len]).expect_err("too long");
+        assert!(
+            matches!(err, JlisError::SignInputTooLong { len: l, max: 245 } if l == len),
+            "{err}"
+        );
+        assert!(err.to_string().contains("at most 245"), "{err}");
+    }
 }
 
 /// One step of a random issue sequence: (person, kind, cause selector).

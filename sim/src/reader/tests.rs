@@ -17,6 +17,7 @@ fn card() -> Card {
         photo_template: 1,
         face_failures: 0,
         face_locked: false,
+        challenges_drawn: 0,
     }
 }
 

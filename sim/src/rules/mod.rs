@@ -9,6 +9,7 @@
 //! line and column. Facts marked UNCERTAIN are [`Switches`]; unknown cells of planned
 //! revisions are `null` in the data and an error when asked for, never a guess.
 
+mod card;
 mod certificate;
 mod consent;
 mod copay;
@@ -25,6 +26,7 @@ mod tests;
 
 use std::sync::OnceLock;
 
+pub use card::{CardAtr, SignatureInput};
 pub use certificate::{CertificateState, PinKind, PinProblem};
 pub use consent::{
     CONSENT_DATA, CareMode, CheckupKind, ConsentItem, ConsentPlan, InstitutionSettings,

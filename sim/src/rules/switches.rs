@@ -6,6 +6,7 @@
 use crate::clock::Date;
 
 use super::RuleError;
+use super::card::{CardAtr, SignatureInput};
 
 /// What the CLI and reports show about one switch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub struct SwitchInfo {
 }
 
 /// A value type a switch can hold, written and read as text.
-trait SwitchValue: Sized {
+pub(super) trait SwitchValue: Sized {
     /// Parses the text form; the error says what was expected.
     fn parse_text(text: &str) -> Result<Self, String>;
     /// The text form.
@@ -386,6 +387,29 @@ switches! {
     uncertain: true;
     ja: "70歳以上も窓口では同一医療機関の入院と外来を別の月額として扱う"; en: "70+: the window keeps inpatient and outpatient month totals apart";
     source: "rules-tables §1.1 states 入院/外来 as separate units [S5][S1b] in the under-70 section; §1.2 gives the 外来 (個人) and 外来+入院 (世帯) columns and the order 'individual 外来 cap first, then 世帯 cap including 入院' [S3], which is the insurer's later computation; rules-tables says nothing explicit about the 70+ window. Default: separate claims (レセプト, oqs-wire OQSCD019 診療別 01 入院 / 02 入院外), as a secondary source describes for 70+ (each of 通院 and 入院 computed on its own, then combined and refunded: https://diamond.jp/articles/-/15245?page=2)";
+    check: any;
+
+    /// The answer-to-reset the virtual card presents: the real card's (OpenSC's JPKI driver
+    /// and terminal software identify the card by it), or onshi's own distinct one.
+    card_atr: CardAtr = CardAtr::Real;
+    uncertain: false;
+    ja: "仮想カードのATR(real=実カードと同じ、onshi=onshi独自)"; en: "the virtual card's ATR (real = the real card's, onshi = onshi's own)";
+    source: "jpki-card.md: the real card answers 3B E0 00 FF 81 31 FE 45 14, the one ATR in OpenSC's JPKI driver table (card-jpki.c). onshi = 3B 8A 80 01 80 58 'ONSHISIM' D7, for a bench that must tell the virtual card from a real one: software that knows the card by its ATR alone then does not recognise it (OpenSC still finds it by SELECT of the JPKI AID)";
+    check: any;
+
+    /// What COMPUTE DIGITAL SIGNATURE pads (PKCS#1 v1.5 type 1) and signs: any input that fits
+    /// the key (at most modulus length − 11 bytes), or only SHA-1 and SHA-256 DigestInfos.
+    card_signature_input: SignatureInput = SignatureInput::AnyThatFits;
+    uncertain: true;
+    ja: "署名コマンドが受け付ける入力(any_that_fits=鍵長−11バイト以内なら何でも)"; en: "inputs the card signs (any_that_fits = anything up to the modulus length − 11 bytes)";
+    source: "jpki-card.md: UNCERTAIN whether the real card checks the hash OID; OpenSC's JPKI driver declares RSA 'hash none + PKCS#1 padding' (card-jpki.c), so its PKCS#11 module sends MD5, SHA-384 and SHA-512 DigestInfos as well, which says the card signs any input that fits. sha1_sha256_digest_info keeps onshi's earlier strict card (6A 80 for anything else)";
+    check: any;
+
+    /// GET CHALLENGE (00 84 00 00 Le) answers Le seeded bytes; false: 6D 00 (no such command).
+    card_answers_get_challenge: bool = true;
+    uncertain: true;
+    ja: "カードがGET CHALLENGEに応答する"; en: "the card answers GET CHALLENGE";
+    source: "jpki-card.md does not list GET CHALLENGE (none of the public clients it was gathered from sends it); OpenSC's JPKI driver keeps ISO 7816's get_challenge, so PKCS#11 C_GenerateRandom (pkcs11-tool --test) sends it. Default ours: answered (Le bytes drawn from the seed), so OpenSC's self-test passes; false answers 6D 00 as onshi's card did before";
     check: any;
 }
 

@@ -2,7 +2,7 @@
 //! its holder and J-LIS; the world hands those out by card id (the engine itself knows nothing
 //! of the world).
 
-use crate::card::apdu::{CardContext, CardSession};
+use crate::card::apdu::{self, CardContext, CardSession};
 use crate::ids::CardId;
 
 use super::World;
@@ -17,7 +17,16 @@ impl<'a> CardContext<'a> {
             card,
             person,
             jlis: &world.jlis,
+            switches: world.rules.switches(),
+            seed: world.seed,
         })
+    }
+}
+
+impl World {
+    /// The answer-to-reset the world's cards present (switch `card_atr`).
+    pub fn card_atr(&self) -> &'static [u8] {
+        apdu::atr(self.rules.switches().card_atr)
     }
 }
 

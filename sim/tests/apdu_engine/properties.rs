@@ -50,7 +50,11 @@ fn apdu() -> impl Strategy<Value = Vec<u8>> {
             v
         }),
         proptest::collection::vec(any::<u8>(), 0..60).prop_map(|d| sign(&d)),
+        proptest::collection::vec(any::<u8>(), 240..=255).prop_map(|d| sign(&d)),
         Just(sign(&onshi_sim::jlis::sha256_digest_info(b"property"))),
+        any::<u8>().prop_map(|le| vec![0x00, 0x84, 0x00, 0x00, le]),
+        (any::<u8>(), any::<u8>(), le.clone())
+            .prop_map(move |(p1, p2, le)| with_le(vec![0x00, 0x84, p1, p2], le)),
     ]
 }
 

@@ -46,8 +46,9 @@ impl WorldCard {
 }
 
 impl VirtualIcc for WorldCard {
+    /// The ATR the world's switch `card_atr` selects (the real card's by default).
     fn atr(&self) -> Vec<u8> {
-        onshi_sim::card::apdu::ATR.to_vec()
+        self.world.lock().card_atr().to_vec()
     }
 
     fn power_on(&mut self) {

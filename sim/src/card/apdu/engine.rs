@@ -6,14 +6,17 @@ use std::sync::Arc;
 use super::command::{Command, parse_digest_info};
 use super::files::{self, EfId, FileKind, PinRef, ReadAccess};
 use super::log::{ApduCommand, ApduLog, ApduLogEntry};
-use super::{ATR, Application, Sw};
+use super::{Application, Sw};
 use crate::card::{Card, PinResult};
 use crate::ids::CardId;
-use crate::jlis::{CertKind, Jlis};
+use crate::jlis::{CertKind, Jlis, JlisError};
 use crate::person::Person;
+use crate::rng::SeedRoot;
+use crate::rules::{SignatureInput, Switches};
 
-/// What the engine needs of the world for one command: the card (its PIN counters change),
-/// its holder (surface data, PIN A) and J-LIS (certificates and keys).
+/// What the engine needs of the world for one command: the card (its PIN counters and
+/// challenge count change), its holder (surface data, PIN A), J-LIS (certificates and keys),
+/// the switches the card follows and the run's randomness root.
 #[derive(Debug)]
 pub struct CardContext<'a> {
     /// The card in the reader.
@@ -22,6 +25,10 @@ pub struct CardContext<'a> {
     pub person: &'a Person,
     /// J-LIS, which holds the certificates and keys.
     pub jlis: &'a Jlis,
+    /// The switches in force (`card_signature_input`, `card_answers_get_challenge`).
+    pub switches: &'a Switches,
+    /// The run's randomness root: GET CHALLENGE draws from it.
+    pub seed: SeedRoot,
 }
 
 /// The volatile state of one power-on of a card: selected application, current EF and the
@@ -76,6 +83,7 @@ enum Instruction {
     ReadBinary,
     Verify,
     ComputeSignature,
+    GetChallenge,
 }
 
 impl CardSession {
@@ -97,11 +105,6 @@ impl CardSession {
             logging: false,
             ..Self::new()
         }
-    }
-
-    /// The answer-to-reset ([`ATR`]).
-    pub fn atr(&self) -> &'static [u8] {
-        &ATR
     }
 
     /// A (warm or cold) reset: nothing selected, no PIN verified. The log stays.
@@ -196,6 +199,7 @@ impl CardSession {
             (0x00, 0xB0) => Instruction::ReadBinary,
             (0x00, 0x20) => Instruction::Verify,
             (0x80, 0x2A) => Instruction::ComputeSignature,
+            (0x00, 0x84) if ctx.switches.card_answers_get_challenge => Instruction::GetChallenge,
             (0x00 | 0x80, _) => return other(Sw::INS_NOT_SUPPORTED),
             _ => return other(Sw::CLA_NOT_SUPPORTED),
         };
@@ -208,6 +212,7 @@ impl CardSession {
             Instruction::ReadBinary => self.read_binary(ctx, &cmd),
             Instruction::Verify => self.verify(ctx, &cmd),
             Instruction::ComputeSignature => self.compute_signature(ctx, &cmd),
+            Instruction::GetChallenge => Self::get_challenge(ctx, &cmd),
         }
     }
 
@@ -442,7 +447,8 @@ impl CardSession {
         if !self.is_verified(pin) {
             return Answer::sw(command, Sw::SECURITY_NOT_SATISFIED);
         }
-        if digest.is_none() {
+        let strict = ctx.switches.card_signature_input == SignatureInput::Sha1Sha256DigestInfo;
+        if strict && digest.is_none() {
             return Answer::sw(command, Sw::WRONG_DATA);
         }
         let cert = match kind {
@@ -454,7 +460,28 @@ impl CardSession {
         };
         match ctx.jlis.sign(cert, cmd.data) {
             Ok(signature) => Answer::ok(command, signature),
+            Err(JlisError::SignInputTooLong { .. }) => Answer::sw(command, Sw::WRONG_LENGTH),
             Err(_) => Answer::sw(command, Sw::SIMULATOR_FAULT),
         }
+    }
+
+    /// GET CHALLENGE (00 84 00 00 Le): Le bytes (00 = 256) from the card's seeded stream.
+    fn get_challenge(ctx: &mut CardContext<'_>, cmd: &Command<'_>) -> Answer {
+        let command = |returned| ApduCommand::GetChallenge { returned };
+        if cmd.p1 != 0x00 || cmd.p2 != 0x00 {
+            return Answer::sw(command(0), Sw::WRONG_P1P2);
+        }
+        let Some(le) = cmd.le.filter(|_| cmd.data.is_empty()) else {
+            return Answer::sw(command(0), Sw::WRONG_LENGTH);
+        };
+        let stream = format!("card_challenge/{}", ctx.card.id.index());
+        let mut challenge = Vec::with_capacity(le + 7);
+        while challenge.len() < le {
+            let n = ctx.card.challenges_drawn;
+            ctx.card.challenges_drawn = n.wrapping_add(1);
+            challenge.extend_from_slice(&ctx.seed.draw(&stream, n).to_be_bytes());
+        }
+        challenge.truncate(le);
+        Answer::ok(command(le), challenge)
     }
 }

@@ -51,8 +51,14 @@ pub enum ApduCommand {
     ComputeSignature {
         /// The key used or asked for, if a key EF was current.
         key: Option<CertKind>,
-        /// The DigestInfo's hash, if it was one the card accepts.
+        /// The hash when the input is a SHA-1 or SHA-256 DigestInfo (None: any other input,
+        /// which the card signs as given unless `card_signature_input` is strict).
         digest: Option<DigestAlgorithm>,
+    },
+    /// GET CHALLENGE.
+    GetChallenge {
+        /// Bytes of challenge returned (0 when refused).
+        returned: usize,
     },
     /// Anything else: an unknown class or instruction, or bytes that are no APDU.
     Other {
@@ -135,14 +141,15 @@ impl ApduLog {
             .count()
     }
 
-    /// The signatures the card produced, oldest first: which key and which hash. A signature
-    /// is only ever produced after that key's PIN was verified in the same session.
-    pub fn signatures(&self) -> impl Iterator<Item = (CertKind, DigestAlgorithm)> + '_ {
+    /// The signatures the card produced, oldest first: which key and which hash (None: the
+    /// input was no SHA-1 or SHA-256 DigestInfo). A signature is only ever produced after
+    /// that key's PIN was verified in the same session.
+    pub fn signatures(&self) -> impl Iterator<Item = (CertKind, Option<DigestAlgorithm>)> + '_ {
         self.entries.iter().filter_map(|e| match e.command {
             ApduCommand::ComputeSignature {
                 key: Some(k),
-                digest: Some(d),
-            } if e.sw.is_ok() => Some((k, d)),
+                digest,
+            } if e.sw.is_ok() => Some((k, digest)),
             _ => None,
         })
     }

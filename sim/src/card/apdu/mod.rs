@@ -4,8 +4,12 @@
 //! [`CardSession`] holds only what a power-on holds: the selected application, the current EF
 //! and which PINs are verified. Everything that outlives a power cycle — PIN counters and
 //! blocks, certificates, the holder's data — lives in the [`World`](crate::World), so a PIN
-//! blocked over PC/SC is blocked for the next scenario step as well. The engine does no I/O,
-//! keeps no clock and draws no randomness; the vpcd transport (harness) feeds it bytes.
+//! blocked over PC/SC is blocked for the next scenario step as well. The engine does no I/O
+//! and keeps no clock; its one source of chance, GET CHALLENGE, draws from the run's seed.
+//! The vpcd transport (harness) feeds it bytes. What public sources leave open about the
+//! card's answers are switches of [`crate::rules::Switches`] (`card_atr`,
+//! `card_signature_input`, `card_answers_get_challenge`), which the engine reads from the
+//! world like every other rule.
 //!
 //! Applications and files (exactly the table of jpki-card.md):
 //! - JPKI AP (公的個人認証AP): EF 000A auth certificate, 000B auth CA, 0017 auth key,
@@ -45,14 +49,31 @@
 //!   also drops that PIN's verified state. A correct PIN on a blocked counter answers 69 83
 //!   and changes nothing. The counter is [`PinCounter::attempt`](super::PinCounter::attempt).
 //!   A VERIFY whose referenced EF is not a PIN of this card answers 6A 82.
+//! - ATR: the real card's, [`REAL_ATR`] (`3B E0 00 FF 81 31 FE 45 14`, the ATR OpenSC's JPKI
+//!   driver matches before anything else); the switch `card_atr: onshi` presents
+//!   [`ONSHI_ATR`] instead, so that a bench can tell the virtual card from a real one.
 //! - COMPUTE DIGITAL SIGNATURE signs with the current EF, which must be a key EF (else 6A 82),
-//!   after that key's PIN in this session (else 69 82). The data must be a DER DigestInfo for
-//!   SHA-1 or SHA-256, with or without the NULL parameters; anything else answers 6A 80 (the
-//!   one status word outside jpki-card.md's list, ISO "incorrect data"). The card pads with
-//!   PKCS#1 v1.5 type 1 itself ([`Jlis::sign`](crate::jlis::Jlis::sign)). Le is not enforced:
+//!   after that key's PIN in this session (else 69 82). The card pads the data with PKCS#1
+//!   v1.5 type 1 itself and signs it ([`Jlis::sign`](crate::jlis::Jlis::sign)). UNCERTAIN
+//!   whether the real card checks that the data is a DigestInfo of a hash it knows; OpenSC's
+//!   JPKI driver declares RSA "hash none + PKCS#1 padding", so its PKCS#11 module sends MD5,
+//!   SHA-384 and SHA-512 DigestInfos too, which the real card must therefore sign. So by
+//!   default (switch `card_signature_input: any_that_fits`) any data of at most the modulus
+//!   length − 11 bytes (245 for RSA-2048) is signed as given; longer data answers 67 00
+//!   (approx.: the key cannot pad it). With `sha1_sha256_digest_info` only a DER DigestInfo
+//!   for SHA-1 or SHA-256, with or without the NULL parameters, is signed and anything else
+//!   answers 6A 80 (ISO "incorrect data", outside jpki-card.md's list). Le is not enforced:
 //!   the whole 256-byte signature comes back.
-//! - CLA 00 carries SELECT, READ BINARY and VERIFY; CLA 80 carries COMPUTE DIGITAL SIGNATURE.
-//!   Any other class answers 6E 00; an instruction the class does not carry answers 6D 00.
+//! - GET CHALLENGE (00 84 00 00 Le) answers Le bytes (Le 00 = 256) drawn from the run's seed
+//!   and the card (its stream's position lives in the [`Card`](super::Card), so no challenge
+//!   repeats across power cycles); no Le or any data answers 67 00, P1-P2 other than 00 00
+//!   answers 6A 86. UNCERTAIN: jpki-card.md does not list the command and no public JPKI client
+//!   uses it, but OpenSC's JPKI driver keeps ISO 7816's GET CHALLENGE, so PKCS#11
+//!   `C_GenerateRandom` (and `pkcs11-tool --test`) sends it; answering lets OpenSC's self-test
+//!   pass. The switch `card_answers_get_challenge: false` answers 6D 00 instead.
+//! - CLA 00 carries SELECT, READ BINARY, VERIFY and GET CHALLENGE; CLA 80 carries COMPUTE
+//!   DIGITAL SIGNATURE. Any other class answers 6E 00; an instruction the class does not carry
+//!   answers 6D 00.
 //!   Fewer than four bytes, an Lc that disagrees with the length, or extended length answer
 //!   67 00; nothing panics.
 //! - 6F 00 is reserved for faults of the simulator itself (a card id the world does not
@@ -70,6 +91,8 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use crate::rules::CardAtr;
+
 pub use command::{DigestAlgorithm, parse_digest_info};
 pub use engine::{CardContext, CardSession};
 pub use files::{
@@ -78,15 +101,30 @@ pub use files::{
 };
 pub use log::{ApduCommand, ApduLog, ApduLogEntry};
 
-/// The answer-to-reset of the virtual card (any valid ATR would do; approx.).
+/// The real My Number card's answer-to-reset, `3B E0 00 FF 81 31 FE 45 14` (jpki-card.md; the
+/// one ATR in OpenSC's JPKI driver table): T0 = E0 (TB1, TC1, TD1 follow, no historical
+/// bytes), TB1 = 00, TC1 = FF, TD1 = 81 (TD2 follows, T=1), TD2 = 31 (TA3, TB3 follow, T=1),
+/// TA3 = FE (IFSC 254), TB3 = 45 (BWI 4, CWI 5), TCK = 14, the XOR of every byte from T0 on.
+/// The card presents it unless the switch `card_atr` says `onshi`.
+pub const REAL_ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];
+
+/// onshi's own answer-to-reset (switch `card_atr: onshi`), distinct from any real card's.
 ///
 /// It has the PC/SC contactless form `3B 8n 80 01 <historical bytes> TCK` (the real card is
 /// contactless): T0 = 8A (TD1 follows, ten historical bytes), TD1 = 80, TD2 = 01 (T=1), the
 /// historical bytes `80` (compact-TLV follows) `58` (card issuer's data, eight bytes)
 /// `ONSHISIM`, and TCK = D7, the XOR of every byte from T0 on.
-pub const ATR: [u8; 15] = [
+pub const ONSHI_ATR: [u8; 15] = [
     0x3B, 0x8A, 0x80, 0x01, 0x80, 0x58, b'O', b'N', b'S', b'H', b'I', b'S', b'I', b'M', 0xD7,
 ];
+
+/// The answer-to-reset the switch `card_atr` selects.
+pub const fn atr(kind: CardAtr) -> &'static [u8] {
+    match kind {
+        CardAtr::Real => &REAL_ATR,
+        CardAtr::Onshi => &ONSHI_ATR,
+    }
+}
 
 /// An application (DF) of the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -136,13 +174,13 @@ impl Sw {
     pub const PIN_BLOCKED: Sw = Sw(0x6983);
     /// 69 82: security status not satisfied (no PIN verified for this file or key).
     pub const SECURITY_NOT_SATISFIED: Sw = Sw(0x6982);
-    /// 6A 80: incorrect data (a DigestInfo for another algorithm).
+    /// 6A 80: incorrect data (a DigestInfo for another algorithm, when the card is strict).
     pub const WRONG_DATA: Sw = Sw(0x6A80);
     /// 6A 82: file or application not found.
     pub const NOT_FOUND: Sw = Sw(0x6A82);
     /// 6A 86: wrong P1 or P2.
     pub const WRONG_P1P2: Sw = Sw(0x6A86);
-    /// 67 00: wrong length (Lc, Le or the APDU itself).
+    /// 67 00: wrong length (Lc, Le or the APDU itself; data too long to sign).
     pub const WRONG_LENGTH: Sw = Sw(0x6700);
     /// 6D 00: instruction not supported.
     pub const INS_NOT_SUPPORTED: Sw = Sw(0x6D00);
