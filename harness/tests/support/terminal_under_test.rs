@@ -28,14 +28,7 @@ use super::pcsc_client::{
     Res, expect_sw, read_certificate, select_aid_apdu, select_ef_apdu, transmit,
 };
 
-/// The face similarity from which the terminal trusts its camera (the rules' default
-/// `face_match_threshold`).
-pub const FACE_THRESHOLD: f64 = 0.80;
-/// Looks at the camera before only the PIN counts (the rules' default
-/// `face_retries_before_pin` + 1).
-pub const FACE_LOOKS: u32 = 3;
-
-/// How the terminal behaves.
+/// How the terminal behaves: [`Mode::Good`], or one realistic bug (a mutant) each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Like the built-in terminal.
@@ -44,19 +37,63 @@ pub enum Mode {
     TouchesMyNumber,
     /// Reads the 券面事項入力補助AP a moment after the registry answered its confirmation.
     ReadsMyNumberAfterConfirm,
+    /// Takes any live look as a match, whatever its similarity (ignores the threshold).
+    AcceptsAnyFace,
+    /// Takes a look at the threshold as a match even when the liveness check failed.
+    IgnoresLiveness,
+    /// Counts every look at the camera: no limit of looks before only the PIN counts.
+    UnlimitedLooks,
+    /// One look at the camera; after a failed one it takes only PINs.
+    NoFaceRetry,
+    /// Keeps the first card's certificate and sends it for every later card.
+    ReusesCertificate,
+    /// Keeps the first challenge the registry issued and signs it again at every PIN visit.
+    ReusesChallenge,
+    /// Signs with the 署名用 key (EF 001A) instead of the auth key (EF 0017).
+    SignsWithSignatureKey,
+    /// Never sends VERIFY: signs right away (the card refuses) and gives up.
+    SkipsVerify,
+    /// Ignores the card's block (69 83) and sends the next PIN anyway.
+    IgnoresBlock,
+    /// Never calls give-up: a visit it cannot confirm waits for `--terminal-wait`.
+    NeverGivesUp,
+    /// Sends `limitConsent: true` whatever the patient answered.
+    AlwaysLimitConsent,
 }
 
+/// Every mode and its name in the environment, [`Mode::Good`] first.
+pub const MODES: [(&str, Mode); 14] = [
+    ("good", Mode::Good),
+    ("touches-my-number", Mode::TouchesMyNumber),
+    (
+        "reads-my-number-after-confirm",
+        Mode::ReadsMyNumberAfterConfirm,
+    ),
+    ("accepts-any-face", Mode::AcceptsAnyFace),
+    ("ignores-liveness", Mode::IgnoresLiveness),
+    ("unlimited-looks", Mode::UnlimitedLooks),
+    ("no-face-retry", Mode::NoFaceRetry),
+    ("reuses-certificate", Mode::ReusesCertificate),
+    ("reuses-challenge", Mode::ReusesChallenge),
+    ("signs-with-signature-key", Mode::SignsWithSignatureKey),
+    ("skips-verify", Mode::SkipsVerify),
+    ("ignores-block", Mode::IgnoresBlock),
+    ("never-gives-up", Mode::NeverGivesUp),
+    ("always-limit-consent", Mode::AlwaysLimitConsent),
+];
+
 impl Mode {
-    /// From its name in the environment (`good`, `touches-my-number`,
-    /// `reads-my-number-after-confirm`).
+    /// From its name in the environment (the names of [`MODES`]).
     pub fn parse(text: &str) -> Option<Mode> {
-        match text {
-            "good" => Some(Mode::Good),
-            "touches-my-number" => Some(Mode::TouchesMyNumber),
-            "reads-my-number-after-confirm" => Some(Mode::ReadsMyNumberAfterConfirm),
-            _ => None,
-        }
+        MODES.iter().find(|(n, _)| *n == text).map(|(_, m)| *m)
     }
+}
+
+/// What the terminal keeps from one card to the next (only the mutants use it).
+#[derive(Default)]
+pub struct Memory {
+    certificate: Option<Vec<u8>>,
+    challenge: Option<Vec<u8>>,
 }
 
 /// An HTTP answer.
@@ -207,66 +244,151 @@ fn verify_apdu(pin: &str) -> Vec<u8> {
     apdu
 }
 
+/// `GET /onshi/terminal/visit`: the institution, the consents and the face rule.
+struct VisitInfo {
+    institution: String,
+    limit_consent: bool,
+    disease_consent: bool,
+    threshold: f64,
+    looks: u32,
+}
+
+fn visit_info(addr: SocketAddr) -> Res<VisitInfo> {
+    let r = http(addr, "GET", "/onshi/terminal/visit", None)?;
+    let v = json_of(&r, "GET /onshi/terminal/visit")?;
+    if r.status != 200 {
+        return Err(format!(
+            "GET /onshi/terminal/visit answered {}: {v}",
+            r.status
+        ));
+    }
+    let retries = v["faceRetriesBeforePin"]
+        .as_u64()
+        .ok_or_else(|| format!("no faceRetriesBeforePin in {v}"))?;
+    Ok(VisitInfo {
+        institution: v["medicalInstitutionCode"]
+            .as_str()
+            .ok_or_else(|| format!("no medicalInstitutionCode in {v}"))?
+            .to_owned(),
+        limit_consent: v["limitConsent"] == true,
+        disease_consent: v["diseaseConsent"] == true,
+        threshold: v["faceThreshold"]
+            .as_f64()
+            .ok_or_else(|| format!("no faceThreshold in {v}"))?,
+        looks: u32::try_from(retries).unwrap_or(u32::MAX).saturating_add(1),
+    })
+}
+
+/// How the patient was verified: by face, by PIN, or not (the terminal gives up).
+enum Verified {
+    Face,
+    Pin,
+    Not(String),
+}
+
+/// Takes the patient's tries one call at a time until one verifies them (as `mode` judges).
+fn verify_patient(card: &Card, addr: SocketAddr, info: &VisitInfo, mode: Mode) -> Res<Verified> {
+    let (mut looks, mut tries) = (0, 0);
+    let mut blocked = false;
+    loop {
+        match patient(addr)? {
+            Try::Nothing if blocked => {
+                return Ok(Verified::Not(format!("PIN blocked at try {tries}")));
+            }
+            Try::Nothing => {
+                return Ok(Verified::Not(format!(
+                    "not verified: no more tries after {tries} PINs"
+                )));
+            }
+            Try::Face { .. } if looks >= info.looks && mode != Mode::UnlimitedLooks => {}
+            Try::Face { .. } if looks >= 1 && mode == Mode::NoFaceRetry => {}
+            Try::Face { similarity, live } => {
+                looks += 1;
+                let live = live || mode == Mode::IgnoresLiveness;
+                let close = similarity >= info.threshold || mode == Mode::AcceptsAnyFace;
+                if live && close {
+                    return Ok(Verified::Face);
+                }
+            }
+            Try::Pin(_) if mode == Mode::SkipsVerify => return Ok(Verified::Pin),
+            Try::Pin(p) => {
+                tries += 1;
+                expect_sw(card, &select_ef_apdu([0x00, 0x18]), 0x9000)?;
+                match transmit(card, &verify_apdu(&p))?.1 {
+                    0x9000 => return Ok(Verified::Pin),
+                    0x6983 if mode == Mode::IgnoresBlock => blocked = true,
+                    0x6983 => return Ok(Verified::Not(format!("PIN blocked at try {tries}"))),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// The challenge to sign: a fresh one from the registry (or, for [`Mode::ReusesChallenge`],
+/// the first one it ever got).
+fn challenge(addr: SocketAddr, mode: Mode, memory: &mut Memory) -> Res<Vec<u8>> {
+    if mode == Mode::ReusesChallenge
+        && let Some(old) = &memory.challenge
+    {
+        return Ok(old.clone());
+    }
+    let r = http(addr, "POST", "/onshi/terminal/challenge", Some(&json!({})))?;
+    let v = json_of(&r, "POST /onshi/terminal/challenge")?;
+    let challenge = v
+        .get("challenge")
+        .and_then(Value::as_str)
+        .and_then(|c| B64.decode(c).ok())
+        .ok_or_else(|| format!("no challenge in {v}"))?;
+    memory.challenge.get_or_insert_with(|| challenge.clone());
+    Ok(challenge)
+}
+
 /// One visit with the card in the reader; returns what happened, in words.
-pub fn visit(card: &Card, addr: SocketAddr, institution: &str, mode: Mode) -> Res<String> {
+pub fn visit(card: &Card, addr: SocketAddr, mode: Mode, memory: &mut Memory) -> Res<String> {
+    let info = visit_info(addr)?;
     expect_sw(card, &select_aid_apdu(Application::Jpki.aid()), 0x9000)?;
     expect_sw(card, &select_ef_apdu([0x00, 0x0A]), 0x9000)?;
-    let certificate = read_certificate(card, 0xFF)?;
+    let mut certificate = read_certificate(card, 0xFF)?;
+    if mode == Mode::ReusesCertificate {
+        certificate = memory.certificate.get_or_insert(certificate).clone();
+    }
     if mode == Mode::TouchesMyNumber {
         let (_, sw) = transmit(card, &select_aid_apdu(Application::InputSupport.aid()))?;
         println!("terminal: selected the input-support AP: {sw:04X}");
         expect_sw(card, &select_aid_apdu(Application::Jpki.aid()), 0x9000)?;
     }
     let mut body = json!({
-        "medicalInstitutionCode": institution,
+        "medicalInstitutionCode": info.institution,
         "certificate": B64.encode(&certificate),
+        "limitConsent": info.limit_consent || mode == Mode::AlwaysLimitConsent,
+        "diseaseConsent": info.disease_consent,
     });
-    let (mut looks, mut tries) = (0, 0);
-    let face = loop {
-        match patient(addr)? {
-            Try::Nothing => {
-                return give_up(
-                    addr,
-                    &format!("not verified: no more tries after {tries} PINs"),
-                );
-            }
-            Try::Face { .. } if looks >= FACE_LOOKS => {}
-            Try::Face { similarity, live } => {
-                looks += 1;
-                if live && similarity >= FACE_THRESHOLD {
-                    break true;
-                }
-            }
-            Try::Pin(p) => {
-                tries += 1;
-                expect_sw(card, &select_ef_apdu([0x00, 0x18]), 0x9000)?;
-                match transmit(card, &verify_apdu(&p))?.1 {
-                    0x9000 => break false,
-                    0x6983 => return give_up(addr, &format!("PIN blocked at try {tries}")),
-                    _ => {}
-                }
-            }
+    match verify_patient(card, addr, &info, mode)? {
+        Verified::Not(reason) if mode == Mode::NeverGivesUp => {
+            return Ok(format!("no confirmation: {reason}; did not give up"));
         }
-    };
-    if face {
-        body["method"] = json!("face");
-    } else {
-        let r = http(addr, "POST", "/onshi/terminal/challenge", Some(&json!({})))?;
-        let v = json_of(&r, "POST /onshi/terminal/challenge")?;
-        let challenge = v
-            .get("challenge")
-            .and_then(Value::as_str)
-            .and_then(|c| B64.decode(c).ok())
-            .ok_or_else(|| format!("no challenge in {v}"))?;
-        expect_sw(card, &select_ef_apdu([0x00, 0x17]), 0x9000)?;
-        let digest_info = onshi_sim::jlis::sha256_digest_info(&challenge);
-        let mut apdu = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
-        apdu.extend_from_slice(&digest_info);
-        apdu.push(0x00);
-        let signature = expect_sw(card, &apdu, 0x9000)?;
-        body["method"] = json!("pin");
-        body["challenge"] = json!(B64.encode(&challenge));
-        body["signature"] = json!(B64.encode(&signature));
+        Verified::Not(reason) => return give_up(addr, &reason),
+        Verified::Face => body["method"] = json!("face"),
+        Verified::Pin => {
+            let challenge = challenge(addr, mode, memory)?;
+            let key = match mode {
+                Mode::SignsWithSignatureKey => [0x00, 0x1A],
+                _ => [0x00, 0x17],
+            };
+            expect_sw(card, &select_ef_apdu(key), 0x9000)?;
+            let digest_info = onshi_sim::jlis::sha256_digest_info(&challenge);
+            let mut apdu = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
+            apdu.extend_from_slice(&digest_info);
+            apdu.push(0x00);
+            let (signature, sw) = transmit(card, &apdu)?;
+            if sw != 0x9000 {
+                return give_up(addr, &format!("the card did not sign: {sw:04X}"));
+            }
+            body["method"] = json!("pin");
+            body["challenge"] = json!(B64.encode(&challenge));
+            body["signature"] = json!(B64.encode(&signature));
+        }
     }
     let r = http(addr, "POST", "/onshi/terminal/confirm", Some(&body))?;
     if mode == Mode::ReadsMyNumberAfterConfirm {
@@ -307,7 +429,7 @@ fn wait_for_card(ctx: &Context, name: &str, present: bool, deadline: Instant) ->
 }
 
 /// The terminal's main loop: serve every card put in the first vpcd reader until `deadline`.
-pub fn run(addr: SocketAddr, institution: &str, mode: Mode, deadline: Instant) -> Res<()> {
+pub fn run(addr: SocketAddr, mode: Mode, deadline: Instant) -> Res<()> {
     let ctx =
         Context::establish(pcsc::Scope::User).map_err(|e| format!("SCardEstablishContext: {e}"))?;
     let reader = loop {
@@ -328,12 +450,13 @@ pub fn run(addr: SocketAddr, institution: &str, mode: Mode, deadline: Instant) -
     };
     println!("terminal: using reader {reader:?}");
     let mut visits = 0;
+    let mut memory = Memory::default();
     while wait_for_card(&ctx, &reader, true, deadline)? {
         visits += 1;
         let c = std::ffi::CString::new(reader.as_str()).map_err(|e| e.to_string())?;
         let outcome = match ctx.connect(&c, pcsc::ShareMode::Shared, pcsc::Protocols::ANY) {
             Ok(card) => {
-                let r = visit(&card, addr, institution, mode);
+                let r = visit(&card, addr, mode, &mut memory);
                 let _ = card.disconnect(pcsc::Disposition::ResetCard);
                 r
             }
