@@ -348,3 +348,42 @@ fn terminal_wait_and_settle_out_of_range_are_usage_errors_not_panics() {
         );
     }
 }
+
+#[test]
+fn requests_without_a_card_are_refused_and_challenges_are_the_visits_own() {
+    let (server, desk, world) = endpoints();
+    // No card on the reader: no challenge, no confirmation; nothing recorded for a next visit.
+    let (status, body) = call(&server, "POST", "/onshi/terminal/challenge", None);
+    assert_eq!((status, &body["code"]), (404, &json!("no_card")));
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/onshi/terminal/confirm",
+        Some(
+            &json!({"medicalInstitutionCode": "1310143217", "method": "face",
+                      "certificate": "AAAA", "limitConsent": false, "diseaseConsent": false}),
+        ),
+    );
+    assert_eq!((status, &body["code"]), (404, &json!("no_card")));
+    assert_eq!(desk.len(), 0);
+    // With the card: at most MAX_CHALLENGES_PER_VISIT challenges, then 429.
+    taro_at_the_reader(&desk, &world, vec![]);
+    for _ in 0..onshi_harness::roles::terminal::desk::MAX_CHALLENGES_PER_VISIT {
+        assert_eq!(
+            call(&server, "POST", "/onshi/terminal/challenge", None).0,
+            200
+        );
+    }
+    let (status, body) = call(&server, "POST", "/onshi/terminal/challenge", None);
+    assert_eq!(
+        (status, &body["code"]),
+        (429, &json!("too_many_challenges"))
+    );
+    // A new card starts a new count.
+    desk.end();
+    taro_at_the_reader(&desk, &world, vec![]);
+    assert_eq!(
+        call(&server, "POST", "/onshi/terminal/challenge", None).0,
+        200
+    );
+}

@@ -239,10 +239,13 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
                 say!("terminal under test: {how}");
                 options.roles.terminal = role;
                 options.jobs = 1;
-                // A scenario may wait for the terminal at several visits.
+                // A scenario may wait for the terminal at several visits: room for ten, each
+                // with the card-swap gap, the wait and the settle time.
                 options.timeout = options.timeout.max(
-                    Duration::from_secs_f64(args.terminal_wait * 10.0)
-                        + Duration::from_millis(args.terminal_settle * 10),
+                    (Duration::from_secs_f64(args.terminal_wait)
+                        + Duration::from_millis(args.terminal_settle)
+                        + crate::roles::terminal::desk::CARD_SWAP_GAP)
+                        * 10,
                 );
                 Some(server)
             }

@@ -19,10 +19,10 @@
 //!
 //! Which pool key a certificate gets is the world's own choice ([`KeyDeal`]): each world
 //! (seed and scenario) deals the pool's keys in its own seeded order, so the first card of one
-//! scenario does not hold the key of the first card of the next, and a signature carried over
-//! from another scenario's card does not verify with this one's certificate (a terminal that
-//! keeps state between cards shows up). Within a world, consecutive certificates still get
-//! distinct keys until the pool is used up.
+//! scenario usually does not hold the key of the first card of the next (two worlds share a
+//! given position's key once in the pool's size; the terminal role's binding check also asks
+//! that a signature be over a challenge of the visit). Within a world, consecutive
+//! certificates still get distinct keys until the pool is used up.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -5,8 +5,10 @@
 //! say the terminal used *this* card: a terminal that keeps the previous card's certificate, or
 //! one carried over from another scenario or run, sends a genuine J-LIS certificate. So the
 //! harness also compares the certificate with the DER of the card in the reader (byte for
-//! byte) and verifies the signature with that card's auth key. Each scenario's world deals its
-//! own keys and serials (`onshi_sim::jlis::KeyDeal`), so nothing of another world matches.
+//! byte) and verifies the signature with that card's auth key over a challenge issued while
+//! the card was on the reader (the desk remembers them), so a signature replayed from another
+//! visit, scenario or run is not this card's whatever keys the worlds share
+//! (`onshi_sim::jlis::KeyDeal` deals a small pool).
 
 use onshi_sim::World;
 use onshi_sim::ids::CardId;
@@ -51,7 +53,7 @@ pub struct Binding {
 
 /// Holds `req` against `card` of `world` (the card in the reader). Never fails: what cannot be
 /// read is `Other`.
-pub fn bind(world: &World, card: CardId, req: &SignedCardConfirm) -> Binding {
+pub fn bind(world: &World, card: CardId, req: &SignedCardConfirm, issued: &[Vec<u8>]) -> Binding {
     let jlis = world.jlis();
     let own = world
         .cards()
@@ -90,10 +92,13 @@ pub fn bind(world: &World, card: CardId, req: &SignedCardConfirm) -> Binding {
             challenge,
             signature,
         } => Some(
+            // Over a challenge issued while this card was on the reader, with this card's key:
+            // a signature replayed from another visit, scenario or run (whatever keys the
+            // worlds happen to share) is not this card's answer now.
             match own.map(|der| {
                 onshi_sim::jlis::verify_signature(&der, &sha256_digest_info(challenge), signature)
             }) {
-                Some(Ok(())) => SignatureSent::ThisCard,
+                Some(Ok(())) if issued.iter().any(|c| c == challenge) => SignatureSent::ThisCard,
                 _ => SignatureSent::Other,
             },
         ),

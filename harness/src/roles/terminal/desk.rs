@@ -141,6 +141,28 @@ struct State {
     gave_up: Option<String>,
     /// When the last card left the reader (None: no card of this desk yet).
     removed_at: Option<Instant>,
+    /// The registry challenges issued while the card at the reader was there: a signature
+    /// counts as this card's only over one of them.
+    challenges: Vec<Vec<u8>>,
+    /// Where the exchanges of the visit at the reader start.
+    visit_start: usize,
+}
+
+/// Challenges one visit may ask for (`POST /onshi/terminal/challenge`); more are refused
+/// (429), so a terminal in a loop cannot grow the registry's open challenges.
+pub const MAX_CHALLENGES_PER_VISIT: usize = 16;
+
+/// Confirmation requests one visit may send; more are refused (429) without asking the
+/// registry, so a terminal in a loop cannot grow the run record.
+pub const MAX_EXCHANGES_PER_VISIT: usize = 64;
+
+/// Why the desk refused a challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChallengeRefused {
+    /// No card is on the reader.
+    NoCard,
+    /// [`MAX_CHALLENGES_PER_VISIT`] were issued for this visit already.
+    TooMany,
 }
 
 /// The shared desk. Cheap to share behind an `Arc`.
@@ -198,6 +220,8 @@ impl Desk {
         let mut s = self.state();
         s.visit = Some(visit);
         s.gave_up = None;
+        s.challenges.clear();
+        s.visit_start = s.exchanges.len();
         drop(s);
         self.changed.notify_all();
     }
@@ -245,6 +269,10 @@ impl Desk {
         let reason = clean_reason(reason);
         let mut s = self.state();
         let person = s.visit.as_ref().ok_or(NoCard)?.person;
+        if s.gave_up.is_some() {
+            // Once a visit: a terminal that repeats it does not grow the trace.
+            return Ok(());
+        }
         s.gave_up = Some(reason.clone());
         drop(s);
         tracing::info!(target: "onshi::terminal", %reason, "the terminal gave up on the visit");
@@ -275,8 +303,11 @@ impl Desk {
         world: &mut World,
         req: &SignedCardConfirm,
     ) -> Result<Answer, TerminalRejection> {
-        let card = self.state().visit.as_ref().map(|v| v.card);
-        let binding = card.map(|c| bind(world, c, req));
+        let (card, issued) = {
+            let s = self.state();
+            (s.visit.as_ref().map(|v| v.card), s.challenges.clone())
+        };
+        let binding = card.map(|c| bind(world, c, req, &issued));
         let result = world.confirm_card_signed(req);
         self.record(TerminalExchange {
             at: world.now(),
@@ -296,6 +327,29 @@ impl Desk {
             error: None,
         });
         result
+    }
+
+    /// A registry challenge for the visit at the reader, remembered for the binding check.
+    pub fn issue_challenge(&self, world: &mut World) -> Result<Vec<u8>, ChallengeRefused> {
+        let mut s = self.state();
+        if s.visit.is_none() {
+            return Err(ChallengeRefused::NoCard);
+        }
+        if s.challenges.len() >= MAX_CHALLENGES_PER_VISIT {
+            return Err(ChallengeRefused::TooMany);
+        }
+        let c = world.challenges_mut().issue();
+        s.challenges.push(c.clone());
+        Ok(c)
+    }
+
+    /// Exchanges of the visit at the reader so far (0 with no card).
+    pub fn exchanges_this_visit(&self) -> usize {
+        let s = self.state();
+        if s.visit.is_none() {
+            return 0;
+        }
+        s.exchanges.len().saturating_sub(s.visit_start)
     }
 
     /// Number of exchanges so far.

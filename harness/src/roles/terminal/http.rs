@@ -30,7 +30,10 @@ use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::desk::{Desk, PatientTry, TerminalExchange};
+use super::desk::{
+    ChallengeRefused, Desk, MAX_CHALLENGES_PER_VISIT, MAX_EXCHANGES_PER_VISIT, PatientTry,
+    TerminalExchange,
+};
 
 /// Largest request body accepted (a certificate and a signature fit easily).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -72,8 +75,16 @@ async fn challenge(State(app): State<App>) -> Response {
     let Some(world) = app.desk.world() else {
         return no_scenario();
     };
-    let c = world.lock().challenges_mut().issue();
-    axum::Json(json!({"challenge": B64.encode(c)})).into_response()
+    let issued = app.desk.issue_challenge(&mut world.lock());
+    match issued {
+        Ok(c) => axum::Json(json!({"challenge": B64.encode(c)})).into_response(),
+        Err(ChallengeRefused::NoCard) => no_card(),
+        Err(ChallengeRefused::TooMany) => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_challenges",
+            format!("at most {MAX_CHALLENGES_PER_VISIT} challenges a visit"),
+        ),
+    }
 }
 
 fn no_card() -> Response {
@@ -182,6 +193,18 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
     let Some(shared) = app.desk.world() else {
         return no_scenario();
     };
+    // A request with no card on the reader (late, or in the gap between two cards) is not
+    // answered: it must never count for the next patient's visit.
+    if app.desk.visit().is_none() {
+        return no_card();
+    }
+    if app.desk.exchanges_this_visit() >= MAX_EXCHANGES_PER_VISIT {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("at most {MAX_EXCHANGES_PER_VISIT} confirmation requests a visit"),
+        );
+    }
     let now = shared.lock().now();
     let refuse = |code: String, status: StatusCode, kind: &str, msg: String| {
         app.desk.record(TerminalExchange {

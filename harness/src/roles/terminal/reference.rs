@@ -214,7 +214,7 @@ fn attempt(
                 let mut apdu = vec![0x00, 0x20, 0x00, 0x80, pin.len() as u8];
                 apdu.extend_from_slice(pin.as_bytes());
                 match sw(&card.transmit(&apdu)) {
-                    Sw::OK => break sign_challenge(card, world)?,
+                    Sw::OK => break sign_challenge(card, world, desk)?,
                     Sw::PIN_BLOCKED => return Err("the auth PIN is blocked".into()),
                     _ => {}
                 }
@@ -240,11 +240,17 @@ fn attempt(
 }
 
 /// After the auth PIN: a registry challenge signed with the auth key (EF 0017).
-fn sign_challenge(card: &mut dyn VirtualIcc, world: &SharedWorld) -> Result<TerminalProof, String> {
+fn sign_challenge(
+    card: &mut dyn VirtualIcc,
+    world: &SharedWorld,
+    desk: &Desk,
+) -> Result<TerminalProof, String> {
     if select_ef(card, 0x0017) != Sw::OK {
         return Err("the auth key EF 0017 is missing".into());
     }
-    let challenge = world.lock().challenges_mut().issue();
+    let challenge = desk
+        .issue_challenge(&mut world.lock())
+        .map_err(|e| format!("no challenge: {e:?}"))?;
     let digest_info = onshi_sim::jlis::sha256_digest_info(&challenge);
     let mut apdu = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
     apdu.extend_from_slice(&digest_info);

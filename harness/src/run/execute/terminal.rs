@@ -53,9 +53,10 @@ impl Executor<'_> {
                 settle,
                 ..
             } => {
-                let seen = desk.len();
                 desk.wait_reader_empty(CARD_SWAP_GAP);
                 desk.begin(reader_visit);
+                // Counted from the card on: nothing sent in the gap before it is this visit's.
+                let seen = desk.len();
                 let slot = CardSlot::spawn(icc, *vpcd, RetryPolicy::default())
                     .map_err(|e| format!("the card could not be put on the reader: {e}"))?;
                 let waited = desk.wait_for_end(seen, *wait);
