@@ -53,17 +53,23 @@ pub fn parse(text: &str) -> Result<RunRecord, ReportError> {
 }
 
 fn json_error(e: serde_json::Error) -> ReportError {
-    // serde_json appends " at line L column C" to its Display; we carry them as fields.
+    let (line, column, message) = position(&e);
+    ReportError::Json {
+        line,
+        column,
+        message,
+    }
+}
+
+/// Line, column and message of a serde_json error (its Display appends " at line L column
+/// C"; the reports carry them as fields).
+pub(crate) fn position(e: &serde_json::Error) -> (usize, usize, String) {
     let mut message = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     if let Some(stripped) = message.strip_suffix(&suffix) {
         message = stripped.to_string();
     }
-    ReportError::Json {
-        line: e.line(),
-        column: e.column(),
-        message,
-    }
+    (e.line(), e.column(), message)
 }
 
 #[cfg(test)]

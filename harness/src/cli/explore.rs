@@ -286,32 +286,9 @@ fn read_explore(path: &Path) -> Result<ExploreRecord, String> {
     onshi_reports::explore::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The text of a regular file of at most [`MAX_RECORD_BYTES`] (read through a limit, so a
-/// file that grows meanwhile cannot take more). Errors name the file.
+/// The text of an exploration record file, bounded ([`MAX_RECORD_BYTES`]).
 fn read_bounded(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let at = |e: std::io::Error| format!("{}: {e}", path.display());
-    let meta = std::fs::metadata(path).map_err(at)?;
-    if !meta.is_file() {
-        return Err(format!("{}: not a regular file", path.display()));
-    }
-    let too_large = |n: u64| {
-        format!(
-            "{}: more than {n} bytes; an exploration record is at most {MAX_RECORD_BYTES}",
-            path.display()
-        )
-    };
-    if meta.len() > MAX_RECORD_BYTES {
-        return Err(too_large(meta.len()));
-    }
-    let mut text = String::new();
-    let n = std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_RECORD_BYTES + 1).read_to_string(&mut text))
-        .map_err(at)?;
-    if n as u64 > MAX_RECORD_BYTES {
-        return Err(too_large(MAX_RECORD_BYTES));
-    }
-    Ok(text)
+    super::run::read_bounded(path, MAX_RECORD_BYTES, "an exploration record")
 }
 
 /// Whether the file is an exploration record (its `kind` is `explore`).

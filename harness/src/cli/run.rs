@@ -328,35 +328,41 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
 /// Reads a `run.json`: a regular file of at most [`MAX_RECORD_BYTES`] (so `/dev/zero` or a
 /// FIFO is an error, not a hang or an exhausted memory).
 fn read_record(path: &Path) -> Result<RunRecord, String> {
+    let text = read_bounded(path, MAX_RECORD_BYTES, "a run record")?;
+    onshi_reports::json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The UTF-8 text of a regular file of at most `max` bytes (`what` names it in the errors),
+/// read through a limit so a file that grows meanwhile cannot take more. Errors name the file.
+pub(crate) fn read_bounded(path: &Path, max: u64, what: &str) -> Result<String, String> {
     use std::io::Read as _;
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
     if !meta.is_file() {
         return Err(format!("{shown}: not a regular file"));
     }
-    if meta.len() > MAX_RECORD_BYTES {
+    if meta.len() > max {
         return Err(format!(
-            "{shown}: {} bytes, more than the {MAX_RECORD_BYTES} bytes a run record may have",
+            "{shown}: {} bytes, more than the {max} bytes {what} may have",
             meta.len()
         ));
     }
     let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
     let mut bytes = Vec::new();
-    file.take(MAX_RECORD_BYTES + 1)
+    file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{shown}: {e}"))?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
+    if bytes.len() as u64 > max {
         return Err(format!(
-            "{shown}: more than the {MAX_RECORD_BYTES} bytes a run record may have"
+            "{shown}: more than the {max} bytes {what} may have"
         ));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         format!(
             "{shown}: not UTF-8 (first bad byte at offset {})",
             e.utf8_error().valid_up_to()
         )
-    })?;
-    onshi_reports::json::parse(&text).map_err(|e| format!("{shown}: {e}"))
+    })
 }
 
 /// `onshi report run.json` / `onshi report merge a.json b.json ...`.

@@ -213,15 +213,10 @@ pub fn parse(text: &str) -> Result<ExploreRecord, ReportError> {
 }
 
 fn json_error(e: serde_json::Error) -> ReportError {
-    // serde_json appends " at line L column C" to its Display; we carry them as fields.
-    let mut message = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    if let Some(stripped) = message.strip_suffix(&suffix) {
-        message = stripped.to_string();
-    }
+    let (line, column, message) = crate::json::position(&e);
     ReportError::ExploreJson {
-        line: e.line(),
-        column: e.column(),
+        line,
+        column,
         message,
     }
 }
