@@ -713,6 +713,19 @@ impl World {
         }))
     }
 
+    /// Keeps (or stops keeping) what the registry answers to the clinics' terminals from now
+    /// on, for [`World::take_exchanges`]; off by default.
+    pub fn keep_exchanges(&mut self, on: bool) {
+        self.registry.exchanges_mut().keep(on);
+    }
+
+    /// The clinics' exchanges with the registry since the last call, oldest first: card
+    /// confirmations, confirmations by numbers with their requests, data requests with what
+    /// was handed out (empty unless [`World::keep_exchanges`] is on).
+    pub fn take_exchanges(&mut self) -> Vec<crate::registry::ClinicExchange> {
+        self.registry.exchanges_mut().take()
+    }
+
     /// Asks the registry directly, as a reader would after verification (benchmarks, the
     /// terminal role and tests that skip the reader).
     pub fn confirm_card(&mut self, req: crate::registry::CardConfirm) -> crate::registry::Answer {

@@ -14,6 +14,20 @@ use onshi_sim::registry::{Channel, DataScope, MedicalRecord, Outage, OutageKind,
 use onshi_sim::rules::{ConsentItem, DataKind};
 use onshi_sim::world::{Event, Outcome, Presentation, VisitOutcome};
 
+/// One 薬剤 record (2026-01-15) for `person`.
+fn add_medication(w: &mut onshi_sim::World, person: onshi_sim::ids::PersonId) {
+    w.apply(Event::AddMedicalRecord {
+        person,
+        record: MedicalRecord {
+            kind: DataKind::Medication,
+            date: date(2026, 1, 15),
+            text: "アムロジピン錠5mg 28日分".into(),
+            e_prescription: false,
+        },
+    })
+    .unwrap();
+}
+
 fn run_visit(w: &mut onshi_sim::World, spec: onshi_sim::world::VisitSpec) -> VisitOutcome {
     match w.apply(Event::Visit(Box::new(spec))).unwrap() {
         Outcome::Visit(v) => *v,
@@ -286,16 +300,7 @@ fn confirmation_by_old_numbers_after_job_change_answers_three() {
 fn medication_is_shared_only_with_consent_only_with_that_clinic_and_for_24_hours() {
     let mut w = world("2026-04-01T09:00");
     let taro = taro(&mut w);
-    w.apply(Event::AddMedicalRecord {
-        person: taro,
-        record: MedicalRecord {
-            kind: DataKind::Medication,
-            date: date(2026, 1, 15),
-            text: "アムロジピン錠5mg 28日分".into(),
-            e_prescription: false,
-        },
-    })
-    .unwrap();
+    add_medication(&mut w, taro);
     // Without consent nothing is fetched.
     let v = {
         let spec = visit(&w, taro, face());
@@ -527,4 +532,50 @@ fn same_inputs_give_the_same_trace() {
         )
     };
     assert_eq!(build(), build());
+}
+
+#[test]
+fn the_clinic_exchange_log_keeps_every_answer_only_when_asked() {
+    use onshi_sim::registry::{ClinicExchange, DataPayload};
+    let mut w = world("2026-04-01T09:00");
+    let taro = taro(&mut w);
+    add_medication(&mut w, taro);
+    let mut consenting = visit(&w, taro, face());
+    consenting
+        .consent
+        .items
+        .insert(ConsentItem::Medication, true);
+    run_visit(&mut w, consenting.clone());
+    assert!(w.take_exchanges().is_empty(), "off by default");
+
+    w.keep_exchanges(true);
+    let card = run_visit(&mut w, consenting);
+    let mut paper = visit(&w, taro, Vec::new());
+    paper.presentation = Presentation::EligibilityCertificate;
+    let paper = run_visit(&mut w, paper);
+    let kept = w.take_exchanges();
+    match kept.as_slice() {
+        [
+            ClinicExchange::Card(a),
+            ClinicExchange::Data {
+                kind: DataKind::Medication,
+                result: Ok(DataPayload::Records(records)),
+                ..
+            },
+            ClinicExchange::Numbers { request, answer },
+            // The consent of the morning still holds: the paper visit fetches too.
+            ClinicExchange::Data {
+                kind: DataKind::Medication,
+                ..
+            },
+        ] => {
+            assert_eq!(Some(&**a), card.answer.as_ref());
+            assert_eq!(records.len(), 1);
+            assert_eq!(Some(&**answer), paper.answer.as_ref());
+            let q = answer.results[0].qualification;
+            assert_eq!(request.numbers, w.view().numbers_of(q));
+        }
+        other => panic!("unexpected exchanges: {other:?}"),
+    }
+    assert!(w.take_exchanges().is_empty(), "taken once");
 }

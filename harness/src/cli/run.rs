@@ -12,6 +12,7 @@ use super::{EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, colour, render_p
 use crate::adapter::AdapterCommand;
 use crate::catalog::Catalog;
 use crate::run::execute::{AdapterRun, ProviderRole, TerminalRole};
+use crate::run::oqs_files::{OqsFilesSummary, OqsFilesTarget};
 use crate::run::{self, Partition, RunOptions};
 use crate::scenario::library;
 
@@ -63,6 +64,11 @@ pub struct RunArgs {
     /// The provider system under test (`--adapter` and its options).
     #[command(flatten)]
     pub adapter: AdapterArgs,
+    /// Also write the files the 資格確認端末 would have left for the reference run's
+    /// exchanges (face files, OQSsiquc01req/res, YZK/TKK request and result) into
+    /// DIR/<scenario>/{req,res,face}/ (docs/oqs-folder.md) / 資格確認端末のファイルも書く
+    #[arg(long, value_name = "DIR")]
+    pub oqs_files: Option<PathBuf>,
 }
 
 /// Binding the provider role to a system under test (`run`, `certify`).
@@ -207,6 +213,29 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_INPUT);
     }
+    if let Some(dir) = &args.oqs_files {
+        if args.adapter.adapter.is_some() {
+            eprintln!(
+                "onshi run: --oqs-files: {}",
+                t(
+                    lang,
+                    "参照実装の実行でだけ使えます (--adapter のときは <out>/exchanges/ にシステムのファイルがあります)",
+                    "only for a run against the reference (with --adapter the system's own files are under <out>/exchanges/)"
+                )
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+        match OqsFilesTarget::prepare(dir) {
+            Ok(target) => options.oqs_files = Some(std::sync::Arc::new(target)),
+            Err(e) => {
+                eprintln!(
+                    "onshi run: --oqs-files: {} ({e})",
+                    t(lang, "フォルダを用意できません", "cannot use the folder")
+                );
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
     match args.adapter.binding(&args.out) {
         Ok(None) => {}
         Ok(Some((role, how))) => {
@@ -304,6 +333,10 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let files_failed = options
+        .oqs_files
+        .as_ref()
+        .is_some_and(|target| say_oqs_files(lang, &target.summary()));
     if let Some(signal) = &result.record.interrupted {
         eprintln!(
             "onshi run: {}",
@@ -316,13 +349,48 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_INTERRUPTED);
     }
-    ExitCode::from(if !result.problems.is_empty() {
+    ExitCode::from(if !result.problems.is_empty() || files_failed {
         EXIT_INPUT
     } else if result.record.passed() {
         EXIT_OK
     } else {
         EXIT_FAILED
     })
+}
+
+/// The closing line of `--oqs-files` (and, on standard error, what could not be written and
+/// the exchanges that left no file); true when a file could not be written.
+fn say_oqs_files(lang: Lang, s: &OqsFilesSummary) -> bool {
+    say!(
+        "{}",
+        match lang {
+            Lang::Ja => format!(
+                "OQS ファイル: {} シナリオ、{} ファイル ({}/<シナリオ>/{{req,res,face}}/)",
+                s.scenarios,
+                s.files,
+                s.dir.display()
+            ),
+            Lang::En => format!(
+                "OQS files: {} files of {} scenarios ({}/<scenario>/{{req,res,face}}/)",
+                s.files,
+                s.scenarios,
+                s.dir.display()
+            ),
+        }
+    );
+    for note in &s.notes {
+        eprintln!(
+            "onshi run: --oqs-files: {} {note}",
+            t(lang, "ファイルなし:", "no file:")
+        );
+    }
+    for e in &s.errors {
+        eprintln!(
+            "onshi run: --oqs-files: {} {e}",
+            t(lang, "書き込めません:", "cannot write:")
+        );
+    }
+    !s.errors.is_empty()
 }
 
 /// Reads a `run.json`: a regular file of at most [`MAX_RECORD_BYTES`] (so `/dev/zero` or a

@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod execute;
+pub mod oqs_files;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -112,6 +113,9 @@ pub struct RunOptions {
     pub roles: crate::roles::Roles,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Write the files of the 資格確認端末 for every scenario's exchanges here
+    /// (`--oqs-files`, [`oqs_files`]).
+    pub oqs_files: Option<Arc<oqs_files::OqsFilesTarget>>,
 }
 
 impl Default for RunOptions {
@@ -126,6 +130,7 @@ impl Default for RunOptions {
             deviations: BTreeMap::new(),
             roles: crate::roles::Roles::default(),
             progress: false,
+            oqs_files: None,
         }
     }
 }
@@ -326,15 +331,32 @@ pub fn run_scenarios_interruptible(
             let seed = sc.plan.seed.unwrap_or(options.seed);
             let bar = bar.clone();
             let roles = options.roles.clone();
+            let oqs = options.oqs_files.clone();
             handles.push(tokio::spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let work = Arc::clone(&sc);
                 let task = tokio::task::spawn_blocking(move || {
                     let _span = tracing::info_span!("scenario", id = %work.plan.id, seed).entered();
                     tracing::debug!("scenario started");
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        execute::execute_bound(&work.plan, &work.sources, seed, &roles)
-                    }))
+                    let Some(oqs) = oqs else {
+                        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            execute::execute_bound(&work.plan, &work.sources, seed, &roles)
+                        }));
+                    };
+                    // The files of what was exchanged are written even when the scenario
+                    // failed or panicked.
+                    let mut files = execute::TerminalFiles::new(work.plan.oqs_encoding);
+                    let rec = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        execute::execute_with_files(
+                            &work.plan,
+                            &work.sources,
+                            seed,
+                            &roles,
+                            &mut files,
+                        )
+                    }));
+                    oqs.write(&work.plan.id, &files);
+                    rec
                 });
                 let rec = match tokio::time::timeout(timeout, task).await {
                     Ok(Ok(Ok(rec))) => rec,

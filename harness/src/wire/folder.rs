@@ -87,7 +87,7 @@ impl FolderConfig {
             complete_timeout: Duration::from_secs(10),
             rescan_interval: Duration::from_secs(1),
             max_request_bytes: 4 * 1024 * 1024,
-            face_channel: 0,
+            face_channel: super::face::DEFAULT_FACE_CHANNEL,
         }
     }
 

@@ -4,11 +4,16 @@
 //! validate them, ask the shared [`World`] (the registry and its consent rules answer), and write
 //! the answer in the real shape. Every exchange is appended to an [`ExchangeLog`] so scenario
 //! expectations and reports can say what the system under test sent and what it got back.
+//! [`face`] builds face files for the folder server and for [`export`], which turns the
+//! exchanges of a reference run (no system under test) into the files the 資格確認端末 would
+//! have left in its folders, with the same encoders, names and character code.
 //!
 //! Rules kept here: no business rule (those live in `onshi-sim`); every timestamp in an answer
 //! comes from the world's virtual clock; tokens, reception numbers and face-file counters derive
 //! from the world seed; input never panics the server and no wait is unbounded.
 
+pub mod export;
+pub mod face;
 pub mod folder;
 pub mod http;
 mod json;

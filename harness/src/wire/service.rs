@@ -13,6 +13,8 @@
 
 mod exchanges;
 
+pub(crate) use exchanges::whole_error_answer;
+
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -20,14 +22,15 @@ use onshi_sim::World;
 use onshi_sim::clock::{Date, Moment};
 use onshi_sim::ids::{InstitutionCode, InstitutionId};
 use onshi_sim::oqs::{
-    self, BulkConfirmUnit, CharacterCode, ConfirmEcho, ConfirmRequest, ConfirmResponse,
-    ConsentFlag, EncodeOptions, ErrorEcho, Exchange, ExchangeFileName, FileName, Message, OqsError,
-    ResultCode, Severity, validate_confirm_request,
+    self, BulkConfirmUnit, CharacterCode, ConfirmRequest, ConfirmResponse, ConsentFlag,
+    EncodeOptions, ErrorEcho, Exchange, ExchangeFileName, FileName, Message, OqsError, ResultCode,
+    Severity, validate_confirm_request,
 };
 use onshi_sim::registry::{self, NumberConfirm};
 use onshi_sim::rng::SeedRoot;
 use onshi_sim::world::{Event, Outcome};
 
+use super::face::FaceFiles;
 use super::log::{Channel, ExchangeKind, ExchangeLog, ExchangeRecord, LoggedViolation};
 use super::{SharedWorld, WireError, WithWorld};
 
@@ -48,6 +51,15 @@ pub struct ServiceSettings {
 }
 
 impl ServiceSettings {
+    /// How files are written: the configured character code, one element per line when
+    /// `indent` (the layout every file the terminal writes shares).
+    pub fn encode_options(&self) -> EncodeOptions {
+        EncodeOptions {
+            indent: self.indent,
+            ..EncodeOptions::with_encoding(self.encoding)
+        }
+    }
+
     /// UTF-8 answers for the terminal of `institution`.
     pub fn new(institution: InstitutionCode) -> Self {
         ServiceSettings {
@@ -71,7 +83,7 @@ struct BulkJob {
 struct State {
     jobs: HashMap<String, BulkJob>,
     receptions: u64,
-    faces: u64,
+    faces: FaceFiles,
     tokens: u64,
     /// The registry's latest answers to confirmations by numbers (at most [`KEPT_ANSWERS`]).
     answers: std::collections::VecDeque<registry::Answer>,
@@ -282,11 +294,8 @@ impl Service {
     }
 
     /// How answers are written: the configured character code and layout.
-    fn options(&self) -> EncodeOptions {
-        EncodeOptions {
-            indent: self.settings.indent,
-            ..EncodeOptions::with_encoding(self.settings.encoding)
-        }
+    pub(crate) fn options(&self) -> EncodeOptions {
+        self.settings.encode_options()
     }
 
     /// Encodes a message with the configured character code.
@@ -455,10 +464,6 @@ impl Service {
         let Ok(numbers) = req.search_info.numbers.parse() else {
             return refuse(ResultCode::InvalidInsurerNumber, record);
         };
-        let echo = ConfirmEcho {
-            arbitrary_file_identifier: req.header.arbitrary_file_identifier.clone(),
-            search_info: echo_info.clone(),
-        };
         let answered = self.world.with(|w| {
             let now = w.clock().now();
             let id = Service::institution_id(w, req.header.institution)?;
@@ -472,8 +477,7 @@ impl Service {
             )));
             Some(match w.apply(event) {
                 Ok(Outcome::Answer(a)) => {
-                    let response =
-                        oqs::to_confirm_response(&a, &w.view(), req.header.institution, &echo);
+                    let response = oqs::answer_to_request(&a, &w.view(), req);
                     self.keep_answer(*a);
                     Ok((now, response))
                 }
@@ -541,18 +545,12 @@ impl Service {
     /// The face-file form of a registry answer (照会区分 1, no search-info echo).
     pub fn face_response(&self, answer: &registry::Answer) -> ConfirmResponse {
         self.world.with(|w| {
-            let v = w.view();
-            let code = v
-                .institution(answer.institution)
-                .map_or(self.settings.terminal_institution, |i| i.code);
-            oqs::to_confirm_response(answer, &v, code, &ConfirmEcho::default())
+            super::face::face_response(&w.view(), answer, self.settings.terminal_institution)
         })
     }
 
-    /// Builds a face file for `response` written at `moment` by the terminal of `institution`:
-    /// the name (onshi's grammar, UNCERTAIN officially: see `oqs::FaceFileName`) and the bytes.
-    /// The answer is forced into face form: ReferenceClassification 1, no search-info echo, an
-    /// opaque 16-character ArbitraryFileIdentifier from the seed when it has none.
+    /// Builds a face file for `response` written at `moment` by the terminal of `institution`
+    /// ([`FaceFiles::next`]: the name, the bytes) and its log record.
     pub fn face_file(
         &self,
         response: &ConfirmResponse,
@@ -560,32 +558,12 @@ impl Service {
         moment: Moment,
         channel: u16,
     ) -> Result<(String, Vec<u8>, ExchangeRecord), WireError> {
-        // One person per face file; several results only for 複数該当 (validity 5).
-        let multiple = response.body.qualification_validity
-            == Some(onshi_sim::oqs::QualificationValidity::Multiple);
-        if response.body.results.len() > 1 && !multiple {
-            return Err(WireError::FaceResults(response.body.results.len()));
-        }
-        let counter = {
-            let mut s = self.state();
-            s.faces += 1;
-            s.faces
-        };
-        let mut face = oqs::face_form(response, institution, moment);
-        if face.header.arbitrary_file_identifier.is_none() {
-            face.header.arbitrary_file_identifier = Some(face_token(
-                self.seed.draw("oqs.face.afi", counter),
-                self.seed.draw("oqs.face.afi2", counter),
-            ));
-        }
-        let name = oqs::FaceFileName {
-            institution,
-            channel,
-            counter,
-            written_at: moment,
-        }
-        .to_string();
-        let bytes = self.encode(&face)?;
+        let options = self.options();
+        let file =
+            self.state()
+                .faces
+                .next(&self.seed, response, institution, moment, channel, options)?;
+        let face = &file.face;
         let mut record = ExchangeRecord::new(Channel::Folder, ExchangeKind::Face, "");
         record.at = moment.to_string();
         record.summary.institution = Some(institution.digits());
@@ -594,8 +572,8 @@ impl Service {
             record.summary.set_insurer_and_number(&r.numbers);
             record.summary.birthdate = Some(onshi_sim::clock::compact_date(r.birthdate));
         }
-        note_confirm(&face, &mut record);
-        Ok((name, bytes, record))
+        note_confirm(face, &mut record);
+        Ok((file.name, file.bytes, record))
     }
 
     /// A bulk upload's results, stored under a fresh reception number from the seed.
@@ -617,30 +595,6 @@ impl Service {
     fn job(&self, number: &str) -> Option<BulkJob> {
         self.state().jobs.get(number).cloned()
     }
-}
-
-/// 16 characters of URL-safe base64 over 11 bytes (`ArnHCeDfNjMCFzg=`-like).
-fn face_token(a: u64, b: u64) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = [0u8; 12];
-    bytes[..8].copy_from_slice(&a.to_be_bytes());
-    bytes[8..].copy_from_slice(&b.to_be_bytes()[..4]);
-    let mut out = String::with_capacity(16);
-    for chunk in bytes[..11].chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, x)| acc | (u32::from(*x) << (16 - 8 * i)));
-        let chars = chunk.len() + 1;
-        for i in 0..4 {
-            if i < chars {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 pub(crate) fn mismatch(found: InstitutionCode, expected: InstitutionCode) -> LoggedViolation {
@@ -739,17 +693,5 @@ mod tests {
             plan_name("OQSsiquc01res_1.xml"),
             NamePlan::Unanswerable { .. }
         ));
-    }
-
-    #[test]
-    fn face_tokens_look_like_real_ones() {
-        let t = face_token(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210);
-        assert_eq!(t.len(), 16);
-        assert!(t.ends_with('='));
-        assert!(
-            t[..15]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        );
     }
 }

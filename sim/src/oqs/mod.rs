@@ -4,7 +4,9 @@
 //! Shift_JIS, strict request validation, the exchanges and the req/res/face file names, and
 //! every answer onshi writes, built from what the world answered (the registry's
 //! [`Answer`](crate::answer::Answer) as a 資格確認 result or face file, data as a YZK/TKK
-//! result, the other exchanges' results and the error answer of each; see `responses`).
+//! result, the other exchanges' results and the error answer of each; see `responses`), and
+//! the requests a clinic system writes for a confirmation by numbers or a data request
+//! (`requests`).
 //!
 //! Facts and UNCERTAIN points come from `shared/domain/oqs-wire.md`; section numbers (§2.2 …)
 //! below refer to it. Like the rest of the crate this module does no I/O: bytes in, bytes out.
@@ -21,6 +23,7 @@ mod exchange;
 mod filenames;
 mod medical;
 mod registration;
+mod requests;
 mod responses;
 mod result;
 mod result_codes;
@@ -65,11 +68,12 @@ pub use registration::{
     ReferenceNumberRegistrationResponse, RegistrationResponseBody, RequestHeader,
     SimpleResponseHeader,
 };
+pub use requests::{confirm_request, medical_request};
 pub use responses::{
-    ConfirmEcho, ErrorAnswer, ErrorEcho, bulk_download_error, bulk_download_response, bulk_unit,
-    bulk_upload_accepted, bulk_upload_error, confirm_error, error_answer, face_form, medical_error,
-    medical_response, medical_result, registration_error, registration_response,
-    to_confirm_response,
+    ConfirmEcho, ErrorAnswer, ErrorEcho, answer_to_request, bulk_download_error,
+    bulk_download_response, bulk_unit, bulk_upload_accepted, bulk_upload_error, confirm_error,
+    error_answer, face_form, medical_error, medical_response, medical_result, registration_error,
+    registration_response, to_confirm_response,
 };
 pub use result::{
     ConsentInfo, ElderlyRecipientCertificate, LimitCertificateInfo, QualificationResult,

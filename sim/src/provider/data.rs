@@ -13,7 +13,7 @@ use crate::view::View;
 /// Returns each kind asked for with the number of items or the registry's refusal.
 pub fn fetch_consented(
     v: &View,
-    registry: &Registry,
+    registry: &mut Registry,
     trace: &mut Trace,
     person: PersonId,
     institution: InstitutionId,

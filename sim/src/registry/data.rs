@@ -234,7 +234,7 @@ impl Registry {
 
     /// Optional data for an institution: only under a valid consent (REG-7, REG-8).
     pub fn fetch_for_institution(
-        &self,
+        &mut self,
         v: &View,
         trace: &mut Trace,
         person: PersonId,
@@ -261,6 +261,13 @@ impl Registry {
                 Err(e) => format!("denied: {e}"),
             },
         );
+        self.exchanges.push(|| super::ClinicExchange::Data {
+            at: v.now,
+            person,
+            institution,
+            kind,
+            result: result.clone(),
+        });
         result
     }
 

@@ -9,6 +9,7 @@
 //! one rule ([`quals_with_numbers`]), whoever asks.
 
 mod data;
+mod exchanges;
 mod numbers;
 pub mod terminal;
 mod validity;
@@ -26,6 +27,7 @@ pub use crate::answer::{
 /// The wire form of an answer is built in `oqs`; these names stay here for the callers that
 /// import them from the registry.
 pub use data::ConsentRecord;
+pub use exchanges::{ClinicExchange, ExchangeLog};
 pub use numbers::{person_with_numbers, quals_with_numbers};
 
 use crate::clock::{Date, Moment, Span};
@@ -99,6 +101,7 @@ pub struct Registry {
     checkups: FastMap<PersonId, Vec<Checkup>>,
     reference_numbers: FastMap<(InstitutionId, QualificationId), String>,
     outages: Vec<Outage>,
+    exchanges: ExchangeLog,
 }
 
 type InsurerIdOrNone = Option<InsurerId>;
@@ -236,6 +239,11 @@ impl Registry {
         if let Some(s) = self.current.remove(&person) {
             self.links.remove(&s);
         }
+    }
+
+    /// The clinics' exchanges kept since they were last taken (off unless switched on).
+    pub(crate) fn exchanges_mut(&mut self) -> &mut ExchangeLog {
+        &mut self.exchanges
     }
 
     /// Schedules an outage.
@@ -392,6 +400,8 @@ impl Registry {
             answer.person,
             || answer.summary(),
         );
+        self.exchanges
+            .push(|| ClinicExchange::Card(Box::new(answer.clone())));
         answer
     }
 
@@ -543,6 +553,10 @@ impl Registry {
             answer.person,
             || answer.summary(),
         );
+        self.exchanges.push(|| ClinicExchange::Numbers {
+            request: Box::new(req.clone()),
+            answer: Box::new(answer.clone()),
+        });
         answer
     }
 

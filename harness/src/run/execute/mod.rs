@@ -31,13 +31,16 @@ pub(crate) use crate::scenario::names::*;
 pub(crate) use crate::scenario::plan::*;
 pub(crate) use crate::shared::SharedWorld;
 pub(crate) use crate::wire::ExchangeRecord;
+pub use crate::wire::export::{TerminalFile, TerminalFiles};
 
+mod files;
 mod outputs;
 mod provider;
 mod setup;
 mod steps;
 mod terminal;
 
+pub use files::{execute_with_files, reference_files};
 pub(crate) use outputs::*;
 pub(crate) use provider::*;
 pub use setup::build_world;
@@ -65,6 +68,18 @@ pub(crate) fn execute_with<T>(
     sources: &[Source],
     seed: u64,
     roles: &Roles,
+    at_end: impl FnOnce(&World, &Outputs, Option<&UnderTest>) -> T,
+) -> (ScenarioRecord, Option<T>) {
+    execute_inner(plan, sources, seed, roles, None, at_end)
+}
+
+/// [`execute_with`], and, with `files`, the files of the 資格確認端末 added after every step.
+fn execute_inner<T>(
+    plan: &Plan,
+    sources: &[Source],
+    seed: u64,
+    roles: &Roles,
+    files: Option<&mut TerminalFiles>,
     at_end: impl FnOnce(&World, &Outputs, Option<&UnderTest>) -> T,
 ) -> (ScenarioRecord, Option<T>) {
     let mut seen = None;
@@ -96,12 +111,14 @@ pub(crate) fn execute_with<T>(
     cfg.trace = true;
     cfg.reference_provider = adapter.is_none();
     let mut world = World::new(cfg);
+    world.keep_exchanges(files.is_some());
     let mut ex = Executor {
         sources,
         outputs: Outputs::default(),
         checks: Vec::new(),
         terminal: plan.terminal.then_some(&roles.terminal),
         put: None,
+        files,
     };
     if let Err(e) = setup::setup(&mut world, plan) {
         record.error = Some(format!("world setup failed: {e}"));
@@ -128,7 +145,9 @@ pub(crate) fn execute_with<T>(
     for (i, step) in plan.steps.iter().enumerate() {
         let _span =
             tracing::debug_span!("step", n = i + 1, at = %ex.position(step.origin)).entered();
-        if let Err(e) = ex.top_step(&shared, step, i + 1) {
+        let done = ex.top_step(&shared, step, i + 1);
+        ex.collect_files(&shared);
+        if let Err(e) = done {
             tracing::debug!(error = %e, "step failed");
             failed = Some(format!(
                 "step {} ({}) failed: {e}",
@@ -155,7 +174,9 @@ pub(crate) fn execute_with<T>(
         }
     }
     for (i, step) in plan.finally.iter().enumerate() {
-        if let Err(e) = ex.top_step(&shared, step, plan.steps.len() + i + 1) {
+        let done = ex.top_step(&shared, step, plan.steps.len() + i + 1);
+        ex.collect_files(&shared);
+        if let Err(e) = done {
             let msg = format!(
                 "finally step {} ({}) failed: {e}",
                 i + 1,
@@ -227,6 +248,8 @@ pub(crate) struct Executor<'a> {
     pub(crate) terminal: Option<&'a TerminalRole>,
     /// The provider under test, in provider-suite scenarios of an adapter run.
     pub(crate) put: Option<UnderTest>,
+    /// The files of the 資格確認端末, when they are asked for (`--oqs-files`).
+    pub(crate) files: Option<&'a mut TerminalFiles>,
 }
 
 pub(crate) fn list<T: std::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {

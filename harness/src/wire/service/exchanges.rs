@@ -27,18 +27,20 @@ impl Service {
         record: &mut ExchangeRecord,
     ) -> Vec<u8> {
         let now = self.now();
-        let echo = self.salvage(bytes, now);
+        let (echo, answer) = whole_error_answer(
+            exchange,
+            code,
+            now,
+            bytes,
+            self.settings.terminal_institution,
+            self.options(),
+        );
         if record.summary == Default::default() {
             summarize_salvage(&echo, bytes, record);
         }
         record.at = now.to_string();
         record.result_code = Some(code.code().to_string());
-        let encoded = oqs::error_answer(exchange, code, now, &echo)
-            .encode(self.options())
-            .map(|e| e.bytes);
-        // The error shapes hold nothing the encoders can refuse (substitution is on), but never
-        // panic: fall back to an empty answer the writer reports.
-        encoded.unwrap_or_default()
+        answer
     }
 
     fn expected_institution(&self) -> Option<InstitutionCode> {
@@ -272,6 +274,26 @@ impl Service {
         let response = oqs::medical_response(now, &req, result);
         self.encode_or_internal(&response, exchange, bytes, record)
     }
+}
+
+/// The whole-request error answer (`code`) to the request `bytes` in the shape of `exchange`,
+/// written at `now` in `options`, echoing what can be salvaged of the request (`institution`
+/// where it names none), and the echo.
+pub(crate) fn whole_error_answer(
+    exchange: Exchange,
+    code: ResultCode,
+    now: Moment,
+    bytes: &[u8],
+    institution: InstitutionCode,
+    options: oqs::EncodeOptions,
+) -> (oqs::ErrorEcho, Vec<u8>) {
+    let echo = oqs::ErrorEcho::salvage(bytes, now, institution);
+    let encoded = oqs::error_answer(exchange, code, now, &echo)
+        .encode(options)
+        .map(|e| e.bytes);
+    // The error shapes hold nothing the encoders can refuse (substitution is on), but never
+    // panic: fall back to an empty answer the writer reports.
+    (echo, encoded.unwrap_or_default())
 }
 
 /// Person-level outcome of a data request: the result or the code refusing it. The outer

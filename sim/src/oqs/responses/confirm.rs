@@ -6,9 +6,9 @@ use crate::answer::{Answer, AnswerStatus, DataScope, OutageKind, Reference, Refu
 use crate::clock::Moment;
 use crate::ids::InstitutionCode;
 use crate::oqs::{
-    CharacterCode, ConfirmResponse, ConsentFlag as WireConsentFlag, ConsentInfo, ConsentStatus,
-    ContributionRatio, ElderlyRecipientCertificate, InsuredCardClassification, InsurerNumberText,
-    LimitCategoryCode, LimitCertificateInfo, Preschool, ProcessingResultStatus,
+    CharacterCode, ConfirmRequest, ConfirmResponse, ConsentFlag as WireConsentFlag, ConsentInfo,
+    ConsentStatus, ContributionRatio, ElderlyRecipientCertificate, InsuredCardClassification,
+    InsurerNumberText, LimitCategoryCode, LimitCertificateInfo, Preschool, ProcessingResultStatus,
     QualificationResult, ReferenceClassification, ResponseBody, ResponseHeader, ResultCode,
     SearchInfo, SegmentOfResult, SpecificDiseaseCertificate,
 };
@@ -24,6 +24,17 @@ pub struct ConfirmEcho {
     pub arbitrary_file_identifier: Option<String>,
     /// The QualificationConfirmSearchInfo of a 照会区分 2 request.
     pub search_info: Option<SearchInfo>,
+}
+
+impl ConfirmEcho {
+    /// What the result of a 資格確認 request echoes: its ArbitraryFileIdentifier and its search
+    /// info.
+    pub fn of_request(req: &ConfirmRequest) -> Self {
+        ConfirmEcho {
+            arbitrary_file_identifier: req.header.arbitrary_file_identifier.clone(),
+            search_info: Some(req.search_info.clone()),
+        }
+    }
 }
 
 /// Where a refusal goes: the header (whole request failed) or the person-level body.
@@ -111,6 +122,18 @@ pub fn to_confirm_response(
         }
     }
     ConfirmResponse { header, body }
+}
+
+/// The result of the 資格確認 request `req` that the registry answered with `answer`: the
+/// request's institution, ArbitraryFileIdentifier and search info echoed (what the terminal
+/// writes into `res` for an `OQSsiquc01req`).
+pub fn answer_to_request(answer: &Answer, v: &View, req: &ConfirmRequest) -> ConfirmResponse {
+    to_confirm_response(
+        answer,
+        v,
+        req.header.institution,
+        &ConfirmEcho::of_request(req),
+    )
 }
 
 /// The whole-request error answer to a 資格確認 request (header SegmentOfResult 9 and body

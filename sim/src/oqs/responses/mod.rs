@@ -18,7 +18,7 @@ use super::{
     salvage_echo,
 };
 
-pub use confirm::{ConfirmEcho, confirm_error, face_form, to_confirm_response};
+pub use confirm::{ConfirmEcho, answer_to_request, confirm_error, face_form, to_confirm_response};
 pub use data::{medical_error, medical_response, medical_result};
 pub use exchanges::{
     bulk_download_error, bulk_download_response, bulk_unit, bulk_upload_accepted,

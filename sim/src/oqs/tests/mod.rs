@@ -8,7 +8,8 @@ mod strategies;
 use proptest::prelude::*;
 
 use super::*;
-use strategies::*;
+use strategies::confirm_request;
+use strategies::*; // the strategy, not `oqs::confirm_request`
 
 fn round_trip<M: Message + PartialEq + std::fmt::Debug>(
     message: &M,
