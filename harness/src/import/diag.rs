@@ -108,14 +108,21 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.files.join(", "))?;
+        // A contradiction's message names each file with its value.
+        if self.severity != Severity::Contradiction {
+            f.write_str(&self.files.join(", "))?;
+        }
         if let Some(e) = &self.element {
             write!(f, ": {e}")?;
         }
         if let Some((line, column)) = self.line {
             write!(f, " (line {line}, column {column})")?;
         }
-        write!(f, ": {} [{}]", self.message, self.rule)
+        if self.severity == Severity::Contradiction || self.files.is_empty() {
+            write!(f, "{} [{}]", self.message, self.rule)
+        } else {
+            write!(f, ": {} [{}]", self.message, self.rule)
+        }
     }
 }
 

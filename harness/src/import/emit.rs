@@ -98,15 +98,23 @@ impl Ctx<'_> {
         out
     }
 
-    /// `# from …` for these files (by label).
+    /// `# from …` for these files (by label; the first few when there are many).
     pub(super) fn from_files(&self, o: &mut String, indent: usize, files: &[String]) {
+        const SHOWN: usize = 4;
         let mut labels: Vec<&str> = files
             .iter()
             .map(|f| self.labels.get(f).map_or("(made up)", String::as_str))
             .collect();
         labels.dedup();
+        let more = labels.len().saturating_sub(SHOWN);
+        labels.truncate(SHOWN);
         if !labels.is_empty() {
-            comment(o, indent, &format!("from {}", labels.join(", ")));
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            comment(o, indent, &format!("from {}{tail}", labels.join(", ")));
         }
     }
 
@@ -304,9 +312,10 @@ fn person(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
     ctx.notes(o, 4, &person.notes);
     let id = &person.identity;
     let name_key = format!("{}|{}", id.birth, id.name.as_deref().unwrap_or(&key));
+    let female = id.sex == Some(Sex::Female);
     let (name, kana) = ctx
         .pseudo
-        .name(&name_key, (id.name.as_deref(), id.kana.as_deref()));
+        .name(&name_key, female, (id.name.as_deref(), id.kana.as_deref()));
     ctx.person_names[p] = name.clone();
     let _ = writeln!(o, "    - id: {key}");
     let _ = writeln!(o, "      name: {}", q(&name));

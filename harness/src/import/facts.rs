@@ -465,11 +465,21 @@ fn confirm(
             if let Some(echo) = &r.body.search_info
                 && *echo != q.search_info
             {
+                let asked = |s: &onshi_sim::oqs::SearchInfo| {
+                    format!(
+                        "保険者番号 {} 記号 {} 番号 {} 枝番 {} 生年月日 {}",
+                        s.numbers.insurer.raw().trim(),
+                        s.numbers.symbol.as_deref().unwrap_or("-"),
+                        s.numbers.number,
+                        s.numbers.branch.as_deref().unwrap_or("-"),
+                        s.birthdate
+                    )
+                };
                 diags.push(Diagnostic::contradiction(
-                    "the numbers asked",
+                    "what was asked",
                     &[
-                        (&e.files[0], format!("{:?}", q.search_info.numbers)),
-                        (&file.name, format!("{:?} (its echo)", echo.numbers)),
+                        (&e.files[0], asked(&q.search_info)),
+                        (&file.name, format!("{} (its echo)", asked(echo))),
                     ],
                 ));
                 return;

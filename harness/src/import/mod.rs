@@ -119,6 +119,9 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
     }
     let read = read::read_all(files, &mut diags);
     let facts = facts::gather(&read, &mut diags);
+    if diags.any_contradiction() {
+        return Err(diags);
+    }
     if facts.events.is_empty() {
         diags.push(Diagnostic {
             severity: Severity::Refused,

@@ -193,16 +193,20 @@ impl Pseudo {
     }
 
     /// A synthetic 氏名 and カナ for a person (`key` tells people apart: the same key gives the
-    /// same name; another key another name), or the real ones with `--keep-names`.
+    /// same name; another key another name; a female given name for `female`), or the real
+    /// ones with `--keep-names`.
     pub(super) fn name(
         &mut self,
         key: &str,
+        female: bool,
         real: (Option<&str>, Option<&str>),
     ) -> (String, String) {
-        let start = mix(self.seed, text_key(&format!("person:{key}"))) as usize % 64;
+        // The list's given names alternate male, female: even numbers are male ones.
+        let start = (mix(self.seed, text_key(&format!("person:{key}"))) as usize % 32) * 2
+            + usize::from(female);
         let mut n = start;
         while !self.names.insert(n) {
-            n += 1;
+            n += 2;
         }
         let (name, kana) = onshi_sim::population::synthetic_name(n);
         if self.keep_names {
