@@ -303,3 +303,20 @@ fn keep_names_keeps_the_written_names_and_nothing_else() {
     }
     assert_green(&i.yaml);
 }
+
+#[test]
+#[ignore]
+fn dump_base_files() {
+    let mut c = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
+    c.at("2026-04-10T09:15:30");
+    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
+    c.at("2026-04-10T09:20:00");
+    c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
+    c.at("2026-04-10T10:05:00");
+    c.numbers("01130012", Some("1234"), "5678", Some("01"), "1980-05-10", true);
+    let dir = std::path::Path::new("/tmp/import-base");
+    std::fs::create_dir_all(dir).unwrap();
+    for (n, b) in c.files() {
+        std::fs::write(dir.join(n.replace('/', "__")), b).unwrap();
+    }
+}

@@ -144,6 +144,10 @@ fn read(path: &Path, name: String, c: &mut Collected) {
     match super::run::read_bounded_bytes(path, MAX_FILE_BYTES, "an OQS file") {
         Ok(bytes) => c.files.push((name, bytes)),
         Err(e) => {
+            // The reader's message starts with the path, which the diagnostic names already.
+            let e = e
+                .strip_prefix(&format!("{}: ", path.display()))
+                .map_or(e.clone(), str::to_string);
             let rule = if e.contains("bytes") {
                 "import::too-large"
             } else {
