@@ -34,7 +34,10 @@ fn a_card_visit_in_utf8_imports_and_passes_against_the_reference() {
 
 /// The checks of every restated step, without the values pseudonymisation draws from the
 /// input's hash (which differs between encodings of the same answers).
-fn shape(i: &onshi_harness::import::Imported) -> Vec<(String, String, Vec<(String, String)>)> {
+/// A restated step: its name, its time and its checks.
+type Shape = (String, String, Vec<(String, String)>);
+
+fn shape(i: &onshi_harness::import::Imported) -> Vec<Shape> {
     const DRAWN: [&str; 5] = [
         "confirmation.insurer_number",
         "confirmation.insurer_name",
@@ -69,11 +72,32 @@ fn morning(encoding: CharacterCode) -> Clinic {
     c.at("2026-04-10T09:40:10");
     c.card_visit("hanako", &[(ConsentItem::LimitInfo, true)]);
     c.at("2026-04-10T10:05:00");
-    c.numbers("01130012", Some("1234"), "9001", Some("00"), "1990-09-09", false);
+    c.numbers(
+        "01130012",
+        Some("1234"),
+        "9001",
+        Some("00"),
+        "1990-09-09",
+        false,
+    );
     c.at("2026-04-10T10:06:00");
-    c.numbers("01130012", Some("5555"), "3333", Some("00"), "1970-01-15", true);
+    c.numbers(
+        "01130012",
+        Some("5555"),
+        "3333",
+        Some("00"),
+        "1970-01-15",
+        true,
+    );
     c.at("2026-04-10T10:07:00");
-    c.numbers("06139992", Some("88"), "1111", Some("00"), "1990-09-09", true);
+    c.numbers(
+        "06139992",
+        Some("88"),
+        "1111",
+        Some("00"),
+        "1990-09-09",
+        true,
+    );
     c
 }
 
@@ -82,8 +106,17 @@ fn a_morning_of_files_passes_against_the_reference_with_every_answer_restated() 
     let c = morning(CharacterCode::Utf8);
     let i = import_ok(&c.files());
     assert!(!i.refused(), "{}", i.diagnostics);
-    assert!(validate(&i.yaml).is_empty(), "{:?}\n{}", validate(&i.yaml), i.yaml);
-    let steps: Vec<(&str, &str)> = i.restated.iter().map(|r| (r.step.as_str(), r.kind)).collect();
+    assert!(
+        validate(&i.yaml).is_empty(),
+        "{:?}\n{}",
+        validate(&i.yaml),
+        i.yaml
+    );
+    let steps: Vec<(&str, &str)> = i
+        .restated
+        .iter()
+        .map(|r| (r.step.as_str(), r.kind))
+        .collect();
     assert_eq!(
         steps,
         [
@@ -101,7 +134,10 @@ fn a_morning_of_files_passes_against_the_reference_with_every_answer_restated() 
     assert_eq!(check(&i, "v2", "confirmation.copay_percent"), Some("30"));
     assert_eq!(check(&i, "v2", "confirmation.elderly_copay"), Some("30"));
     assert_eq!(check(&i, "n1", "confirmation.validity"), Some("3"));
-    assert_eq!(check(&i, "n1", "confirmation.loss_date"), Some("2026-03-31"));
+    assert_eq!(
+        check(&i, "n1", "confirmation.loss_date"),
+        Some("2026-03-31")
+    );
     assert_eq!(check(&i, "n2", "confirmation.validity"), Some("2"));
     assert_eq!(check(&i, "n3", "confirmation.validity"), Some("1"));
     // The 70-year-old's 3割 is explained by her income class, not forced.
@@ -131,8 +167,14 @@ fn importing_the_same_files_again_gives_the_same_scenario() {
     let b = import_ok(&reversed);
     assert_eq!(shape(&a), shape(&b));
     assert_eq!(
-        a.restated.iter().map(|r| r.checks.clone()).collect::<Vec<_>>(),
-        b.restated.iter().map(|r| r.checks.clone()).collect::<Vec<_>>()
+        a.restated
+            .iter()
+            .map(|r| r.checks.clone())
+            .collect::<Vec<_>>(),
+        b.restated
+            .iter()
+            .map(|r| r.checks.clone())
+            .collect::<Vec<_>>()
     );
 }
 
@@ -146,10 +188,18 @@ fn world_with(born: &str, name: &str) -> String {
 
 #[test]
 fn files_that_disagree_about_a_person_are_reported_with_both_values() {
-    let mut a = Clinic::new(&world_with("1980-05-10", "山田　太郎"), "clinic", CharacterCode::Utf8);
+    let mut a = Clinic::new(
+        &world_with("1980-05-10", "山田　太郎"),
+        "clinic",
+        CharacterCode::Utf8,
+    );
     a.at("2026-04-10T09:15:30");
     a.card_visit("taro", &[]);
-    let mut b = Clinic::new(&world_with("1981-06-11", "山田　太朗"), "clinic", CharacterCode::Utf8);
+    let mut b = Clinic::new(
+        &world_with("1981-06-11", "山田　太朗"),
+        "clinic",
+        CharacterCode::Utf8,
+    );
     b.at("2026-04-11T10:00:00");
     b.card_visit("taro", &[]);
     let mut files = a.files();
@@ -164,13 +214,28 @@ fn files_that_disagree_about_a_person_are_reported_with_both_values() {
 fn a_result_that_echoes_other_numbers_than_its_request_is_a_contradiction() {
     let mut a = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
     a.at("2026-04-10T10:05:00");
-    a.numbers("01130012", Some("1234"), "5678", Some("01"), "1980-05-10", true);
+    a.numbers(
+        "01130012",
+        Some("1234"),
+        "5678",
+        Some("01"),
+        "1980-05-10",
+        true,
+    );
     let mut b = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
     b.at("2026-04-10T10:05:00");
-    b.numbers("01130012", Some("5555"), "3333", Some("00"), "1970-01-15", true);
+    b.numbers(
+        "01130012",
+        Some("5555"),
+        "3333",
+        Some("00"),
+        "1970-01-15",
+        true,
+    );
     // The request of one exchange, the result of the other, under the same suffix.
     let files = vec![a.files()[0].clone(), b.files()[1].clone()];
-    let d = onshi_harness::import::import(&files, &Default::default()).expect_err("a contradiction");
+    let d =
+        onshi_harness::import::import(&files, &Default::default()).expect_err("a contradiction");
     insta::assert_snapshot!("contradiction-echo", d.to_string());
 }
 
@@ -243,15 +308,31 @@ fn planted_files() -> Vec<(String, Vec<u8>)> {
     c.at("2026-04-10T09:15:30");
     c.card_visit("kirara", &[(ConsentItem::Medication, true)]);
     c.at("2026-04-10T09:20:00");
-    c.fetch("YZK", "06279970", Some("幻記号４２"), "77665544", Some("00"));
+    c.fetch(
+        "YZK",
+        "06279970",
+        Some("幻記号４２"),
+        "77665544",
+        Some("00"),
+    );
     c.at("2026-04-10T09:30:00");
-    c.numbers("06279970", Some("幻記号４２"), "77665544", Some("00"), "1985-03-03", true);
+    c.numbers(
+        "06279970",
+        Some("幻記号４２"),
+        "77665544",
+        Some("00"),
+        "1985-03-03",
+        true,
+    );
     c.files()
         .into_iter()
         .map(|(name, bytes)| {
             let text = String::from_utf8(bytes).unwrap();
             assert!(name.starts_with("face/") || text.contains("CLINIC-FILE-ID"));
-            let text = text.replace("<PostNumber>100-0001</PostNumber>", "<PostNumber>987-6543</PostNumber>");
+            let text = text.replace(
+                "<PostNumber>100-0001</PostNumber>",
+                "<PostNumber>987-6543</PostNumber>",
+            );
             let name = name.replace("202604100001", "PATIENT4711");
             (name, text.into_bytes())
         })
@@ -274,12 +355,17 @@ fn no_name_kana_address_or_number_of_the_files_survives_the_import() {
         .arbitrary_file_identifier
         .unwrap();
     let i = import_ok(&files);
-    for s in SECRETS
-        .iter()
-        .copied()
-        .chain(["CLINIC-FILE-ID", "PATIENT-ID-0001", face_token.as_str()])
+    for s in
+        SECRETS
+            .iter()
+            .copied()
+            .chain(["CLINIC-FILE-ID", "PATIENT-ID-0001", face_token.as_str()])
     {
-        assert!(!i.yaml.contains(s), "`{s}` survived the import:\n{}", i.yaml);
+        assert!(
+            !i.yaml.contains(s),
+            "`{s}` survived the import:\n{}",
+            i.yaml
+        );
     }
     for (_, label) in &i.files {
         assert!(SECRETS.iter().all(|s| !label.contains(s)), "{label}");
@@ -299,7 +385,11 @@ fn keep_names_keeps_the_written_names_and_nothing_else() {
     assert!(i.yaml.contains("WARNING: written with --keep-names"));
     assert!(i.yaml.contains("id: field/kept-names"));
     for s in &SECRETS[3..] {
-        assert!(!i.yaml.contains(s), "`{s}` survived the import:\n{}", i.yaml);
+        assert!(
+            !i.yaml.contains(s),
+            "`{s}` survived the import:\n{}",
+            i.yaml
+        );
     }
     assert_green(&i.yaml);
 }
@@ -313,7 +403,14 @@ fn dump_base_files() {
     c.at("2026-04-10T09:20:00");
     c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
     c.at("2026-04-10T10:05:00");
-    c.numbers("01130012", Some("1234"), "5678", Some("01"), "1980-05-10", true);
+    c.numbers(
+        "01130012",
+        Some("1234"),
+        "5678",
+        Some("01"),
+        "1980-05-10",
+        true,
+    );
     let dir = std::path::Path::new("/tmp/import-base");
     std::fs::create_dir_all(dir).unwrap();
     for (n, b) in c.files() {

@@ -19,7 +19,11 @@ fn run(inputs: &[PathBuf]) -> String {
     let mut inputs = inputs.to_vec();
     inputs.push(Path::new(CORPUS).join("good"));
     let collected = collect(&inputs);
-    let mut out: Vec<String> = collected.diagnostics.iter().map(|d| d.to_string()).collect();
+    let mut out: Vec<String> = collected
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     match import::import(&collected.files, &Options::default()) {
         Ok(i) => {
             out.extend(i.diagnostics.iter().map(|d| d.to_string()));
@@ -56,7 +60,10 @@ fn every_malformed_file_gets_a_diagnostic_naming_it_and_the_good_file_is_still_i
             }
         }
         let out = run(&inputs);
-        assert!(out.contains("-- scenario written"), "{name}: the good file was not imported:\n{out}");
+        assert!(
+            out.contains("-- scenario written"),
+            "{name}: the good file was not imported:\n{out}"
+        );
         insta::assert_snapshot!(name, out);
     }
 }
@@ -84,15 +91,12 @@ fn an_oversize_file_is_refused_without_being_read() {
     let mut bytes = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg>".to_vec();
     bytes.resize(usize::try_from(import::MAX_FILE_BYTES).unwrap() + 1, b' ');
     std::fs::write(&big, &bytes).unwrap();
-    let out = run(&[dir.clone()]);
+    let out = run(std::slice::from_ref(&dir));
     let _ = std::fs::remove_dir_all(&dir);
     let out = out.replace(&dir.display().to_string(), "<tmp>");
     insta::assert_snapshot!("15-oversize", out);
     // The pure entry point refuses it too, without decoding it.
-    let i = import::import(
-        &[("face/x.xml".into(), bytes)],
-        &Options::default(),
-    );
+    let i = import::import(&[("face/x.xml".into(), bytes)], &Options::default());
     let d = i.expect_err("nothing else to import");
     assert!(d.iter().any(|d| d.rule == "import::too-large"), "{d}");
 }
@@ -101,4 +105,70 @@ fn an_oversize_file_is_refused_without_being_read() {
 fn no_file_at_all_is_an_error_not_an_empty_scenario() {
     let d = import::import(&[], &Options::default()).expect_err("nothing to import");
     assert!(d.iter().any(|d| d.rule == "import::nothing"), "{d}");
+}
+
+/// Runs `onshi --lang LANG import ARGS`.
+fn onshi(lang: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .arg("--lang")
+        .arg(lang)
+        .arg("import")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_writes_the_scenario_says_what_it_kept_and_exits_2_when_a_file_was_left_out() {
+    let good = format!("{CORPUS}/good");
+    let ok = onshi("en", &[&good]);
+    let stderr = String::from_utf8_lossy(&ok.stderr);
+    assert_eq!(ok.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("# onshi import"));
+    assert!(stderr.contains("birth dates and dates and times are kept"), "{stderr}");
+    assert!(stderr.contains("face/OQSsiquc01res_face_"), "the label table: {stderr}");
+
+    let ja = onshi("ja", &[&good]);
+    assert!(String::from_utf8_lossy(&ja.stderr).contains("生年月日と日付・時刻はそのまま残し"));
+
+    let bad = format!("{CORPUS}/01-truncated");
+    let partial = onshi("en", &[&good, &bad]);
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    assert_eq!(partial.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("left out: face/") && stderr.contains("[import::bad-xml]"), "{stderr}");
+    assert!(String::from_utf8_lossy(&partial.stdout).contains("- visit:"), "still written");
+
+    let kept = onshi("en", &[&good, "--keep-names"]);
+    assert!(String::from_utf8_lossy(&kept.stderr).contains("warning: --keep-names"));
+
+    let nothing = onshi("en", &[&bad]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(nothing.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("no scenario was written"));
+}
+
+#[test]
+fn out_is_written_whole_and_never_replaced_without_force() {
+    let dir = std::env::temp_dir().join(format!("onshi-import-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("imported.yaml");
+    let out_s = out.display().to_string();
+    let good = format!("{CORPUS}/good");
+    let first = onshi("en", &[&good, "--out", &out_s, "--id", "field/first"]);
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(first.stdout.is_empty());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("id: field/first"));
+    let again = onshi("en", &[&good, "--out", &out_s]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    let forced = onshi("en", &[&good, "--out", &out_s, "--force"]);
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("id: imported/field-20260410"));
+    let bad_id = onshi("en", &[&good, "--id", "Not An Id"]);
+    assert_eq!(bad_id.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
 }

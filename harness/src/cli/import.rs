@@ -114,7 +114,9 @@ fn walk(root: &Path, dir: &Path, depth: usize, c: &mut Collected) {
                     Severity::Refused,
                     &relative,
                     "import::too-deep",
-                    format!("more than {MAX_DEPTH} folder levels below the folder given: not searched"),
+                    format!(
+                        "more than {MAX_DEPTH} folder levels below the folder given: not searched"
+                    ),
                 ));
             } else {
                 walk(root, &path, depth + 1, c);

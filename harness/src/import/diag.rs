@@ -70,7 +70,9 @@ impl Diagnostic {
             OqsError::Duplicate { path, at } => {
                 (Some(path.clone()), Some(*at), "import::repeated-element")
             }
-            OqsError::UnknownCode { table, .. } => (Some((*table).to_string()), None, "import::bad-code"),
+            OqsError::UnknownCode { table, .. } => {
+                (Some((*table).to_string()), None, "import::bad-code")
+            }
             OqsError::FileName { .. } => (None, None, "import::file-name"),
             OqsError::Unencodable { path, .. } => (Some(path.clone()), None, "import::encoding"),
         };

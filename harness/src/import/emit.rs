@@ -99,7 +99,7 @@ impl Ctx<'_> {
     }
 
     /// `# from …` for these files (by label; the first few when there are many).
-    pub(super) fn from_files(&self, o: &mut String, indent: usize, files: &[String]) {
+    pub(super) fn sources_comment(&self, o: &mut String, indent: usize, files: &[String]) {
         const SHOWN: usize = 4;
         let mut labels: Vec<&str> = files
             .iter()
@@ -135,7 +135,11 @@ pub(super) fn world(
     keep_names: bool,
     shift_jis: bool,
 ) {
-    comment(o, 0, &format!("onshi import: a scenario built from {files} OQS file(s)."));
+    comment(
+        o,
+        0,
+        &format!("onshi import: a scenario built from {files} OQS file(s)."),
+    );
     comment(
         o,
         0,
@@ -242,7 +246,7 @@ fn insurers(ctx: &mut Ctx<'_>, o: &mut String) {
         let synthetic = ctx.pseudo.insurer(number);
         let name = insurer_name(synthetic, n + 1);
         let info = ctx.m.insurers.get(&number).cloned().unwrap_or_default();
-        ctx.from_files(o, 4, &info.files);
+        ctx.sources_comment(o, 4, &info.files);
         if info.lag_days == 0 {
             comment(
                 o,
@@ -280,7 +284,7 @@ fn institutions(ctx: &mut Ctx<'_>, o: &mut String) {
                 items.push(extra);
             }
         }
-        ctx.from_files(o, 4, files);
+        ctx.sources_comment(o, 4, files);
         comment(
             o,
             4,
@@ -308,7 +312,7 @@ fn person(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
     let m = ctx.m;
     let person = &m.people[p];
     let key = ctx.person_keys[p].clone();
-    ctx.from_files(o, 4, &person.files);
+    ctx.sources_comment(o, 4, &person.files);
     ctx.notes(o, 4, &person.notes);
     let id = &person.identity;
     let name_key = format!("{}|{}", id.birth, id.name.as_deref().unwrap_or(&key));
@@ -391,12 +395,24 @@ fn card(ctx: &Ctx<'_>, o: &mut String, p: usize) {
         .iter()
         .filter(|e| e.person == Some(p))
         .filter_map(|e| match (&e.action, &e.answer) {
-            (Action::Visit { synthetic: false, .. }, Answer::Confirm(a)) => Some(a.refused),
+            (
+                Action::Visit {
+                    synthetic: false, ..
+                },
+                Answer::Confirm(a),
+            ) => Some(a.refused),
             _ => None,
         })
         .all(|r| r == Some("not_registered"));
     let any = m.events.iter().any(|e| {
-        e.person == Some(p) && matches!(e.action, Action::Visit { synthetic: false, .. })
+        e.person == Some(p)
+            && matches!(
+                e.action,
+                Action::Visit {
+                    synthetic: false,
+                    ..
+                }
+            )
     });
     if refused_all && any {
         comment(
@@ -435,7 +451,7 @@ fn insurance(ctx: &Ctx<'_>, o: &mut String, p: usize) {
     o.push_str("      insurance:\n");
     for r in records {
         let rec = &m.records[r];
-        ctx.from_files(o, 8, &rec.files);
+        ctx.sources_comment(o, 8, &rec.files);
         ctx.notes(o, 8, &rec.notes);
         let mut f = vec![format!(
             "insurer: {}",
@@ -446,7 +462,10 @@ fn insurance(ctx: &Ctx<'_>, o: &mut String, p: usize) {
         if let Some(s) = &rec.numbers.symbol {
             f.push(format!("symbol: {}", q(&ctx.pseudo.symbol(s))));
         }
-        f.push(format!("number: {}", q(&ctx.pseudo.number(&rec.numbers.number))));
+        f.push(format!(
+            "number: {}",
+            q(&ctx.pseudo.number(&rec.numbers.number))
+        ));
         f.push(format!(
             "branch: {}",
             q(rec.numbers.branch.as_deref().unwrap_or("00"))
@@ -477,8 +496,11 @@ fn insurance(ctx: &Ctx<'_>, o: &mut String, p: usize) {
                 .iter()
                 .map(|d| {
                     let mut x = vec![
-                        format!("disease: {}", super::facts::disease_name(d.disease)),
-                        format!("issued: {}", d.certificate_date.or(d.valid_start).unwrap_or(from)),
+                        format!("disease: {}", super::gather::disease_name(d.disease)),
+                        format!(
+                            "issued: {}",
+                            d.certificate_date.or(d.valid_start).unwrap_or(from)
+                        ),
                     ];
                     if let Some(v) = d.valid_start {
                         x.push(format!("valid_from: {v}"));
@@ -507,7 +529,10 @@ fn limit(l: &onshi_sim::oqs::LimitCertificateInfo, from: Date) -> String {
     let mut x = vec![
         format!("category: {}", l.category.code()),
         format!("kind: {kind}"),
-        format!("issued: {}", l.certificate_date.or(l.valid_start).unwrap_or(from)),
+        format!(
+            "issued: {}",
+            l.certificate_date.or(l.valid_start).unwrap_or(from)
+        ),
     ];
     if let Some(v) = l.valid_start {
         x.push(format!("valid_from: {v}"));
@@ -554,7 +579,7 @@ fn data(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
     if !records.is_empty() {
         let rules = RuleSet::builtin();
         o.push_str("      records:\n");
-        ctx.from_files(o, 8, &files);
+        ctx.sources_comment(o, 8, &files);
         comment(o, 8, "drug names replaced by synthetic ones");
         for ((date, real), (n, fetched)) in records {
             let text = ctx.pseudo.drug(&real);
@@ -567,7 +592,11 @@ fn data(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
                 });
             for _ in 0..n {
                 if claim_visible {
-                    let _ = writeln!(o, "        - {{ kind: medication, date: {date}, text: {} }}", q(&text));
+                    let _ = writeln!(
+                        o,
+                        "        - {{ kind: medication, date: {date}, text: {} }}",
+                        q(&text)
+                    );
                 } else {
                     let _ = writeln!(
                         o,
@@ -580,7 +609,7 @@ fn data(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
     }
     if !checkups.is_empty() {
         o.push_str("      checkups:\n");
-        ctx.from_files(o, 8, &files);
+        ctx.sources_comment(o, 8, &files);
         comment(o, 8, "only the dates are kept (the items are health data)");
         for d in checkups {
             let _ = writeln!(o, "        - {{ date: {d} }}");

@@ -99,8 +99,7 @@ pub(super) fn same_name(a: &str, b: &str) -> bool {
     let strip = |s: &str| -> Vec<char> { s.chars().filter(|c| !c.is_whitespace()).collect() };
     let (a, b) = (strip(a), strip(b));
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .zip(&b)
             .all(|(x, y)| x == y || *x == '●' || *y == '●')
 }
@@ -153,7 +152,15 @@ pub(super) fn resolve(facts: Facts, diags: &mut Diagnostics) -> Model {
         let what = numbers_text(&s.numbers);
         let first = identities[i].first().cloned();
         if let Some((file, id)) = &first {
-            agree(diags, &what, "生年月日", file, &s.file, Some(id.birth), Some(s.identity.birth));
+            agree(
+                diags,
+                &what,
+                "生年月日",
+                file,
+                &s.file,
+                Some(id.birth),
+                Some(s.identity.birth),
+            );
             if let (Some(a), Some(b)) = (&id.name, &s.identity.name)
                 && !same_name(a, b)
             {
@@ -163,12 +170,44 @@ pub(super) fn resolve(facts: Facts, diags: &mut Diagnostics) -> Model {
                 ));
             }
             let known = |x: Option<Sex>| x.filter(|s| *s != Sex::Unset);
-            agree(diags, &what, "性別", file, &s.file, known(id.sex), known(s.identity.sex));
+            agree(
+                diags,
+                &what,
+                "性別",
+                file,
+                &s.file,
+                known(id.sex),
+                known(s.identity.sex),
+            );
         }
         let prev = r.files.first().cloned().unwrap_or_default();
-        agree(diags, &what, "資格取得年月日", &prev, &s.file, r.from, s.from);
-        agree(diags, &what, "本人・家族の別", &prev, &s.file, r.relation, s.relation);
-        agree(diags, &what, "資格喪失年月日", &prev, &s.file, r.lost.map(|l| l.0), s.lost.map(|l| l.0));
+        agree(
+            diags,
+            &what,
+            "資格取得年月日",
+            &prev,
+            &s.file,
+            r.from,
+            s.from,
+        );
+        agree(
+            diags,
+            &what,
+            "本人・家族の別",
+            &prev,
+            &s.file,
+            r.relation,
+            s.relation,
+        );
+        agree(
+            diags,
+            &what,
+            "資格喪失年月日",
+            &prev,
+            &s.file,
+            r.lost.map(|l| l.0),
+            s.lost.map(|l| l.0),
+        );
         r.from = r.from.or(s.from);
         r.relation = r.relation.or(s.relation);
         r.lost = r.lost.or(s.lost);
@@ -206,7 +245,8 @@ pub(super) fn resolve(facts: Facts, diags: &mut Diagnostics) -> Model {
         m.records[i].person = p;
     }
     for r in &mut m.records {
-        r.limits.sort_by_key(|l| l.valid_start.or(l.certificate_date));
+        r.limits
+            .sort_by_key(|l| l.valid_start.or(l.certificate_date));
     }
     // Events: their results point at records now, and each gets its person.
     let mut events = facts.events;
@@ -308,9 +348,9 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
             .map(|r| r.person)
     };
     match &e.action {
-        Action::Numbers { numbers, birth, .. } => Some(
-            by_numbers(m, numbers).unwrap_or_else(|| anonymous(m, *birth, &e.files[0], false)),
-        ),
+        Action::Numbers { numbers, birth, .. } => {
+            Some(by_numbers(m, numbers).unwrap_or_else(|| anonymous(m, *birth, &e.files[0], false)))
+        }
         Action::Fetch(_) => {
             let asked = e.asked.as_ref().and_then(|n| by_numbers(m, n));
             match (asked, &e.data_identity) {
@@ -359,7 +399,7 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
             // A card refused before any result: the desk's confirmation by numbers at the
             // same moment names the patient, if there is one.
             let near = events.iter().enumerate().find_map(|(j, o)| {
-                let close = super::facts::seconds_between(e.at, o.at).abs() <= 60;
+                let close = super::gather::seconds_between(e.at, o.at).abs() <= 60;
                 (j != i && close && o.institution == e.institution)
                     .then_some(o)
                     .and_then(|o| match (&o.action, &o.answer) {
@@ -382,11 +422,9 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
 /// A person no result names: one per 生年月日 asked for (or, for a face file with an error
 /// only, one made up).
 fn anonymous(m: &mut Model, birth: Date, file: &str, unnamed: bool) -> usize {
-    if let Some(i) = m
-        .people
-        .iter()
-        .position(|p| p.identity.name.is_none() && p.identity.birth == birth && p.unnamed == unnamed)
-    {
+    if let Some(i) = m.people.iter().position(|p| {
+        p.identity.name.is_none() && p.identity.birth == birth && p.unnamed == unnamed
+    }) {
         if !m.people[i].files.iter().any(|f| f == file) {
             m.people[i].files.push(file.to_string());
         }

@@ -262,7 +262,8 @@ fn newer_records(m: &mut Model) {
         };
         let covered = m.records.iter().any(|r| {
             r.person == person
-                && r.from.is_some_and(|f| f > m.records[old].from.unwrap_or(f) && f <= date)
+                && r.from
+                    .is_some_and(|f| f > m.records[old].from.unwrap_or(f) && f <= date)
                 && r.lost.is_none_or(|(l, _)| date < l)
         });
         if covered {
@@ -328,7 +329,10 @@ fn income(m: &mut Model) {
         let best = CLASSES
             .iter()
             .max_by_key(|(class, name)| {
-                let n = seen.iter().filter(|(_, d, c)| gives(*class, *d, *c)).count();
+                let n = seen
+                    .iter()
+                    .filter(|(_, d, c)| gives(*class, *d, *c))
+                    .count();
                 (n, *name == "general")
             })
             .copied()
@@ -385,7 +389,7 @@ fn consent_visits(m: &mut Model) {
     };
     for e in &m.events {
         let Some(p) = e.person else { continue };
-        for (item, at, granted, _) in &e.prior_consents {
+        for (item, at, granted, until) in &e.prior_consents {
             if visit_at(&m.events, &added, p, e.institution, *at) {
                 continue;
             }
@@ -397,6 +401,9 @@ fn consent_visits(m: &mut Model) {
                 continue;
             }
             let mut v = synthetic_visit(e, *at);
+            if let (Action::Visit { care, .. }, true) = (&mut v.action, *granted) {
+                *care = super::gather::care_of(*at, *until);
+            }
             v.notes.push(format!(
                 "not in the files: the answer of {} shows a consent given at {}; this visit stands for the one that gave it",
                 e.files.join(", "),

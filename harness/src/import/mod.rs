@@ -8,7 +8,8 @@
 //!
 //! 1. [`read`]: the kind of every file from its name and content, decoded in its declared
 //!    encoding; requests paired with their results;
-//! 2. [`facts`]: one event per exchange with what its answer said, and every 資格 a result shows;
+//! 2. [`gather`] (into the types of [`facts`]): one event per exchange with what its answer
+//!    said, and every 資格 a result shows;
 //! 3. [`identity`]: the records, the people, who each event is about; files that disagree are
 //!    reported, never guessed;
 //! 4. [`infer`]: what the files leave open (losses, lags, 所得区分, consent visits …);
@@ -19,6 +20,7 @@
 pub mod diag;
 mod emit;
 mod facts;
+mod gather;
 mod identity;
 mod infer;
 mod pseudo;
@@ -113,12 +115,14 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
             element: None,
             line: None,
             rule: "import::bad-id",
-            message: format!("id `{id}` must look like area/short-name (lower case, digits, -, _, /)"),
+            message: format!(
+                "id `{id}` must look like area/short-name (lower case, digits, -, _, /)"
+            ),
         });
         return Err(diags);
     }
     let read = read::read_all(files, &mut diags);
-    let facts = facts::gather(&read, &mut diags);
+    let facts = gather::gather(&read, &mut diags);
     if diags.any_contradiction() {
         return Err(diags);
     }
@@ -153,7 +157,12 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
     };
     let id = options.id.clone().unwrap_or_else(|| {
         let d = start.date();
-        format!("imported/field-{:04}{:02}{:02}", d.year(), d.month(), d.day())
+        format!(
+            "imported/field-{:04}{:02}{:02}",
+            d.year(),
+            d.month(),
+            d.day()
+        )
     });
     let mut ctx = Ctx {
         m: &model,
@@ -174,12 +183,24 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
             .iter()
             .all(|f| f.encoding == onshi_sim::oqs::CharacterCode::ShiftJis);
     let mut yaml = String::new();
-    emit::world(&mut ctx, &mut yaml, &id, read.len(), options.keep_names, shift_jis);
+    emit::world(
+        &mut ctx,
+        &mut yaml,
+        &id,
+        read.len(),
+        options.keep_names,
+        shift_jis,
+    );
     let restated = steps::steps(&ctx, &mut yaml);
     self_check(&id, &yaml, &mut diags)?;
     let files = read
         .iter()
-        .map(|f| (f.name.clone(), labels.get(&f.name).cloned().unwrap_or_default()))
+        .map(|f| {
+            (
+                f.name.clone(),
+                labels.get(&f.name).cloned().unwrap_or_default(),
+            )
+        })
         .collect();
     Ok(Imported {
         yaml,

@@ -220,9 +220,19 @@ impl Pseudo {
     }
 
     /// A synthetic 住所 that keeps the real one's 都道府県 (or the one given).
-    pub(super) fn address(&self, real: Option<&str>, prefecture: Option<u8>, n: usize) -> Option<String> {
+    pub(super) fn address(
+        &self,
+        real: Option<&str>,
+        prefecture: Option<u8>,
+        n: usize,
+    ) -> Option<String> {
         let pref = prefecture.or_else(|| real.and_then(prefecture_of))?;
-        Some(format!("{}合成市{}丁目{}番", prefecture_name(pref)?, n % 9 + 1, n + 1))
+        Some(format!(
+            "{}合成市{}丁目{}番",
+            prefecture_name(pref)?,
+            n % 9 + 1,
+            n + 1
+        ))
     }
 
     /// A synthetic drug name (the same real name gives the same one).
@@ -240,7 +250,10 @@ pub(super) fn insurer_name(number: InsurerNumber, n: usize) -> String {
     let pref = prefecture_name(number.prefecture()).unwrap_or("");
     match number.law_code() {
         Some(39) => onshi_sim::rules::late_elderly::insurer_name(number.prefecture()),
-        Some(1) => format!("全国健康保険協会{}支部（合成）", pref.trim_end_matches(['都', '府', '県'])),
+        Some(1) => format!(
+            "全国健康保険協会{}支部（合成）",
+            pref.trim_end_matches(['都', '府', '県'])
+        ),
         None => format!("{pref}合成市国民健康保険{n}"),
         Some(_) => format!("合成健康保険組合{n}"),
     }
@@ -252,5 +265,100 @@ pub(super) fn institution_name(code: InstitutionCode, n: usize) -> String {
         FeeSchedule::Pharmacy => format!("合成薬局{n}"),
         FeeSchedule::Dental => format!("合成歯科医院{n}"),
         FeeSchedule::Medical => format!("合成医院{n}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn insurer() -> impl Strategy<Value = InsurerNumber> {
+        (
+            prop::sample::select(vec![0u8, 1, 6, 31, 39]),
+            1u8..=47,
+            0u16..1000,
+        )
+            .prop_map(|(law, pref, serial)| {
+                if law == 0 {
+                    InsurerNumber::national(pref, serial)
+                } else {
+                    InsurerNumber::new(law, pref, serial)
+                }
+                .expect("valid parts")
+            })
+    }
+
+    fn institution() -> impl Strategy<Value = InstitutionCode> {
+        (
+            1u8..=47,
+            prop::sample::select(vec![
+                FeeSchedule::Medical,
+                FeeSchedule::Dental,
+                FeeSchedule::Pharmacy,
+            ]),
+            0u8..100,
+            0u16..10_000,
+        )
+            .prop_map(|(p, s, d, n)| InstitutionCode::new(p, s, d, n).expect("valid parts"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn pseudonyms_are_consistent_injective_valid_and_never_the_original(
+            seed in any::<u64>(),
+            insurers in prop::collection::btree_set(insurer(), 1..40),
+            institutions in prop::collection::btree_set(institution(), 1..20),
+            symbols in prop::collection::btree_set("[0-9０-９千代田記号-]{1,8}", 0..30),
+            numbers in prop::collection::btree_set("[0-9]{1,12}", 1..40),
+        ) {
+            let make = || Pseudo::new(seed, false, &insurers, &institutions, &symbols, &numbers);
+            let (a, b) = (make(), make());
+            let mut seen = BTreeSet::new();
+            for n in &insurers {
+                let s = a.insurer(*n);
+                prop_assert_eq!(s, b.insurer(*n), "consistent");
+                prop_assert!(!insurers.contains(&s), "{s:?} is an input value");
+                prop_assert!(seen.insert(s), "{s:?} given twice");
+                prop_assert_eq!(s.law_code(), n.law_code());
+                prop_assert_eq!(s.prefecture(), n.prefecture());
+                prop_assert!(InsurerNumber::parse(&s.digits()).is_ok());
+            }
+            let mut seen = BTreeSet::new();
+            for c in &institutions {
+                let s = a.institution(*c);
+                prop_assert_eq!(s, b.institution(*c));
+                prop_assert!(!institutions.contains(&s));
+                prop_assert!(seen.insert(s));
+                prop_assert_eq!(s.schedule(), c.schedule());
+                prop_assert_eq!(&s.digits()[..2], &c.digits()[..2]);
+            }
+            let originals: BTreeSet<&String> = symbols.iter().chain(&numbers).collect();
+            for (set, f) in [(&symbols, Pseudo::symbol as fn(&Pseudo, &str) -> String), (&numbers, Pseudo::number)] {
+                let mut seen = BTreeSet::new();
+                for x in set {
+                    let s = f(&a, x);
+                    prop_assert_eq!(&s, &f(&b, x));
+                    prop_assert!(!originals.contains(&s), "{s} is an input value");
+                    prop_assert!(seen.insert(s.clone()), "{s} given twice");
+                    prop_assert!(s.bytes().all(|c| c.is_ascii_digit()));
+                    prop_assert_eq!(s.len(), x.chars().count().clamp(2, 10));
+                }
+            }
+        }
+
+        #[test]
+        fn every_person_gets_a_name_of_their_own(seed in any::<u64>(), people in 1usize..200) {
+            let none = BTreeSet::new();
+            let mut p = Pseudo::new(seed, false, &BTreeSet::new(), &BTreeSet::new(), &none, &none);
+            let mut names = BTreeSet::new();
+            for i in 0..people {
+                let (name, kana) = p.name(&format!("person {i}"), i % 3 == 0, (Some("実名　太郎"), None));
+                prop_assert!(name != "実名　太郎");
+                prop_assert!(names.insert((name, kana)));
+            }
+        }
     }
 }

@@ -357,7 +357,9 @@ fn sniff(bytes: &[u8]) -> Option<Doc> {
 
 /// The requests and results of the exchanges, paired by name: for each exchange and suffix,
 /// the request's index and the result's index into `files`.
-pub(super) fn pairs(files: &[ReadFile]) -> BTreeMap<(String, String), (Option<usize>, Option<usize>)> {
+pub(super) fn pairs(
+    files: &[ReadFile],
+) -> BTreeMap<(String, String), (Option<usize>, Option<usize>)> {
     let mut out: BTreeMap<(String, String), (Option<usize>, Option<usize>)> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         let Some((exchange, suffix)) = &f.pair else {

@@ -19,7 +19,7 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
     let mut clock = ctx.start;
     let mut counts = [0usize; 4];
     for e in &ctx.m.events {
-        ctx.from_files(o, 2, &e.files);
+        ctx.sources_comment(o, 2, &e.files);
         ctx.notes(o, 2, &e.notes);
         let (Some(p), false) = (e.person, matches!(e.action, Action::Note)) else {
             continue;
@@ -34,7 +34,9 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
             .get(&e.institution)
             .map_or("institution-1", String::as_str);
         let name = match &e.action {
-            Action::Visit { synthetic: true, .. } => step_name(&mut counts[3], "c"),
+            Action::Visit {
+                synthetic: true, ..
+            } => step_name(&mut counts[3], "c"),
             Action::Visit { .. } => step_name(&mut counts[0], "v"),
             Action::Numbers { .. } => step_name(&mut counts[1], "n"),
             _ => step_name(&mut counts[2], "f"),
@@ -107,7 +109,10 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
                 if let Some(s) = &numbers.symbol {
                     f.push(format!("symbol: {}", q(&ctx.pseudo.symbol(s))));
                 }
-                f.push(format!("number: {}", q(&ctx.pseudo.number(&numbers.number))));
+                f.push(format!(
+                    "number: {}",
+                    q(&ctx.pseudo.number(&numbers.number))
+                ));
                 if let Some(b) = &numbers.branch {
                     f.push(format!("branch: {}", q(b)));
                 }
@@ -161,7 +166,9 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
             comment(
                 o,
                 2,
-                &format!("unknown: the answer's error code {code} has no name in the scenario language; nothing restated"),
+                &format!(
+                    "unknown: the answer's error code {code} has no name in the scenario language; nothing restated"
+                ),
             );
         }
         if !checks.is_empty() {

@@ -145,7 +145,14 @@ impl Clinic {
     }
 
     /// A 薬剤 (`YZK`) or 特定健診 (`TKK`) request by numbers: the request and the answer are added.
-    pub fn fetch(&mut self, prefix: &str, insurer: &str, symbol: Option<&str>, number: &str, branch: Option<&str>) {
+    pub fn fetch(
+        &mut self,
+        prefix: &str,
+        insurer: &str,
+        symbol: Option<&str>,
+        number: &str,
+        branch: Option<&str>,
+    ) {
         let request = MedicalInfoRequest {
             header: MedicalInfoRequestHeader {
                 institution: self.service.settings().terminal_institution,
