@@ -397,6 +397,10 @@ fn keep_names_keeps_the_written_names_and_nothing_else() {
 #[test]
 #[ignore]
 fn dump_base_files() {
+    if std::env::var_os("ONSHI_DUMP_SEASON").is_some() {
+        println!("{}", import_ok(&season().files()).yaml);
+        return;
+    }
     let mut c = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
     c.at("2026-04-10T09:15:30");
     c.card_visit("taro", &[(ConsentItem::Medication, true)]);
@@ -416,4 +420,121 @@ fn dump_base_files() {
     for (n, b) in c.files() {
         std::fs::write(dir.join(n.replace('/', "__")), b).unwrap();
     }
+}
+
+/// [`WORLD`] from March, with a person who turns 75 in April, one whose card is not registered
+/// and 特定健診 data.
+fn season_world() -> String {
+    WORLD
+        .replace("start: 2026-04-10T09:00", "start: 2026-03-01T09:00")
+        .replace(
+            "      income: active\n",
+            "      income: active\n      checkups:\n        - { date: 2025-10-01, items: { 血圧: \"118/76\" } }\n",
+        )
+        .replace(
+            "steps:\n",
+            "    - id: shiro
+      name: 伊藤　四郎
+      kana: ｲﾄｳ ｼﾛｳ
+      born: 1951-04-20
+      address: 東京都港区1-1
+      card: { issued: 2025-01-01 }
+      registered: { on: 2025-01-10T10:00 }
+      insurance:
+        - { insurer: kyokai, symbol: \"1234\", number: \"7070\", branch: \"00\", from: 2011-04-01 }
+    - id: goro
+      name: 渡辺　五郎
+      kana: ﾜﾀﾅﾍﾞ ｺﾞﾛｳ
+      born: 1999-12-12
+      card: { issued: 2025-01-01 }
+      insurance:
+        - { insurer: kyokai, symbol: \"1234\", number: \"5050\", branch: \"00\", from: 2021-04-01 }
+steps:\n",
+        )
+}
+
+/// Six weeks of a clinic's files: a job change seen only through the card, the 75th birthday,
+/// a card not registered, an outage, a bulk confirmation, a 照会番号登録, numbers nobody has, an
+/// expired consent and a 特定健診 answer.
+fn season() -> Clinic {
+    use onshi_sim::registry::OutageKind;
+    let mut c = Clinic::new(&season_world(), "clinic", CharacterCode::Utf8);
+    c.at("2026-03-20T09:00:00");
+    c.card_visit("jiro", &[]);
+    c.at("2026-04-10T09:00:00");
+    c.card_visit("jiro", &[]);
+    c.at("2026-04-10T09:15:30");
+    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
+    c.at("2026-04-10T09:30:00");
+    c.card_visit("shiro", &[]);
+    c.at("2026-04-10T09:45:00");
+    c.card_visit("goro", &[]);
+    c.at("2026-04-10T10:00:00");
+    c.card_visit("hanako", &[(ConsentItem::Checkup, true)]);
+    c.at("2026-04-10T10:03:00");
+    c.fetch("TKK", "06139992", Some("77"), "4242", Some("00"));
+    c.at("2026-04-10T10:30:00");
+    c.numbers("01130012", Some("1234"), "99999", Some("00"), "1980-05-10", true);
+    c.at("2026-04-12T09:30:00");
+    c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
+    c.at("2026-04-12T10:00:00");
+    c.outage(OutageKind::Maintenance, 30);
+    c.card_visit("taro", &[]);
+    c.at("2026-04-13T09:00:00");
+    c.bulk(
+        &[
+            ("01130012", "1234", "5678", "01", "1980-05-10"),
+            ("01130012", "5555", "3333", "00", "1970-01-15"),
+        ],
+        "2026-04-13T09:30:00",
+    );
+    c.at("2026-04-13T10:00:00");
+    c.register_reference("01130012", "1234", "5678", "01");
+    c.at("2026-04-25T09:00:00");
+    c.card_visit("shiro", &[]);
+    c
+}
+
+#[test]
+fn six_weeks_of_field_files_import_and_pass_against_the_reference() {
+    let c = season();
+    let i = import_ok(&c.files());
+    assert!(!i.refused(), "{}", i.diagnostics);
+    assert!(validate(&i.yaml).is_empty(), "{:?}\n{}", validate(&i.yaml), i.yaml);
+    let kinds: Vec<&str> = i.restated.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "visit").count(), 8, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "confirm.numbers").count(), 3, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "fetch").count(), 2, "{kinds:?}");
+    let yaml = &i.yaml;
+    // The job change the card showed: the old 資格 ended when the new one started.
+    assert!(yaml.contains("lost: { on: 2026-03-31, reason: other_insurance }"), "{yaml}");
+    // The 75th birthday is the law's, not a record of the file.
+    assert!(yaml.contains("late_elderly_number:"), "{yaml}");
+    assert!(yaml.contains("refused: outage") && yaml.contains("- outage: { kind: maintenance"));
+    assert!(yaml.contains("refused: not_registered"));
+    assert!(yaml.contains("withheld: consent_expired"));
+    assert!(yaml.contains("照会番号登録"));
+    assert!(yaml.contains("一括照会 unit 2 of 2"));
+    assert_green(yaml);
+}
+
+#[test]
+fn a_consent_or_a_data_answer_without_the_visit_that_gave_it_gets_a_stand_in_visit() {
+    let mut c = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
+    c.at("2026-04-10T09:15:30");
+    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
+    c.at("2026-04-10T09:20:00");
+    c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
+    c.at("2026-04-10T11:00:00");
+    c.numbers("01130012", Some("1234"), "5678", Some("01"), "1980-05-10", false);
+    let files = c.files();
+    // Only the confirmation by numbers: its answer shows the consent given at 09:15:30.
+    let later = import_ok(&files[3..]);
+    assert!(later.yaml.contains("start: 2026-04-10T09:15:30"), "{}", later.yaml);
+    assert!(later.yaml.contains("name: c1") && later.yaml.contains("not in the files"));
+    assert_green(&later.yaml);
+    // Only the data request: the consent it needs stands in a minute before.
+    let fetch = import_ok(&files[1..3]);
+    assert!(fetch.yaml.contains("start: 2026-04-10T09:19:00"), "{}", fetch.yaml);
+    assert_green(&fetch.yaml);
 }

@@ -142,7 +142,7 @@ fn face(f: &mut Facts, file: &ReadFile, r: &ConfirmResponse, diags: &mut Diagnos
     let mut consent = Consent::default();
     let mut care = None;
     for res in &r.body.results {
-        consents(f, &mut e, res, &mut consent, &mut care);
+        consents(f, &mut e, res, &mut consent, &mut care, true);
         if !res.specific_diseases.is_empty() {
             consent.specific_disease = Some(true);
         }
@@ -161,17 +161,20 @@ fn face(f: &mut Facts, file: &ReadFile, r: &ConfirmResponse, diags: &mut Diagnos
     f.push(e);
 }
 
-/// The consent flags of one result: those given at this answer's moment are the visit's
-/// answers; earlier ones are consents given before (an earlier visit).
+/// The consent flags of one result: at a card visit, those given at this answer's moment are
+/// the visit's answers; earlier ones (and every one an answer by numbers shows) are consents
+/// given at a visit before.
 fn consents(
     f: &mut Facts,
     e: &mut Event,
     r: &QualificationResult,
     consent: &mut Consent,
     care: &mut Option<&'static str>,
+    by_card: bool,
 ) {
     if let (Some(flag), Some(at)) = (r.limit_consent, r.limit_consent_time)
         && at == e.at
+        && by_card
     {
         consent.limit_info = Some(flag == onshi_sim::oqs::ConsentFlag::Given);
     }
@@ -191,7 +194,7 @@ fn consents(
         let Some(at) = info.consent_time else {
             continue;
         };
-        if at == e.at {
+        if at == e.at && by_card {
             let slot = match item {
                 "checkup" => &mut consent.checkup,
                 "medication" => &mut consent.medication,
@@ -202,7 +205,7 @@ fn consents(
             if granted && care.is_none() {
                 *care = care_of(at, info.available_until);
             }
-        } else if at < e.at {
+        } else if at <= e.at {
             e.prior_consents
                 .push((item, at, granted, info.available_until));
         }
@@ -313,6 +316,11 @@ fn confirm(
     let Some(answer) = confirm_answer(f, file, r, diags) else {
         return;
     };
+    // Consents an answer by numbers shows were given at a visit before it.
+    let (mut consent, mut care) = (Consent::default(), None);
+    for res in &r.body.results {
+        consents(f, &mut e, res, &mut consent, &mut care, false);
+    }
     e.action = Action::Numbers {
         numbers,
         birth: info.birthdate,

@@ -422,9 +422,9 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
 /// A person no result names: one per 生年月日 asked for (or, for a face file with an error
 /// only, one made up).
 fn anonymous(m: &mut Model, birth: Date, file: &str, unnamed: bool) -> usize {
-    if let Some(i) = m.people.iter().position(|p| {
-        p.identity.name.is_none() && p.identity.birth == birth && p.unnamed == unnamed
-    }) {
+    // Faces that name nobody are each someone of their own: nothing says two are one person.
+    let same = |p: &Person| p.identity.name.is_none() && p.identity.birth == birth && !p.unnamed;
+    if let Some(i) = m.people.iter().position(same).filter(|_| !unnamed) {
         if !m.people[i].files.iter().any(|f| f == file) {
             m.people[i].files.push(file.to_string());
         }

@@ -177,6 +177,84 @@ impl Clinic {
         self.exchange(&name, bytes);
     }
 
+    /// The registry unavailable for `minutes` from now (`kind`: maintenance, emergency).
+    pub fn outage(&self, kind: onshi_sim::registry::OutageKind, minutes: i64) {
+        let mut w = self.world.lock();
+        let from = w.now();
+        let until = from.plus(jiff::Span::new().minutes(minutes)).unwrap();
+        w.apply(Event::Outage(onshi_sim::registry::Outage { kind, from, until }))
+            .unwrap();
+    }
+
+    /// A bulk confirmation: the upload of `who` (insurer, symbol, number, branch, birth) now,
+    /// the download `later` (a time); the four files are added.
+    pub fn bulk(&mut self, who: &[(&str, &str, &str, &str, &str)], later: &str) {
+        let now = self.service.now();
+        let infos = who
+            .iter()
+            .map(|(i, s, n, b, born)| SearchInfo {
+                numbers: InsuranceNumbersText {
+                    insurer: InsurerNumberText((*i).into()),
+                    symbol: Some((*s).into()),
+                    number: (*n).into(),
+                    branch: Some((*b).into()),
+                },
+                birthdate: born.parse().unwrap(),
+                limit_consent: ConsentFlag::Given,
+                arbitrary_identifier: None,
+            })
+            .collect();
+        let upload = onshi_sim::oqs::BulkConfirmUploadRequest {
+            header: onshi_sim::oqs::BulkRequestHeader {
+                qualification_confirmation_date: Some(now.date()),
+                institution: self.service.settings().terminal_institution,
+                arbitrary_file_identifier: None,
+            },
+            search_infos: infos,
+        };
+        let bytes = upload.encode(self.options()).unwrap().bytes;
+        let suffix = self.suffix();
+        self.exchange(&format!("OQSmuquc01req_{suffix}.xml"), bytes);
+        let reception = onshi_sim::oqs::decode_bulk_upload_response(&self.files.last().unwrap().1)
+            .unwrap()
+            .body
+            .reception_number
+            .expect("a reception number");
+        self.at(later);
+        let download = onshi_sim::oqs::BulkDownloadRequest {
+            header: onshi_sim::oqs::RequestHeader {
+                institution: self.service.settings().terminal_institution,
+                arbitrary_file_identifier: None,
+            },
+            reception_number: reception,
+        };
+        let bytes = download.encode(self.options()).unwrap().bytes;
+        let suffix = self.suffix();
+        self.exchange(&format!("OQSmuquc02req_{suffix}.xml"), bytes);
+    }
+
+    /// A 照会番号登録 of `reference` for these numbers.
+    pub fn register_reference(&mut self, insurer: &str, symbol: &str, number: &str, branch: &str) {
+        let request = onshi_sim::oqs::ReferenceNumberRegistrationRequest {
+            header: onshi_sim::oqs::RequestHeader {
+                institution: self.service.settings().terminal_institution,
+                arbitrary_file_identifier: None,
+            },
+            info: onshi_sim::oqs::ReferenceNumberRegistrationInfo {
+                reference_number: "KARTE-000042".into(),
+                numbers: InsuranceNumbersText {
+                    insurer: InsurerNumberText(insurer.into()),
+                    symbol: Some(symbol.into()),
+                    number: number.into(),
+                    branch: Some(branch.into()),
+                },
+            },
+        };
+        let bytes = request.encode(self.options()).unwrap().bytes;
+        let name = format!("OQSsiimm01req_{}.xml", self.suffix());
+        self.exchange(&name, bytes);
+    }
+
     fn options(&self) -> EncodeOptions {
         EncodeOptions {
             encoding: self.service.settings().encoding,
