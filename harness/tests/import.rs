@@ -5,7 +5,7 @@
 
 mod import_common;
 
-use import_common::{Clinic, WORLD, assert_green, import_ok, validate};
+use import_common::{Clinic, WORLD, assert_green, import_ok, import_valid, validate};
 use onshi_sim::oqs::CharacterCode;
 use onshi_sim::rules::ConsentItem;
 
@@ -22,8 +22,11 @@ fn check<'a>(i: &'a onshi_harness::import::Imported, step: &str, name: &str) -> 
 #[test]
 fn a_card_visit_in_utf8_imports_and_passes_against_the_reference() {
     let mut c = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
-    c.at("2026-04-10T09:15:30");
-    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
+    c.visit_at(
+        "2026-04-10T09:15:30",
+        "taro",
+        &[(ConsentItem::Medication, true)],
+    );
     let i = import_ok(&c.files());
     println!("{}", i.yaml);
     assert!(validate(&i.yaml).is_empty(), "{:?}", validate(&i.yaml));
@@ -65,12 +68,18 @@ fn shape(i: &onshi_harness::import::Imported) -> Vec<Shape> {
 /// confirmations by numbers with 資格有効性 1, 2 and 3, in `encoding`.
 fn morning(encoding: CharacterCode) -> Clinic {
     let mut c = Clinic::new(WORLD, "clinic", encoding);
-    c.at("2026-04-10T09:15:30");
-    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
+    c.visit_at(
+        "2026-04-10T09:15:30",
+        "taro",
+        &[(ConsentItem::Medication, true)],
+    );
     c.at("2026-04-10T09:20:00");
     c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
-    c.at("2026-04-10T09:40:10");
-    c.card_visit("hanako", &[(ConsentItem::LimitInfo, true)]);
+    c.visit_at(
+        "2026-04-10T09:40:10",
+        "hanako",
+        &[(ConsentItem::LimitInfo, true)],
+    );
     c.at("2026-04-10T10:05:00");
     c.numbers(
         "01130012",
@@ -104,14 +113,7 @@ fn morning(encoding: CharacterCode) -> Clinic {
 #[test]
 fn a_morning_of_files_passes_against_the_reference_with_every_answer_restated() {
     let c = morning(CharacterCode::Utf8);
-    let i = import_ok(&c.files());
-    assert!(!i.refused(), "{}", i.diagnostics);
-    assert!(
-        validate(&i.yaml).is_empty(),
-        "{:?}\n{}",
-        validate(&i.yaml),
-        i.yaml
-    );
+    let i = import_valid(&c.files());
     let steps: Vec<(&str, &str)> = i
         .restated
         .iter()
@@ -186,24 +188,32 @@ fn world_with(born: &str, name: &str) -> String {
         .replace("山田　太郎", name)
 }
 
+/// The face file of one card visit of `person` at `at` in `world`, in `encoding`.
+fn one_visit(
+    world: &str,
+    person: &str,
+    at: &str,
+    encoding: CharacterCode,
+) -> Vec<(String, Vec<u8>)> {
+    let mut c = Clinic::new(world, "clinic", encoding);
+    c.visit_at(at, person, &[]);
+    c.files()
+}
+
 #[test]
 fn files_that_disagree_about_a_person_are_reported_with_both_values() {
-    let mut a = Clinic::new(
+    let mut files = one_visit(
         &world_with("1980-05-10", "山田　太郎"),
-        "clinic",
+        "taro",
+        "2026-04-10T09:15:30",
         CharacterCode::Utf8,
     );
-    a.at("2026-04-10T09:15:30");
-    a.card_visit("taro", &[]);
-    let mut b = Clinic::new(
+    files.extend(one_visit(
         &world_with("1981-06-11", "山田　太朗"),
-        "clinic",
+        "taro",
+        "2026-04-11T10:00:00",
         CharacterCode::Utf8,
-    );
-    b.at("2026-04-11T10:00:00");
-    b.card_visit("taro", &[]);
-    let mut files = a.files();
-    files.extend(b.files());
+    ));
     let d = onshi_harness::import::import(&files, &Default::default())
         .expect_err("contradicting files give no scenario");
     assert!(d.any_contradiction());
@@ -242,16 +252,15 @@ fn a_result_that_echoes_other_numbers_than_its_request_is_a_contradiction() {
 #[test]
 fn a_name_shift_jis_cannot_carry_is_the_same_person_as_in_utf8() {
     let world = world_with("1980-05-10", "𠮷田　太郎");
-    let mut a = Clinic::new(&world, "clinic", CharacterCode::Utf8);
-    a.at("2026-04-10T09:15:30");
-    a.card_visit("taro", &[]);
-    let mut b = Clinic::new(&world, "clinic", CharacterCode::ShiftJis);
-    b.at("2026-04-11T09:15:30");
-    b.card_visit("taro", &[]);
-    let sjis = String::from_utf8_lossy(&b.files()[0].1).to_string();
-    assert!(!sjis.contains("𠮷"));
-    let mut files = a.files();
-    files.extend(b.files());
+    let mut files = one_visit(&world, "taro", "2026-04-10T09:15:30", CharacterCode::Utf8);
+    let sjis = one_visit(
+        &world,
+        "taro",
+        "2026-04-11T09:15:30",
+        CharacterCode::ShiftJis,
+    );
+    assert!(!String::from_utf8_lossy(&sjis[0].1).contains("𠮷"));
+    files.extend(sjis);
     let i = import_ok(&files);
     assert_eq!(i.yaml.matches("    - id: person-").count(), 1, "{}", i.yaml);
     assert_green(&i.yaml);
@@ -305,8 +314,11 @@ const SECRETS: [&str; 12] = [
 /// face file's 郵便番号 made unique and the exchanges named after a patient id.
 fn planted_files() -> Vec<(String, Vec<u8>)> {
     let mut c = Clinic::new(PLANTED, "clinic", CharacterCode::Utf8);
-    c.at("2026-04-10T09:15:30");
-    c.card_visit("kirara", &[(ConsentItem::Medication, true)]);
+    c.visit_at(
+        "2026-04-10T09:15:30",
+        "kirara",
+        &[(ConsentItem::Medication, true)],
+    );
     c.at("2026-04-10T09:20:00");
     c.fetch(
         "YZK",
@@ -394,34 +406,6 @@ fn keep_names_keeps_the_written_names_and_nothing_else() {
     assert_green(&i.yaml);
 }
 
-#[test]
-#[ignore]
-fn dump_base_files() {
-    if std::env::var_os("ONSHI_DUMP_SEASON").is_some() {
-        println!("{}", import_ok(&season().files()).yaml);
-        return;
-    }
-    let mut c = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
-    c.at("2026-04-10T09:15:30");
-    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
-    c.at("2026-04-10T09:20:00");
-    c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
-    c.at("2026-04-10T10:05:00");
-    c.numbers(
-        "01130012",
-        Some("1234"),
-        "5678",
-        Some("01"),
-        "1980-05-10",
-        true,
-    );
-    let dir = std::path::Path::new("/tmp/import-base");
-    std::fs::create_dir_all(dir).unwrap();
-    for (n, b) in c.files() {
-        std::fs::write(dir.join(n.replace('/', "__")), b).unwrap();
-    }
-}
-
 /// [`WORLD`] from March, with a person who turns 75 in April, one whose card is not registered
 /// and 特定健診 data.
 fn season_world() -> String {
@@ -459,22 +443,31 @@ steps:\n",
 fn season() -> Clinic {
     use onshi_sim::registry::OutageKind;
     let mut c = Clinic::new(&season_world(), "clinic", CharacterCode::Utf8);
-    c.at("2026-03-20T09:00:00");
-    c.card_visit("jiro", &[]);
-    c.at("2026-04-10T09:00:00");
-    c.card_visit("jiro", &[]);
-    c.at("2026-04-10T09:15:30");
-    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
-    c.at("2026-04-10T09:30:00");
-    c.card_visit("shiro", &[]);
-    c.at("2026-04-10T09:45:00");
-    c.card_visit("goro", &[]);
-    c.at("2026-04-10T10:00:00");
-    c.card_visit("hanako", &[(ConsentItem::Checkup, true)]);
+    c.visit_at("2026-03-20T09:00:00", "jiro", &[]);
+    c.visit_at("2026-04-10T09:00:00", "jiro", &[]);
+    c.visit_at(
+        "2026-04-10T09:15:30",
+        "taro",
+        &[(ConsentItem::Medication, true)],
+    );
+    c.visit_at("2026-04-10T09:30:00", "shiro", &[]);
+    c.visit_at("2026-04-10T09:45:00", "goro", &[]);
+    c.visit_at(
+        "2026-04-10T10:00:00",
+        "hanako",
+        &[(ConsentItem::Checkup, true)],
+    );
     c.at("2026-04-10T10:03:00");
     c.fetch("TKK", "06139992", Some("77"), "4242", Some("00"));
     c.at("2026-04-10T10:30:00");
-    c.numbers("01130012", Some("1234"), "99999", Some("00"), "1980-05-10", true);
+    c.numbers(
+        "01130012",
+        Some("1234"),
+        "99999",
+        Some("00"),
+        "1980-05-10",
+        true,
+    );
     c.at("2026-04-12T09:30:00");
     c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
     c.at("2026-04-12T10:00:00");
@@ -490,24 +483,36 @@ fn season() -> Clinic {
     );
     c.at("2026-04-13T10:00:00");
     c.register_reference("01130012", "1234", "5678", "01");
-    c.at("2026-04-25T09:00:00");
-    c.card_visit("shiro", &[]);
+    c.visit_at("2026-04-25T09:00:00", "shiro", &[]);
     c
 }
 
 #[test]
 fn six_weeks_of_field_files_import_and_pass_against_the_reference() {
     let c = season();
-    let i = import_ok(&c.files());
-    assert!(!i.refused(), "{}", i.diagnostics);
-    assert!(validate(&i.yaml).is_empty(), "{:?}\n{}", validate(&i.yaml), i.yaml);
+    let i = import_valid(&c.files());
     let kinds: Vec<&str> = i.restated.iter().map(|r| r.kind).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "visit").count(), 8, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "confirm.numbers").count(), 3, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "fetch").count(), 2, "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "visit").count(),
+        8,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "confirm.numbers").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "fetch").count(),
+        2,
+        "{kinds:?}"
+    );
     let yaml = &i.yaml;
     // The job change the card showed: the old 資格 ended when the new one started.
-    assert!(yaml.contains("lost: { on: 2026-03-31, reason: other_insurance }"), "{yaml}");
+    assert!(
+        yaml.contains("lost: { on: 2026-03-31, reason: other_insurance }"),
+        "{yaml}"
+    );
     // The 75th birthday is the law's, not a record of the file.
     assert!(yaml.contains("late_elderly_number:"), "{yaml}");
     assert!(yaml.contains("refused: outage") && yaml.contains("- outage: { kind: maintenance"));
@@ -521,20 +526,38 @@ fn six_weeks_of_field_files_import_and_pass_against_the_reference() {
 #[test]
 fn a_consent_or_a_data_answer_without_the_visit_that_gave_it_gets_a_stand_in_visit() {
     let mut c = Clinic::new(WORLD, "clinic", CharacterCode::Utf8);
-    c.at("2026-04-10T09:15:30");
-    c.card_visit("taro", &[(ConsentItem::Medication, true)]);
+    c.visit_at(
+        "2026-04-10T09:15:30",
+        "taro",
+        &[(ConsentItem::Medication, true)],
+    );
     c.at("2026-04-10T09:20:00");
     c.fetch("YZK", "01130012", Some("1234"), "5678", Some("01"));
     c.at("2026-04-10T11:00:00");
-    c.numbers("01130012", Some("1234"), "5678", Some("01"), "1980-05-10", false);
+    c.numbers(
+        "01130012",
+        Some("1234"),
+        "5678",
+        Some("01"),
+        "1980-05-10",
+        false,
+    );
     let files = c.files();
     // Only the confirmation by numbers: its answer shows the consent given at 09:15:30.
     let later = import_ok(&files[3..]);
-    assert!(later.yaml.contains("start: 2026-04-10T09:15:30"), "{}", later.yaml);
+    assert!(
+        later.yaml.contains("start: 2026-04-10T09:15:30"),
+        "{}",
+        later.yaml
+    );
     assert!(later.yaml.contains("name: c1") && later.yaml.contains("not in the files"));
     assert_green(&later.yaml);
     // Only the data request: the consent it needs stands in a minute before.
     let fetch = import_ok(&files[1..3]);
-    assert!(fetch.yaml.contains("start: 2026-04-10T09:19:00"), "{}", fetch.yaml);
+    assert!(
+        fetch.yaml.contains("start: 2026-04-10T09:19:00"),
+        "{}",
+        fetch.yaml
+    );
     assert_green(&fetch.yaml);
 }

@@ -127,8 +127,14 @@ fn the_command_writes_the_scenario_says_what_it_kept_and_exits_2_when_a_file_was
     let stderr = String::from_utf8_lossy(&ok.stderr);
     assert_eq!(ok.status.code(), Some(0), "{stderr}");
     assert!(String::from_utf8_lossy(&ok.stdout).starts_with("# onshi import"));
-    assert!(stderr.contains("birth dates and dates and times are kept"), "{stderr}");
-    assert!(stderr.contains("face/OQSsiquc01res_face_"), "the label table: {stderr}");
+    assert!(
+        stderr.contains("birth dates and dates and times are kept"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("face/OQSsiquc01res_face_"),
+        "the label table: {stderr}"
+    );
 
     let ja = onshi("ja", &[&good]);
     assert!(String::from_utf8_lossy(&ja.stderr).contains("生年月日と日付・時刻はそのまま残し"));
@@ -137,8 +143,14 @@ fn the_command_writes_the_scenario_says_what_it_kept_and_exits_2_when_a_file_was
     let partial = onshi("en", &[&good, &bad]);
     let stderr = String::from_utf8_lossy(&partial.stderr);
     assert_eq!(partial.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("left out: face/") && stderr.contains("[import::bad-xml]"), "{stderr}");
-    assert!(String::from_utf8_lossy(&partial.stdout).contains("- visit:"), "still written");
+    assert!(
+        stderr.contains("left out: face/") && stderr.contains("[import::bad-xml]"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&partial.stdout).contains("- visit:"),
+        "still written"
+    );
 
     let kept = onshi("en", &[&good, "--keep-names"]);
     assert!(String::from_utf8_lossy(&kept.stderr).contains("warning: --keep-names"));
@@ -157,7 +169,12 @@ fn out_is_written_whole_and_never_replaced_without_force() {
     let out_s = out.display().to_string();
     let good = format!("{CORPUS}/good");
     let first = onshi("en", &[&good, "--out", &out_s, "--id", "field/first"]);
-    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(first.stdout.is_empty());
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("id: field/first"));
@@ -167,7 +184,11 @@ fn out_is_written_whole_and_never_replaced_without_force() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
     let forced = onshi("en", &[&good, "--out", &out_s, "--force"]);
     assert_eq!(forced.status.code(), Some(0));
-    assert!(std::fs::read_to_string(&out).unwrap().contains("id: imported/field-20260410"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("id: imported/field-20260410")
+    );
     let bad_id = onshi("en", &[&good, "--id", "Not An Id"]);
     assert_eq!(bad_id.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);

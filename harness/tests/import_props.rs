@@ -80,8 +80,7 @@ proptest! {
                     continue;
                 }
                 visits += 1;
-                c.at(&format!("2026-04-{:02}T09:{:02}:00", 10 + round, 10 + i));
-                c.card_visit(&format!("p{i}"), &[]);
+                c.visit_at(&format!("2026-04-{:02}T09:{:02}:00", 10 + round, 10 + i), &format!("p{i}"), &[]);
             }
         }
         let imported = import_ok(&c.files());

@@ -70,18 +70,9 @@ pub(super) fn comment(o: &mut String, indent: usize, text: &str) {
     let _ = writeln!(o, "{:indent$}# {text}", "");
 }
 
-/// A moment as the scenario writes it.
+/// A moment as the scenario writes it (`2026-04-10T09:15:30`, JST).
 pub(super) fn moment(m: Moment) -> String {
-    let d = m.0;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        d.year(),
-        d.month(),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second()
-    )
+    m.0.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 impl Ctx<'_> {

@@ -66,6 +66,29 @@ fn shown(m: &Model, r: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// The first result's record and the confirmation date of event `i`, when it is an answer of
+/// `validity` to a card visit (`by_card`) or to a confirmation by numbers.
+fn answered(
+    m: &Model,
+    i: usize,
+    by_card: bool,
+    validity: QualificationValidity,
+) -> Option<(usize, Date)> {
+    let e = &m.events[i];
+    let Answer::Confirm(a) = &e.answer else {
+        return None;
+    };
+    let kind_fits = match e.action {
+        Action::Visit { .. } => by_card,
+        Action::Numbers { .. } => !by_card,
+        _ => false,
+    };
+    if !kind_fits || a.validity != Some(validity) {
+        return None;
+    }
+    Some((a.results.first()?.record, confirmation_date(e)))
+}
+
 fn days(d: Date, n: i64) -> Date {
     d.checked_add(jiff::Span::new().days(n)).unwrap_or(d)
 }
@@ -96,17 +119,9 @@ fn record_starts(m: &mut Model) {
 /// does not show had ended by then (the person changed insurer).
 fn replaced_records(m: &mut Model) {
     for i in 0..m.events.len() {
-        let e = &m.events[i];
-        let (Action::Visit { .. }, Answer::Confirm(a)) = (&e.action, &e.answer) else {
+        let Some((newer, date)) = answered(m, i, true, QualificationValidity::Valid) else {
             continue;
         };
-        if a.validity != Some(QualificationValidity::Valid) {
-            continue;
-        }
-        let Some(newer) = a.results.first().map(|x| x.record) else {
-            continue;
-        };
-        let date = confirmation_date(e);
         let person = m.records[newer].person;
         let Some(start) = m.records[newer].from else {
             continue;
@@ -245,17 +260,11 @@ fn loss_lags(m: &mut Model) {
 /// when no file shows it.
 fn newer_records(m: &mut Model) {
     for i in 0..m.events.len() {
+        let Some((old, date)) = answered(m, i, false, QualificationValidity::InvalidNewerExists)
+        else {
+            continue;
+        };
         let e = &m.events[i];
-        let (Action::Numbers { .. }, Answer::Confirm(a)) = (&e.action, &e.answer) else {
-            continue;
-        };
-        if a.validity != Some(QualificationValidity::InvalidNewerExists) {
-            continue;
-        }
-        let Some(old) = a.results.first().map(|x| x.record) else {
-            continue;
-        };
-        let date = confirmation_date(e);
         let person = m.records[old].person;
         let Some(start) = m.records[old].lost.map(|l| l.0) else {
             continue;

@@ -127,14 +127,7 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
         return Err(diags);
     }
     if facts.events.is_empty() {
-        diags.push(Diagnostic {
-            severity: Severity::Refused,
-            files: Vec::new(),
-            element: None,
-            line: None,
-            rule: "import::nothing",
-            message: "no file gave anything to restate: no scenario is written".into(),
-        });
+        diags.push(nothing());
         return Err(diags);
     }
     let mut model = identity::resolve(facts, &mut diags);
@@ -145,14 +138,7 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
     let pseudo = pseudonymiser(files, &read, &model, options.keep_names);
     let labels = labels(&read, &pseudo);
     let Some(start) = model.events.iter().map(|e| e.at).min() else {
-        diags.push(Diagnostic {
-            severity: Severity::Refused,
-            files: Vec::new(),
-            element: None,
-            line: None,
-            rule: "import::nothing",
-            message: "no file gave anything to restate: no scenario is written".into(),
-        });
+        diags.push(nothing());
         return Err(diags);
     };
     let id = options.id.clone().unwrap_or_else(|| {
@@ -208,6 +194,18 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
         files,
         diagnostics: diags,
     })
+}
+
+/// No file gave anything to restate.
+fn nothing() -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Refused,
+        files: Vec::new(),
+        element: None,
+        line: None,
+        rule: "import::nothing",
+        message: "no file gave anything to restate: no scenario is written".into(),
+    }
 }
 
 fn to_usize(n: u64) -> usize {

@@ -101,6 +101,12 @@ impl Clinic {
         self.files.push((format!("face/{name}"), bytes));
     }
 
+    /// [`Clinic::at`], then [`Clinic::card_visit`].
+    pub fn visit_at(&mut self, at: &str, person: &str, consent: &[(ConsentItem, bool)]) {
+        self.at(at);
+        self.card_visit(person, consent);
+    }
+
     fn suffix(&mut self) -> String {
         self.counter += 1;
         format!("20260410{:04}", self.counter)
@@ -182,8 +188,12 @@ impl Clinic {
         let mut w = self.world.lock();
         let from = w.now();
         let until = from.plus(jiff::Span::new().minutes(minutes)).unwrap();
-        w.apply(Event::Outage(onshi_sim::registry::Outage { kind, from, until }))
-            .unwrap();
+        w.apply(Event::Outage(onshi_sim::registry::Outage {
+            kind,
+            from,
+            until,
+        }))
+        .unwrap();
     }
 
     /// A bulk confirmation: the upload of `who` (insurer, symbol, number, branch, birth) now,
@@ -281,6 +291,15 @@ pub fn import_ok(files: &[(String, Vec<u8>)]) -> Imported {
         Ok(i) => i,
         Err(d) => panic!("import failed:\n{d}"),
     }
+}
+
+/// Imports `files`, which must all be read, into a scenario `validate` accepts as it is.
+pub fn import_valid(files: &[(String, Vec<u8>)]) -> Imported {
+    let i = import_ok(files);
+    assert!(!i.refused(), "{}", i.diagnostics);
+    let problems = validate(&i.yaml);
+    assert!(problems.is_empty(), "{problems:?}\n{}", i.yaml);
+    i
 }
 
 /// Loads, compiles and lints a scenario text: the problems `onshi validate` would print.
