@@ -78,7 +78,10 @@ fn morning(encoding: CharacterCode) -> Clinic {
     c.visit_at(
         "2026-04-10T09:40:10",
         "hanako",
-        &[(ConsentItem::LimitInfo, true)],
+        &[
+            (ConsentItem::LimitInfo, true),
+            (ConsentItem::SpecificDisease, true),
+        ],
     );
     c.at("2026-04-10T10:05:00");
     c.numbers(
@@ -133,6 +136,14 @@ fn a_morning_of_files_passes_against_the_reference_with_every_answer_restated() 
     // What the files said, restated.
     assert_eq!(check(&i, "f1", "data.shared"), Some("3"));
     assert_eq!(check(&i, "v2", "confirmation.limit_category"), Some("B03"));
+    assert_eq!(
+        check(&i, "v2", "confirmation.disease"),
+        Some("chronic_renal_failure")
+    );
+    assert!(
+        i.yaml
+            .contains("diseases: [{ disease: chronic_renal_failure, issued: 2024-04-01")
+    );
     assert_eq!(check(&i, "v2", "confirmation.copay_percent"), Some("30"));
     assert_eq!(check(&i, "v2", "confirmation.elderly_copay"), Some("30"));
     assert_eq!(check(&i, "n1", "confirmation.validity"), Some("3"));
@@ -560,4 +571,40 @@ fn a_consent_or_a_data_answer_without_the_visit_that_gave_it_gets_a_stand_in_vis
         fetch.yaml
     );
     assert_green(&fetch.yaml);
+}
+
+#[test]
+fn the_certificate_states_the_answers_show_pick_the_card_issue_date() {
+    // 太郎's certificate expires on his birthday in May: April's answer carries the notice;
+    // 次郎's expired long ago: his card is refused.
+    let world = WORLD
+        .replace(
+            "card: { issued: 2025-06-01 }",
+            "card: { issued: 2022-04-15 }",
+        )
+        .replace(
+            "card: { issued: 2025-01-01 }",
+            "card: { issued: 2019-02-01 }",
+        );
+    let mut c = Clinic::new(&world, "clinic", CharacterCode::Utf8);
+    c.visit_at("2026-04-10T09:15:30", "taro", &[]);
+    c.visit_at("2026-04-10T09:30:00", "jiro", &[]);
+    let i = import_valid(&c.files());
+    assert_eq!(
+        check(&i, "v1", "confirmation.expiry_notice"),
+        Some("any"),
+        "{}",
+        i.yaml
+    );
+    assert_eq!(
+        check(&i, "v2", "confirmation.refused"),
+        Some("certificate_expired")
+    );
+    assert!(
+        i.yaml
+            .contains("the date is the latest whose certificate expiry"),
+        "{}",
+        i.yaml
+    );
+    assert_green(&i.yaml);
 }

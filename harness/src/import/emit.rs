@@ -292,13 +292,6 @@ fn institutions(ctx: &mut Ctx<'_>, o: &mut String) {
     }
 }
 
-/// Whether person `p` presents a card at some visit.
-fn has_card_visit(m: &Model, p: usize) -> bool {
-    m.events
-        .iter()
-        .any(|e| e.person == Some(p) && matches!(e.action, Action::Visit { .. }))
-}
-
 fn person(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
     let m = ctx.m;
     let person = &m.people[p];
@@ -350,75 +343,9 @@ fn person(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
             q(&ctx.pseudo.number(&r.numbers.number))
         );
     }
-    card(ctx, o, p);
+    super::card::card(ctx, o, p);
     insurance(ctx, o, p);
     data(ctx, o, p);
-}
-
-/// The card and its registration, for a person who presents one.
-fn card(ctx: &Ctx<'_>, o: &mut String, p: usize) {
-    let m = ctx.m;
-    if !has_card_visit(m, p) {
-        return;
-    }
-    let born = m.people[p].identity.birth;
-    let start = ctx.start.date();
-    let year_before = start
-        .checked_sub(jiff::Span::new().years(1))
-        .unwrap_or(start)
-        .max(born);
-    if year_before >= start {
-        comment(
-            o,
-            6,
-            "unknown: the card: born on the first day of the files, so no card can be issued before it",
-        );
-        return;
-    }
-    comment(
-        o,
-        6,
-        "unknown: the card's issue date and PINs (a card a year old is assumed; an expiry notice in an answer needs the real date)",
-    );
-    let _ = writeln!(o, "      card: {{ issued: {year_before} }}");
-    let refused_all = m
-        .events
-        .iter()
-        .filter(|e| e.person == Some(p))
-        .filter_map(|e| match (&e.action, &e.answer) {
-            (
-                Action::Visit {
-                    synthetic: false, ..
-                },
-                Answer::Confirm(a),
-            ) => Some(a.refused),
-            _ => None,
-        })
-        .all(|r| r == Some("not_registered"));
-    let any = m.events.iter().any(|e| {
-        e.person == Some(p)
-            && matches!(
-                e.action,
-                Action::Visit {
-                    synthetic: false,
-                    ..
-                }
-            )
-    });
-    if refused_all && any {
-        comment(
-            o,
-            6,
-            "not registered for insurance use: every card answer said so (ONS-E0103)",
-        );
-        return;
-    }
-    comment(
-        o,
-        6,
-        "unknown: when the card was registered for insurance use (assumed the day it was issued)",
-    );
-    let _ = writeln!(o, "      registered: {{ on: {year_before}T10:00 }}");
 }
 
 fn reason(r: Option<ReasonOfLoss>) -> &'static str {

@@ -14,9 +14,10 @@
 //!    reported, never guessed;
 //! 4. [`infer`]: what the files leave open (losses, lags, 所得区分, consent visits …);
 //! 5. [`pseudo`]: the synthetic values, one injective map per kind;
-//! 6. [`emit`] and [`steps`]: the scenario text with its comments, checked by loading and
-//!    compiling it before it is returned.
+//! 6. [`emit`], [`card`] and [`steps`]: the scenario text with its comments, checked by loading
+//!    and compiling it before it is returned.
 
+mod card;
 pub mod diag;
 mod emit;
 mod facts;

@@ -386,7 +386,8 @@ world:
       income: active
       insurance:
         - { insurer: kumiai, symbol: "77", number: "4242", branch: "00", from: 2010-04-01,
-            limits: [{ category: B03, issued: 2025-08-01, valid_until: 2026-07-31 }] }
+            limits: [{ category: B03, issued: 2025-08-01, valid_until: 2026-07-31 }],
+            diseases: [{ disease: chronic_renal_failure, issued: 2024-04-01, monthly_cap: 20000 }] }
     - id: jiro
       name: 鈴木　次郎
       kana: ｽｽﾞｷ ｼﾞﾛｳ
