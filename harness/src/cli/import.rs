@@ -228,7 +228,7 @@ pub fn import(lang: Lang, args: ImportArgs) -> ExitCode {
         )
     );
     for (name, label) in &imported.files {
-        eprintln!("  {label} ← {name}");
+        eprintln!("  {label} ← {}", one_line(name));
     }
     match &args.out {
         Some(path) => {
@@ -272,8 +272,13 @@ fn report(lang: Lang, diags: &Diagnostics) {
             (Severity::Contradiction, Lang::Ja) => "矛盾",
             (Severity::Contradiction, Lang::En) => "contradiction",
         };
-        eprintln!("onshi import: {level}: {d}");
+        eprintln!("onshi import: {level}: {}", one_line(&d.to_string()));
     }
+}
+
+/// `s` with control characters (a line break in a file name) as spaces.
+fn one_line(s: &str) -> String {
+    s.replace(char::is_control, " ")
 }
 
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {

@@ -348,9 +348,9 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
             .map(|r| r.person)
     };
     match &e.action {
-        Action::Numbers { numbers, birth, .. } => {
-            Some(by_numbers(m, numbers).unwrap_or_else(|| anonymous(m, *birth, &e.files[0], false)))
-        }
+        Action::Numbers { numbers, birth, .. } => Some(
+            by_numbers(m, numbers).unwrap_or_else(|| anonymous(m, *birth, first_file(e), false)),
+        ),
         Action::Fetch(_) => {
             let asked = e.asked.as_ref().and_then(|n| by_numbers(m, n));
             match (asked, &e.data_identity) {
@@ -365,7 +365,7 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
                             "whose data the answer holds",
                             &[
                                 (
-                                    &m.people[p].files[0],
+                                    m.people[p].files.first().map_or("", String::as_str),
                                     format!(
                                         "the requested numbers belong to {} born {}",
                                         known.name.as_deref().unwrap_or("?"),
@@ -412,11 +412,15 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
             });
             Some(near.unwrap_or_else(|| {
                 let born = Date::new(1980, 4, 1).unwrap_or(e.at.date());
-                anonymous(m, born, &e.files[0], true)
+                anonymous(m, born, first_file(e), true)
             }))
         }
         Action::Note => None,
     }
+}
+
+fn first_file(e: &Event) -> &str {
+    e.files.first().map_or("", String::as_str)
 }
 
 /// A person no result names: one per 生年月日 asked for (or, for a face file with an error

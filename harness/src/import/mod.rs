@@ -136,7 +136,20 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
         return Err(diags);
     }
     infer::complete(&mut model);
-    let pseudo = pseudonymiser(files, &read, &model, options.keep_names);
+    let pseudo = match pseudonymiser(files, &read, &model, options.keep_names) {
+        Ok(p) => p,
+        Err(why) => {
+            diags.push(Diagnostic {
+                severity: Severity::Refused,
+                files: Vec::new(),
+                element: None,
+                line: None,
+                rule: "import::too-many-values",
+                message: format!("{why}: import fewer files at once"),
+            });
+            return Err(diags);
+        }
+    };
     let labels = labels(&read, &pseudo);
     let Some(start) = model.events.iter().map(|e| e.at).min() else {
         diags.push(nothing());
@@ -326,7 +339,7 @@ fn pseudonymiser(
     read: &[ReadFile],
     model: &identity::Model,
     keep_names: bool,
-) -> pseudo::Pseudo {
+) -> Result<pseudo::Pseudo, String> {
     let mut insurers: BTreeSet<InsurerNumber> = BTreeSet::new();
     let mut symbols: BTreeSet<String> = BTreeSet::new();
     let mut numbers: BTreeSet<String> = BTreeSet::new();

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | 保険者番号 | the same 法別番号 and 都道府県 (the rules read them: 39 is 後期, the prefecture picks the 広域連合), another 保険者別番号, a valid check digit |
 //! | 医療機関コード | the same 都道府県 and 点数表 (医科/歯科/調剤), another 郡市区 and 医療機関番号, a valid check digit |
-//! | 記号, 番号 | digits of the same length (at least 2, at most 10) |
+//! | 記号, 番号 | digits of the same length (at least 2, at most 10; longer only when those run out) |
 //! | 枝番 | kept: two digits numbering the members under one 記号・番号, nothing personal |
 //! | 氏名, カナ | a name of the simulation's synthetic list (`onshi_sim::population::synthetic_name`); kept with `--keep-names` |
 //! | 住所 | its 都道府県 (the 75th-birthday law reads it) and a synthetic rest; 郵便番号 is not written at all |
@@ -83,7 +83,7 @@ impl Pseudo {
         institutions: &BTreeSet<InstitutionCode>,
         symbols: &BTreeSet<String>,
         numbers: &BTreeSet<String>,
-    ) -> Self {
+    ) -> Result<Self, String> {
         let mut p = Pseudo {
             seed,
             keep_names,
@@ -98,7 +98,7 @@ impl Pseudo {
         let mut used: BTreeSet<InsurerNumber> = insurers.clone();
         for n in insurers {
             let start = mix(seed, text_key(&n.digits()));
-            let mut made = *n;
+            let mut made = None;
             for k in 0..1000u64 {
                 let serial = ((start + k) % 1000) as u16;
                 let candidate = match n.law_code() {
@@ -108,10 +108,17 @@ impl Pseudo {
                 if let Ok(c) = candidate
                     && !used.contains(&c)
                 {
-                    made = c;
+                    made = Some(c);
                     break;
                 }
             }
+            let made = made.ok_or_else(|| {
+                format!(
+                    "more distinct 保険者番号 of 法別番号 {} and 都道府県 {:02} than there are others to replace them with",
+                    n.law_code().map_or("(国保)".to_string(), |l| format!("{l:02}")),
+                    n.prefecture()
+                )
+            })?;
             used.insert(made);
             p.insurers.insert(*n, made);
         }
@@ -120,7 +127,7 @@ impl Pseudo {
             let digits = c.digits();
             let pref: u8 = digits[..2].parse().unwrap_or(13);
             let start = mix(seed, text_key(&digits));
-            let mut made = *c;
+            let mut made = None;
             for k in 0..10_000u64 {
                 let x = start.wrapping_add(k.wrapping_mul(7919));
                 let district = (x % 100) as u8;
@@ -128,10 +135,13 @@ impl Pseudo {
                 if let Ok(code) = InstitutionCode::new(pref, c.schedule(), district, number)
                     && !used.contains(&code)
                 {
-                    made = code;
+                    made = Some(code);
                     break;
                 }
             }
+            let made = made.ok_or_else(|| {
+                format!("no synthetic 医療機関コード left in 都道府県 {pref:02} to replace {digits} with")
+            })?;
             used.insert(made);
             p.institutions.insert(*c, made);
         }
@@ -145,41 +155,52 @@ impl Pseudo {
             let v = p.digits(s, "number", &mut taken);
             p.numbers.insert(s.clone(), v);
         }
-        p
+        Ok(p)
     }
 
     /// Digits of the text's length (2–10), different from every input value and from every
-    /// value already given out.
+    /// value already given out; a longer run of digits when that length is used up.
     fn digits(&self, text: &str, kind: &str, taken: &mut BTreeSet<String>) -> String {
-        let len = text.chars().count().clamp(2, 10);
         let start = mix(self.seed, text_key(&format!("{kind}:{text}")));
-        for k in 0..u64::MAX {
-            let mut x = mix(start, k);
-            let mut s = String::with_capacity(len);
-            for i in 0..len {
-                // A leading zero is avoided: some clinic systems store 番号 as numbers.
-                let d = if i == 0 { 1 + x % 9 } else { x % 10 };
-                s.push(char::from(b'0' + d as u8));
-                x /= 10;
-                if x == 0 {
-                    x = mix(start, k + 1_000_000 + i as u64);
+        let mut n = 0u64;
+        for len in text.chars().count().clamp(2, 10)..=19 {
+            for _ in 0..256 {
+                n += 1;
+                let mut x = mix(start, n);
+                let mut s = String::with_capacity(len);
+                for i in 0..len {
+                    // No leading zero: some clinic systems store 番号 as numbers.
+                    let d = if i == 0 { 1 + x % 9 } else { x % 10 };
+                    s.push(char::from(b'0' + d as u8));
+                    x /= 10;
+                    if x == 0 {
+                        x = mix(start, n.wrapping_add(1 << 40).wrapping_add(i as u64));
+                    }
+                }
+                if !self.originals.contains(&s) && taken.insert(s.clone()) {
+                    return s;
                 }
             }
-            if !self.originals.contains(&s) && taken.insert(s.clone()) {
-                return s;
-            }
         }
-        String::from("00")
+        // Unreachable in practice (10^19 values); never the original either way.
+        format!("9{}", taken.len())
     }
 
     /// The synthetic 保険者番号.
     pub(super) fn insurer(&self, n: InsurerNumber) -> InsurerNumber {
-        self.insurers.get(&n).copied().unwrap_or(n)
+        // Every number of the input is mapped; an unmapped one is never written as it is.
+        self.insurers.get(&n).copied().unwrap_or_else(|| {
+            onshi_sim::rules::late_elderly::synthetic_insurer_number(n.prefecture()).unwrap_or(n)
+        })
     }
 
     /// The synthetic 医療機関コード.
     pub(super) fn institution(&self, c: InstitutionCode) -> InstitutionCode {
-        self.institutions.get(&c).copied().unwrap_or(c)
+        // Every code of the input is mapped; an unmapped one is never written as it is.
+        self.institutions.get(&c).copied().unwrap_or_else(|| {
+            let pref = c.digits()[..2].parse().unwrap_or(13);
+            InstitutionCode::new(pref, c.schedule(), 0, 0).unwrap_or(c)
+        })
     }
 
     /// The synthetic 記号.
@@ -314,7 +335,10 @@ mod tests {
             symbols in prop::collection::btree_set("[0-9０-９千代田記号-]{1,8}", 0..30),
             numbers in prop::collection::btree_set("[0-9]{1,12}", 1..40),
         ) {
-            let make = || Pseudo::new(seed, false, &insurers, &institutions, &symbols, &numbers);
+            let make = || {
+                Pseudo::new(seed, false, &insurers, &institutions, &symbols, &numbers)
+                    .expect("the test sets are far below the limits")
+            };
             let (a, b) = (make(), make());
             let mut seen = BTreeSet::new();
             for n in &insurers {
@@ -350,9 +374,21 @@ mod tests {
         }
 
         #[test]
+        fn short_values_that_use_up_their_length_get_longer_ones(seed in any::<u64>()) {
+            // 200 distinct one- and two-character 記号: more than the 90 two-digit values.
+            let symbols: BTreeSet<String> = (0..200).map(|i| format!("{i:02}")).collect();
+            let p = Pseudo::new(seed, false, &BTreeSet::new(), &BTreeSet::new(), &symbols, &BTreeSet::new())
+                .expect("no insurer or institution");
+            let out: BTreeSet<String> = symbols.iter().map(|s| p.symbol(s)).collect();
+            prop_assert_eq!(out.len(), symbols.len());
+            prop_assert!(out.iter().all(|s| !symbols.contains(s)));
+        }
+
+        #[test]
         fn every_person_gets_a_name_of_their_own(seed in any::<u64>(), people in 1usize..200) {
             let none = BTreeSet::new();
-            let mut p = Pseudo::new(seed, false, &BTreeSet::new(), &BTreeSet::new(), &none, &none);
+            let mut p = Pseudo::new(seed, false, &BTreeSet::new(), &BTreeSet::new(), &none, &none)
+                .expect("no values");
             let mut names = BTreeSet::new();
             for i in 0..people {
                 let (name, kana) = p.name(&format!("person {i}"), i % 3 == 0, (Some("実名　太郎"), None));
