@@ -123,7 +123,13 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
         return Err(diags);
     }
     let read = read::read_all(files, &mut diags);
+    tracing::debug!(given = files.len(), read = read.len(), "import: files read");
     let facts = gather::gather(&read, &mut diags);
+    tracing::debug!(
+        events = facts.events.len(),
+        results = facts.seen.len(),
+        "import: exchanges gathered"
+    );
     if diags.any_contradiction() {
         return Err(diags);
     }
@@ -192,6 +198,16 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
         shift_jis,
     );
     let restated = steps::steps(&ctx, &mut yaml);
+    tracing::info!(
+        people = model.people.len(),
+        records = model.records.len(),
+        steps = restated.len(),
+        left_out = diags
+            .iter()
+            .filter(|d| d.severity >= Severity::Refused)
+            .count(),
+        "import: scenario written"
+    );
     self_check(&id, &yaml, &mut diags)?;
     let files = read
         .iter()
