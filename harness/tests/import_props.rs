@@ -1,9 +1,9 @@
 //! Properties of `onshi import` over generated sets of answers: worlds of a few people with
-//! random birth dates (some past 75, where the law moves them to 後期) and numbers, each
-//! visiting the clinic with the card once or twice; the face files the reference writes are
-//! imported. Whatever the set, the scenario passes against the reference, every answer is
-//! restated, the same person keeps one name and one set of numbers across files, and different
-//! people and numbers stay different.
+//! random birth dates (some past 75, where the law moves them to 後期) and numbers (8-digit and
+//! 6-digit 国保 保険者番号, kanji 記号), each visiting the clinic with the card once or twice; the
+//! face files the reference writes are imported. Whatever the set, the scenario passes against
+//! the reference, every answer is restated, the same person keeps one name and one set of
+//! numbers across files, and different people and numbers stay different.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod import_common;
@@ -19,7 +19,7 @@ struct Someone {
     born: (i16, i8, i8),
     symbol: String,
     number: String,
-    kumiai: bool,
+    insurer: usize,
     twice: bool,
 }
 
@@ -28,27 +28,32 @@ fn someone() -> impl Strategy<Value = Someone> {
         (1935i16..2020, 1i8..=12, 1i8..=28),
         "[1-9][0-9]{1,5}",
         "[1-9][0-9]{2,7}",
-        any::<bool>(),
+        0usize..3,
         any::<bool>(),
     )
-        .prop_map(|(born, symbol, number, kumiai, twice)| Someone {
+        .prop_map(|(born, symbol, number, insurer, twice)| Someone {
             born,
-            symbol,
+            // 国保 記号 are often kanji.
+            symbol: if insurer == 2 {
+                format!("千代田{symbol}")
+            } else {
+                symbol
+            },
             number,
-            kumiai,
+            insurer,
             twice,
         })
 }
 
 fn world(people: &[Someone]) -> String {
     let mut w = String::from(
-        "id: import-props/world\ntitle: { en: generated }\nrequirements: [REG-4]\nstart: 2026-04-10T09:00\nworld:\n  insurers:\n    - { id: kyokai, number: \"01130012\", name: 協会, lag_days: 0 }\n    - { id: kumiai, number: \"06139992\", name: 組合, lag_days: 0 }\n  institutions:\n    - { id: clinic, code: \"1310143217\", name: 医院 }\n  people:\n",
+        "id: import-props/world\ntitle: { en: generated }\nrequirements: [REG-4]\nstart: 2026-04-10T09:00\nworld:\n  insurers:\n    - { id: kyokai, number: \"01130012\", name: 協会, lag_days: 0 }\n    - { id: kumiai, number: \"06139992\", name: 組合, lag_days: 0 }\n    - { id: kokuho, number: \"138016\", name: 国保, lag_days: 0 }\n  institutions:\n    - { id: clinic, code: \"1310143217\", name: 医院 }\n  people:\n",
     );
     for (i, p) in people.iter().enumerate() {
         let (y, m, d) = p.born;
         w.push_str(&format!(
             "    - id: p{i}\n      born: {y:04}-{m:02}-{d:02}\n      card: {{ issued: 2025-06-01 }}\n      registered: {{ on: 2025-06-10T10:00 }}\n      insurance:\n        - {{ insurer: {}, symbol: \"{}\", number: \"{}\", branch: \"00\", from: {:04}-04-01 }}\n",
-            if p.kumiai { "kumiai" } else { "kyokai" },
+            ["kyokai", "kumiai", "kokuho"][p.insurer],
             p.symbol,
             p.number,
             (y + 20).clamp(2000, 2024),
