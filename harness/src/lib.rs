@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod children;
 pub mod cli;
 pub mod explore;
+pub mod import;
 pub mod logging;
 pub mod pcsc;
 pub mod roles;

@@ -101,6 +101,10 @@ enum Command {
     /// shrunk to a scenario in <out>/found/ (docs/explore.md) / 生成した履歴で探索し、差異を最小の
     /// シナリオにする.
     Explore(cli::explore::ExploreArgs),
+    /// Turn the OQS files a clinic saw (face files, requests and results, UTF-8 or Shift_JIS)
+    /// into a scenario that restates every answer, personal data replaced (docs/import.md) /
+    /// 医療機関で見た OQS ファイルから、回答を再現するシナリオを作る（個人情報は合成値に置換）.
+    Import(cli::import::ImportArgs),
     /// Check scenario files without running them (syntax, references, lints) / シナリオを検査する.
     Validate {
         /// Files or folders (default: the scenario library built into onshi).
@@ -261,6 +265,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::run(lang, args),
         Command::Certify(args) => cli::certify::certify(lang, args),
         Command::Explore(args) => cli::explore::explore(lang, args),
+        Command::Import(args) => cli::import::import(lang, args),
         Command::Validate { paths } => cli::validate(lang, &paths),
         Command::List {
             paths,

@@ -17,6 +17,23 @@ const FAMILY_KANA: [&str; 8] = ["ﾔﾏﾀﾞ", "ｻﾄｳ", "ｽｽﾞｷ", "�
 const GIVEN: [&str; 8] = ["太郎", "花子", "一郎", "美咲", "健太", "陽菜", "翔", "葵"];
 const GIVEN_KANA: [&str; 8] = ["ﾀﾛｳ", "ﾊﾅｺ", "ｲﾁﾛｳ", "ﾐｻｷ", "ｹﾝﾀ", "ﾋﾅ", "ｼｮｳ", "ｱｵｲ"];
 
+/// The `n`-th synthetic 氏名 and its カナ: each family name of the list with each given name
+/// (64 pairs, family-major), then the same pairs again with the round number appended
+/// (`山田　太郎2`, `ﾔﾏﾀﾞ ﾀﾛｳ2`), so every `n` gives another name.
+pub fn synthetic_name(n: usize) -> (String, String) {
+    let pairs = FAMILY.len() * GIVEN.len();
+    let (f, g, round) = (n / GIVEN.len() % FAMILY.len(), n % GIVEN.len(), n / pairs);
+    let suffix = if round == 0 {
+        String::new()
+    } else {
+        (round + 1).to_string()
+    };
+    (
+        format!("{}　{}{suffix}", FAMILY[f], GIVEN[g]),
+        format!("{} {}{suffix}", FAMILY_KANA[f], GIVEN_KANA[g]),
+    )
+}
+
 /// What a population world contains besides its people.
 #[derive(Clone, Copy, Debug)]
 pub struct PopulationOptions {
@@ -79,10 +96,11 @@ pub fn build(opts: PopulationOptions) -> Result<World, WorldError> {
         let birth = birth_for(r)?;
         let f = (r >> 8) as usize % FAMILY.len();
         let g = (r >> 16) as usize % GIVEN.len();
+        let (name, kana) = synthetic_name(f * GIVEN.len() + g);
         let person = w.add_person(PersonSpec {
             key: format!("p{i}"),
-            name: format!("{}　{}", FAMILY[f], GIVEN[g]),
-            kana: format!("{} {}", FAMILY_KANA[f], GIVEN_KANA[g]),
+            name,
+            kana,
             birth,
             sex: if g.is_multiple_of(2) {
                 Sex::Male

@@ -28,6 +28,7 @@ macro_rules! warn_raw {
 pub mod card;
 pub mod certify;
 pub mod explore;
+pub mod import;
 pub mod new_adapter;
 pub mod oqs;
 pub mod run;

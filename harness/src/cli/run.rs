@@ -403,6 +403,20 @@ fn read_record(path: &Path) -> Result<RunRecord, String> {
 /// The UTF-8 text of a regular file of at most `max` bytes (`what` names it in the errors),
 /// read through a limit so a file that grows meanwhile cannot take more. Errors name the file.
 pub(crate) fn read_bounded(path: &Path, max: u64, what: &str) -> Result<String, String> {
+    let bytes = read_bounded_bytes(path, max, what)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not UTF-8 (first bad byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The bytes of a regular file of at most `max` bytes (`what` names it in the error): the size
+/// is checked before reading and the read stops one byte past the limit, so a file that grows
+/// while it is read is refused too.
+pub(crate) fn read_bounded_bytes(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
@@ -425,12 +439,7 @@ pub(crate) fn read_bounded(path: &Path, max: u64, what: &str) -> Result<String, 
             "{shown}: more than the {max} bytes {what} may have"
         ));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{shown}: not UTF-8 (first bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    Ok(bytes)
 }
 
 /// `onshi report run.json` / `onshi report merge a.json b.json ...`.

@@ -146,7 +146,8 @@ pub enum OqsError {
     },
     /// The bytes are not in the encoding the XML declaration names.
     #[error(
-        "the bytes are not {declared} as the XML declaration says, at byte offset {offset}: {detail}"
+        "the bytes are not {} as the XML declaration says, at byte offset {offset}: {detail}",
+        declared.xml_name()
     )]
     EncodingMismatch {
         /// The declared encoding.
