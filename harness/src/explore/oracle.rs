@@ -84,7 +84,7 @@ pub(crate) struct SeenVisit {
 }
 
 /// The visits of a finished run, in step order.
-fn seen(w: &World, outputs: &Outputs, put: Option<&UnderTest>) -> Vec<SeenVisit> {
+pub(crate) fn seen(w: &World, outputs: &Outputs, put: Option<&UnderTest>) -> Vec<SeenVisit> {
     let mut named: Vec<(usize, &String)> = outputs.named.iter().map(|(n, i)| (*i, n)).collect();
     named.sort();
     let mut out = Vec::new();

@@ -19,6 +19,7 @@
 
 mod card;
 pub mod diag;
+mod desk;
 mod emit;
 mod facts;
 mod gather;
@@ -208,6 +209,23 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
             .count(),
         "import: scenario written"
     );
+    match desk::block(&id, &yaml) {
+        Ok(block) if !block.is_empty() => {
+            yaml.push('\n');
+            yaml.push_str(&block);
+        }
+        Ok(_) => {}
+        Err(why) => diags.push(Diagnostic {
+            severity: Severity::Note,
+            files: Vec::new(),
+            element: None,
+            line: None,
+            rule: "import::no-desk-expectations",
+            message: format!(
+                "the reference could not run the scenario, so it has no `provider` expectations (what the desk must do): {why}"
+            ),
+        }),
+    }
     self_check(&id, &yaml, &mut diags)?;
     let files = read
         .iter()
