@@ -185,6 +185,18 @@ pub(super) fn world(
         );
         o.push_str("oqs: { encoding: shift_jis }\n");
     }
+    if !ctx.m.switches.is_empty() {
+        for (_, _, why) in &ctx.m.switches {
+            comment(o, 0, &ctx.relabel(why));
+        }
+        let items: Vec<String> = ctx
+            .m
+            .switches
+            .iter()
+            .map(|(name, value, _)| format!("{name}: {value}"))
+            .collect();
+        let _ = writeln!(o, "rules: {{ switches: {{ {} }} }}", items.join(", "));
+    }
     o.push_str("world:\n");
     insurers(ctx, o);
     institutions(ctx, o);
@@ -205,6 +217,12 @@ fn requirements(m: &Model) -> Vec<&'static str> {
             (Action::Fetch(MedicalDataKind::Medication), _) => medication = true,
             (Action::Fetch(MedicalDataKind::Checkup), _) => checkup = true,
             _ => {}
+        }
+        for d in &e.desk_data {
+            match d.kind {
+                MedicalDataKind::Medication => medication = true,
+                MedicalDataKind::Checkup => checkup = true,
+            }
         }
     }
     if limit {
@@ -404,6 +422,14 @@ fn insurance(ctx: &Ctx<'_>, o: &mut String, p: usize) {
         if let Some(c) = rec.copay {
             f.push(format!("copay_percent: {c}"));
         }
+        if !rec.income.is_empty() {
+            let items: Vec<String> = rec
+                .income
+                .iter()
+                .map(|(from, class)| format!("{{ from: {from}, class: {class} }}"))
+                .collect();
+            f.push(format!("income: [{}]", items.join(", ")));
+        }
         if !rec.limits.is_empty() {
             let items: Vec<String> = rec.limits.iter().map(|l| limit(l, from)).collect();
             f.push(format!("limits: [{}]", items.join(", ")));
@@ -471,19 +497,33 @@ fn data(ctx: &mut Ctx<'_>, o: &mut String, p: usize) {
     let mut records: BTreeMap<(Date, String), (usize, Date)> = BTreeMap::new();
     let mut checkups: Vec<Date> = Vec::new();
     let mut files: Vec<String> = Vec::new();
-    for e in m.events.iter().filter(|e| e.person == Some(p)) {
-        if let Answer::Data(DataAnswer::Shared {
+    let answers = m
+        .events
+        .iter()
+        .filter(|e| e.person == Some(p))
+        .flat_map(|e| {
+            let own = std::iter::once((&e.answer, &e.files));
+            let desk = e.desk_data.iter().map(|d| (&d.answer, &d.files));
+            own.filter_map(|(a, f)| match a {
+                Answer::Data(d) => Some((d, f)),
+                _ => None,
+            })
+            .chain(desk)
+            .map(move |(d, f)| (e.at, d, f))
+        });
+    for (at, answer, answer_files) in answers {
+        if let DataAnswer::Shared {
             records: r,
             checkups: c,
-        }) = &e.answer
+        } = answer
         {
-            files.extend(e.files.iter().cloned());
+            files.extend(answer_files.iter().cloned());
             let mut counts: BTreeMap<(Date, String), usize> = BTreeMap::new();
             for x in r {
                 *counts.entry(x.clone()).or_default() += 1;
             }
             for (k, n) in counts {
-                let slot = records.entry(k).or_insert((0, e.at.date()));
+                let slot = records.entry(k).or_insert((0, at.date()));
                 slot.0 = slot.0.max(n);
             }
             for d in c {

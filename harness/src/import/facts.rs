@@ -195,6 +195,9 @@ pub(super) enum Action {
     Fetch(MedicalDataKind),
     /// Only a comment (照会番号登録, an answer the language cannot restate).
     Note,
+    /// A card step the answers imply between two of them (`card.renew`, `card.lost`,
+    /// `card.reissue`), added by [`super::card`].
+    Card(&'static str),
 }
 
 /// One exchange, at the time its file records.
@@ -220,6 +223,27 @@ pub(super) struct Event {
     pub(super) data_identity: Option<Identity>,
     /// The numbers a data request named.
     pub(super) asked: Option<Numbers>,
+    /// The data kinds whose consent a card answer's first result shows as given (状態 1): the
+    /// desk's own data requests at the visit.
+    pub(super) consented: Vec<MedicalDataKind>,
+    /// The data answers of the desk's own requests at this card visit (folded into it by
+    /// [`super::infer`]).
+    pub(super) desk_data: Vec<DeskData>,
+    /// The answer of the desk's own confirmation by the papers' numbers after the card was
+    /// refused for a reason of the card's, with its files (folded into the visit by
+    /// [`super::infer`]).
+    pub(super) desk_numbers: Option<(ConfirmAnswer, Vec<String>)>,
+}
+
+/// A data answer the desk's own request at a card visit got.
+#[derive(Clone, Debug)]
+pub(super) struct DeskData {
+    /// 薬剤 or 特定健診.
+    pub(super) kind: MedicalDataKind,
+    /// What it said.
+    pub(super) answer: DataAnswer,
+    /// The files it comes from.
+    pub(super) files: Vec<String>,
 }
 
 /// Everything the files say, in their own values.

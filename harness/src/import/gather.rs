@@ -10,7 +10,8 @@ use onshi_sim::clock::Moment;
 use onshi_sim::ids::InstitutionCode;
 use onshi_sim::oqs::{
     ConfirmResponse, ConsentInfo, ConsentStatus, MedicalDataKind, MedicalInfoResponse,
-    MedicalInfoResult, ProcessingResultStatus, QualificationResult, SegmentOfResult,
+    MedicalInfoResult, ProcessingResultStatus, QualificationResult, QualificationValidity,
+    SegmentOfResult,
 };
 
 use super::diag::{Diagnostic, Diagnostics, Severity};
@@ -130,6 +131,9 @@ fn event(at: Moment, institution: InstitutionCode, file: &ReadFile) -> Event {
         prior_consents: Vec::new(),
         data_identity: None,
         asked: None,
+        consented: Vec::new(),
+        desk_data: Vec::new(),
+        desk_numbers: None,
     }
 }
 
@@ -147,6 +151,16 @@ fn face(f: &mut Facts, file: &ReadFile, r: &ConfirmResponse, diags: &mut Diagnos
             consent.specific_disease = Some(true);
         }
     }
+    // The desk asks for the data whose consent its answer's first result shows as given.
+    if let Some(first) = r.body.results.first() {
+        let given = |c: Option<ConsentInfo>| c.is_some_and(|c| c.status == ConsentStatus::Given);
+        if given(first.checkup_consent) {
+            e.consented.push(MedicalDataKind::Checkup);
+        }
+        if given(first.medication_consent) {
+            e.consented.push(MedicalDataKind::Medication);
+        }
+    }
     let date = r.header.qualification_confirmation_date;
     e.action = Action::Visit {
         confirmation_date: (date != e.at.date()).then_some(date),
@@ -157,6 +171,11 @@ fn face(f: &mut Facts, file: &ReadFile, r: &ConfirmResponse, diags: &mut Diagnos
     e.notes.push(
         "unknown: how the patient was verified at the reader (face, PIN or 目視); a live face is assumed".into(),
     );
+    if answer.refused.is_none() && answer.validity == Some(QualificationValidity::NotFound) {
+        e.notes.push(
+            "unknown: whose card: 該当資格なし (4) names nobody: someone whose 資格 the registry does not know yet, or withholds (a J-LIS 照合 after a 紐付け誤り, registry.jlis_check)".into(),
+        );
+    }
     e.answer = Answer::Confirm(answer);
     f.push(e);
 }

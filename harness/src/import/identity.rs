@@ -47,6 +47,8 @@ pub(super) struct Record {
     pub(super) open_by_law: bool,
     /// Started by the 75th-birthday law: written as the person's `late_elderly_number`.
     pub(super) by_law: bool,
+    /// The insurer's own 所得区分 by period (set by inference when the answers' ratio changes).
+    pub(super) income: Vec<(Date, &'static str)>,
 }
 
 /// A person of the scenario's world.
@@ -62,6 +64,8 @@ pub(super) struct Person {
     pub(super) income: Option<&'static str>,
     /// Whether no file names them (a face file with an error only): the birth date is made up.
     pub(super) unnamed: bool,
+    /// The card (set by inference, for a person who presents one).
+    pub(super) card: Option<super::card::CardPlan>,
 }
 
 /// An insurer of the scenario's world.
@@ -92,6 +96,8 @@ pub(super) struct Model {
     pub(super) items_seen: BTreeMap<InstitutionCode, Vec<&'static str>>,
     /// Events, in time order.
     pub(super) events: Vec<Event>,
+    /// Rule switches the answers need: name, value, why (set by inference).
+    pub(super) switches: Vec<(&'static str, bool, String)>,
 }
 
 /// Names equal up to spaces, `●` matching any one character.
@@ -143,6 +149,7 @@ pub(super) fn resolve(facts: Facts, diags: &mut Diagnostics) -> Model {
                 copay: None,
                 open_by_law: false,
                 by_law: false,
+                income: Vec::new(),
             });
             identities.push(Vec::new());
             m.records.len() - 1
@@ -306,6 +313,7 @@ fn find_or_add(people: &mut Vec<Person>, id: &Identity, file: &str) -> usize {
                 notes: Vec::new(),
                 income: None,
                 unnamed: false,
+                card: None,
             });
             people.len() - 1
         }
@@ -396,26 +404,33 @@ fn person_of(m: &mut Model, events: &[Event], i: usize, diags: &mut Diagnostics)
             }
         }
         Action::Visit { .. } => {
-            // A card refused before any result: the desk's confirmation by numbers at the
-            // same moment names the patient, if there is one.
+            // A card answer that names nobody: the desk's confirmation by numbers within a
+            // minute names the patient, if there is one. A card answered 該当資格なし (4) is
+            // only the person of a confirmation by numbers that found nothing either: had the
+            // registry known the record it found, the card would have found it too. Another
+            // card's answer names someone else.
+            let refused = matches!(&e.answer, Answer::Confirm(a) if a.refused.is_some());
             let near = events.iter().enumerate().find_map(|(j, o)| {
                 let close = super::gather::seconds_between(e.at, o.at).abs() <= 60;
-                (j != i && close && o.institution == e.institution)
-                    .then_some(o)
-                    .and_then(|o| match (&o.action, &o.answer) {
-                        (_, Answer::Confirm(a)) if !a.results.is_empty() => {
+                let Action::Numbers { numbers, .. } = &o.action else {
+                    return None;
+                };
+                let found = matches!(&o.answer, Answer::Confirm(a) if !a.results.is_empty());
+                (j != i && close && o.institution == e.institution && (refused || !found))
+                    .then(|| match &o.answer {
+                        Answer::Confirm(a) if !a.results.is_empty() => {
                             Some(m.records[a.results[0].record].person)
                         }
-                        (Action::Numbers { numbers, .. }, _) => by_numbers(m, numbers),
-                        _ => None,
+                        _ => by_numbers(m, numbers),
                     })
+                    .flatten()
             });
             Some(near.unwrap_or_else(|| {
                 let born = Date::new(1980, 4, 1).unwrap_or(e.at.date());
                 anonymous(m, born, first_file(e), true)
             }))
         }
-        Action::Note => None,
+        Action::Note | Action::Card(_) => None,
     }
 }
 
@@ -437,7 +452,7 @@ fn anonymous(m: &mut Model, birth: Date, file: &str, unnamed: bool) -> usize {
     let mut notes = Vec::new();
     if unnamed {
         notes.push(
-            "unknown: who this is: the face file answered with an error and names nobody; the 生年月日 is made up".into(),
+            "unknown: who this is: the face file names nobody (an error, or 該当資格なし) and no confirmation by numbers near it does; the 生年月日 is made up".into(),
         );
     } else {
         notes.push(
@@ -456,6 +471,7 @@ fn anonymous(m: &mut Model, birth: Date, file: &str, unnamed: bool) -> usize {
         notes,
         income: None,
         unnamed,
+        card: None,
     });
     m.people.len() - 1
 }

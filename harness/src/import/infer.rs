@@ -6,22 +6,23 @@
 //!   newer record's 取得日;
 //! - the 75th-birthday law: a 後期 record that starts on the birthday is the law's (the person's
 //!   `late_elderly_number`), and the records it ends stay open in the file, as the law wants;
-//! - when the registry learnt of a record (`registered_on`: after the last answer that did not
-//!   find it) and of a loss (the insurer's `lag_days`: after the last answer that still showed
-//!   it valid);
+//! - when the registry learnt of each record and loss, and of the 75th-birthday move
+//!   ([`super::windows`]);
 //! - a newer record an answer's 資格有効性 3 implies, when no file shows it;
-//! - the 所得区分 that gives the 負担割合 the answers show (or, when no class does, the ratio as
-//!   the insurer's own `copay_percent`);
+//! - the 所得区分 that gives the 負担割合 the answers show, dated when it changed
+//!   ([`super::income`]);
+//! - which data requests were the desk's own at a card visit (the reference desk asks for the
+//!   data its answer shows consent for): they are restated on the visit, not as steps;
 //! - visits that gave the consents the answers show as given earlier, or that a data answer
-//!   needs, when no face file of them is among the files.
-
-use std::collections::BTreeMap;
+//!   needs, when no face file of them is among the files;
+//! - the card: its issue date, and renewals, losses and reissues between answers
+//!   ([`super::card`]).
 
 use onshi_sim::clock::{Date, Moment};
 use onshi_sim::oqs::{MedicalDataKind, QualificationValidity};
-use onshi_sim::rules::{IncomeClass, RuleSet, late_elderly::late_elderly_start};
+use onshi_sim::rules::late_elderly::late_elderly_start;
 
-use super::facts::{Action, Answer, Consent, DataAnswer, Event, Numbers};
+use super::facts::{Action, Answer, Consent, DataAnswer, DeskData, Event, Numbers};
 use super::identity::{Model, Record};
 
 /// Fills in what the files leave open.
@@ -29,11 +30,16 @@ pub(super) fn complete(m: &mut Model) {
     record_starts(m);
     replaced_records(m);
     late_elderly(m);
-    registration_days(m);
-    loss_lags(m);
+    super::windows::arrivals(m);
     newer_records(m);
-    income(m);
+    super::income::income(m);
+    desk_data(m);
     consent_visits(m);
+    desk_numbers(m);
+    someone_elses(m);
+    if let Some(start) = m.events.iter().map(|e| e.at).min() {
+        super::card::plan(m, start.date());
+    }
 }
 
 /// The confirmation date of an event.
@@ -52,7 +58,7 @@ pub(super) fn confirmation_date(e: &Event) -> Date {
 }
 
 /// (event index, result index) of every result that shows record `r`.
-fn shown(m: &Model, r: usize) -> Vec<(usize, usize)> {
+pub(super) fn shown(m: &Model, r: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, e) in m.events.iter().enumerate() {
         if let Answer::Confirm(a) = &e.answer {
@@ -89,11 +95,11 @@ fn answered(
     Some((a.results.first()?.record, confirmation_date(e)))
 }
 
-fn days(d: Date, n: i64) -> Date {
+pub(super) fn days(d: Date, n: i64) -> Date {
     d.checked_add(jiff::Span::new().days(n)).unwrap_or(d)
 }
 
-fn days_between(a: Date, b: Date) -> i64 {
+pub(super) fn days_between(a: Date, b: Date) -> i64 {
     i64::from((b - a).get_days())
 }
 
@@ -183,79 +189,6 @@ fn late_elderly(m: &mut Model) {
     }
 }
 
-/// `registered_on`: the 取得日, or the day after the last answer by these numbers that found
-/// nothing, when that was later.
-fn registration_days(m: &mut Model) {
-    for r in 0..m.records.len() {
-        let Some(from) = m.records[r].from else {
-            continue;
-        };
-        let first_shown = shown(m, r)
-            .iter()
-            .map(|(e, _)| m.events[*e].at.date())
-            .min();
-        let mut on = from;
-        let mut because = None;
-        for e in &m.events {
-            if let (Action::Numbers { numbers, .. }, Answer::Confirm(a)) = (&e.action, &e.answer)
-                && a.validity == Some(QualificationValidity::NotFound)
-                && numbers.names(&m.records[r].numbers)
-                && first_shown.is_none_or(|f| e.at.date() < f)
-                && days(e.at.date(), 1) > on
-            {
-                on = days(e.at.date(), 1);
-                because = Some(e.files.join(", "));
-            }
-        }
-        let rec = &mut m.records[r];
-        rec.registered_on = Some(on);
-        if let Some(f) = because {
-            rec.notes.push(format!(
-                "reached the registry on {on} at the earliest: an answer by these numbers found nothing the day before ({f}); the insurer's lag is unknown"
-            ));
-        }
-    }
-}
-
-/// Each insurer's `lag_days`: long enough that every answer that still showed a lost record
-/// valid came before the loss reached the registry, short enough for every answer that showed
-/// the loss.
-fn loss_lags(m: &mut Model) {
-    let mut bounds: BTreeMap<onshi_sim::ids::InsurerNumber, (i64, i64)> = BTreeMap::new();
-    for r in 0..m.records.len() {
-        let Some((lost, _)) = m.records[r].lost else {
-            continue;
-        };
-        let insurer = m.records[r].numbers.insurer;
-        for (e, j) in shown(m, r) {
-            let today = m.events[e].at.date();
-            let Answer::Confirm(a) = &m.events[e].answer else {
-                continue;
-            };
-            let b = bounds.entry(insurer).or_insert((0, i64::MAX));
-            if a.results[j].loss.is_some() {
-                b.1 = b.1.min(days_between(lost, today));
-            } else if today >= lost {
-                b.0 = b.0.max(days_between(lost, today) + 1);
-            }
-        }
-    }
-    for (number, (lo, hi)) in bounds {
-        let insurer = m.insurers.entry(number).or_default();
-        insurer.lag_days = u32::try_from(lo.max(0)).unwrap_or(0);
-        if lo > 0 {
-            insurer.notes.push(format!(
-                "lag_days {lo}: an answer still showed a lost 資格 valid {lo} day(s) after its 喪失日 (the smallest lag that gives it)"
-            ));
-        }
-        if lo > hi {
-            insurer.notes.push(format!(
-                "unknown: one lag cannot give every answer (at least {lo} and at most {hi} days); some checks will show the difference"
-            ));
-        }
-    }
-}
-
 /// 資格有効性 3 by numbers says the person has a newer record covering the date; one is made up
 /// when no file shows it.
 fn newer_records(m: &mut Model) {
@@ -301,85 +234,141 @@ fn newer_records(m: &mut Model) {
             copay: None,
             open_by_law: false,
             by_law: false,
+            income: Vec::new(),
         });
     }
 }
 
-/// The 所得区分 (or an explicit 負担割合) that gives the ratios the answers show.
-fn income(m: &mut Model) {
-    let rules = RuleSet::builtin();
-    const CLASSES: [(IncomeClass, &str); 4] = [
-        (IncomeClass::General, "general"),
-        (IncomeClass::ActiveIncome, "active"),
-        (IncomeClass::GeneralII, "general2"),
-        (IncomeClass::Low, "low"),
-    ];
-    for p in 0..m.people.len() {
-        let birth = m.people[p].identity.birth;
-        // (record, confirmation date, ratio) of every result of the person.
-        let mut seen: Vec<(usize, Date, u8)> = Vec::new();
-        for e in &m.events {
-            if let Answer::Confirm(a) = &e.answer {
-                for x in &a.results {
-                    if m.records[x.record].person == p
-                        && let Some(c) = x.copay
-                    {
-                        seen.push((x.record, confirmation_date(e), c));
-                    }
+/// The card visit of person `p` at the institution and moment of `of` that `fits`.
+fn card_visit_with(
+    m: &Model,
+    p: usize,
+    of: &Event,
+    fits: impl Fn(&Event) -> bool,
+) -> Option<usize> {
+    m.events.iter().position(|v| {
+        v.person == Some(p)
+            && v.institution == of.institution
+            && v.at == of.at
+            && matches!(
+                v.action,
+                Action::Visit {
+                    synthetic: false,
+                    ..
                 }
-            }
-        }
-        if seen.is_empty() {
+            )
+            && fits(v)
+    })
+}
+
+/// The data requests the desk made itself at a card visit: at the visit's moment, for its
+/// patient, of a kind its answer shows consent for. The scenario's visit makes them again (the
+/// reference desk asks for what the answer shows consent for), so they are restated on it.
+fn desk_data(m: &mut Model) {
+    let mut i = 0;
+    while i < m.events.len() {
+        let e = &m.events[i];
+        let (Action::Fetch(kind), Answer::Data(answer), Some(p)) = (&e.action, &e.answer, e.person)
+        else {
+            i += 1;
+            continue;
+        };
+        let visit = card_visit_with(m, p, e, |v| {
+            matches!(&v.answer, Answer::Confirm(a) if a.refused.is_none())
+                && v.consented.contains(kind)
+                && !v.desk_data.iter().any(|d| d.kind == *kind)
+        });
+        let Some(v) = visit else {
+            i += 1;
+            continue;
+        };
+        let data = DeskData {
+            kind: *kind,
+            answer: answer.clone(),
+            files: e.files.clone(),
+        };
+        m.events[v].desk_data.push(data);
+        m.events.remove(i);
+    }
+}
+
+/// The desk's own confirmation by the numbers of the patient's papers after a card refused for
+/// a reason of the card's (expired, revoked, not registered): at the visit's moment, by the
+/// numbers of the record that covers the day. The scenario's visit makes it again (the
+/// reference desk does just that), so it is restated on the visit, and the visit's 限度額
+/// consent is the flag the request sent.
+fn desk_numbers(m: &mut Model) {
+    let mut i = 0;
+    while i < m.events.len() {
+        let e = &m.events[i];
+        let (
+            Action::Numbers {
+                numbers,
+                birth,
+                limit_consent,
+                confirmation_date: None,
+            },
+            Answer::Confirm(answer),
+            Some(p),
+        ) = (&e.action, &e.answer, e.person)
+        else {
+            i += 1;
+            continue;
+        };
+        let card_refusal = |a: &Answer| {
+            matches!(a, Answer::Confirm(a) if matches!(
+                a.refused,
+                Some("certificate_expired" | "certificate_revoked" | "not_registered")
+            ))
+        };
+        let visit = card_visit_with(m, p, e, |v| {
+            card_refusal(&v.answer) && v.desk_numbers.is_none()
+        });
+        let papers = visit.and_then(|v| {
+            let day = confirmation_date(&m.events[v]);
+            (0..m.records.len())
+                .filter(|r| m.records[*r].person == p && super::windows::covers(m, *r, day))
+                .max_by_key(|r| m.records[*r].from)
+        });
+        let (Some(v), Some(r)) = (visit, papers) else {
+            i += 1;
+            continue;
+        };
+        if m.records[r].numbers != *numbers || m.people[p].identity.birth != *birth {
+            i += 1;
             continue;
         }
-        let gives = |class: IncomeClass, d: Date, c: u8| {
-            rules.copay_percent(birth, d, class).is_ok_and(|x| x == c)
-        };
-        let best = CLASSES
-            .iter()
-            .max_by_key(|(class, name)| {
-                let n = seen
-                    .iter()
-                    .filter(|(_, d, c)| gives(*class, *d, *c))
-                    .count();
-                (n, *name == "general")
-            })
-            .copied()
-            .unwrap_or(CLASSES[0]);
-        if best.1 != "general" {
-            m.people[p].income = Some(best.1);
-            m.people[p].notes.push(format!(
-                "income: {}: the 所得区分 that gives the 負担割合 the answers show (the files do not state it)",
-                best.1
-            ));
+        let (answer, files, limit) = (answer.clone(), e.files.clone(), *limit_consent);
+        if let Action::Visit { consent, .. } = &mut m.events[v].action
+            && !limit
+        {
+            consent.limit_info = Some(false);
         }
-        let mut by_record: BTreeMap<usize, Vec<(Date, u8)>> = BTreeMap::new();
-        for (r, d, c) in &seen {
-            if !gives(best.0, *d, *c) {
-                by_record.entry(*r).or_default().push((*d, *c));
-            }
-        }
-        for (r, odd) in by_record {
-            let ratios: Vec<u8> = odd.iter().map(|(_, c)| *c).collect();
-            let all: Vec<u8> = seen
-                .iter()
-                .filter(|(x, _, _)| *x == r)
-                .map(|(_, _, c)| *c)
-                .collect();
-            let rule = rules
-                .copay_percent(birth, odd[0].0, best.0)
-                .map_or_else(|_| "no ratio".to_string(), |c| format!("{c}%"));
-            if all.iter().all(|c| *c == all[0]) {
-                m.records[r].copay = Some(all[0]);
-                m.records[r].notes.push(format!(
-                    "copay_percent {}: the answers' ratio, which no 所得区分 gives at this age (the rules give {rule} on {}): kept as the insurer's own 負担割合",
-                    all[0], odd[0].0
-                ));
-            } else {
-                m.records[r].notes.push(format!(
-                    "unknown: the answers show the 負担割合 {ratios:?}, which no one 所得区分 gives; the checks will show the difference"
-                ));
-            }
+        m.events[v].desk_numbers = Some((answer, files));
+        m.events.remove(i);
+    }
+}
+
+/// A card answer in full (no certificate notice) whose result carries none of the consent
+/// flags the institution's other answers carry: the patient answered the consent screens, so
+/// the result is not theirs, as after a 紐付け誤り. The files do not say whose card it was:
+/// the result's person stays the patient, and a comment says so.
+fn someone_elses(m: &mut Model) {
+    for e in &mut m.events {
+        let shows_items = m
+            .items_seen
+            .get(&e.institution)
+            .is_some_and(|i| !i.is_empty());
+        let silent = matches!(
+            (&e.action, &e.answer),
+            (Action::Visit { synthetic: false, consent, .. }, Answer::Confirm(a))
+                if a.refused.is_none() && a.notice.is_none() && !a.results.is_empty()
+                    && *consent == Consent::default()
+        );
+        if shows_items && silent && e.prior_consents.is_empty() {
+            e.notes.push(
+                "unknown: whose card: the answer carries none of the consent answers the patient gave at the reader, as when its result is someone else's (a 紐付け誤り: insurance.mislink); the files do not say whose card it was, so the result's person is written as the patient".into(),
+            );
         }
     }
 }
@@ -470,21 +459,33 @@ fn granted(c: &Consent, item: &str) -> bool {
 
 fn synthetic_visit(of: &Event, at: Moment) -> Event {
     Event {
-        at,
-        institution: of.institution,
-        person: of.person,
         action: Action::Visit {
             confirmation_date: None,
             consent: Consent::default(),
             care: None,
             synthetic: true,
         },
+        person: of.person,
+        ..synthetic_event(of.institution, at)
+    }
+}
+
+/// An event the files do not hold (a note until its action is set).
+pub(super) fn synthetic_event(institution: onshi_sim::ids::InstitutionCode, at: Moment) -> Event {
+    Event {
+        at,
+        institution,
+        person: None,
+        action: Action::Note,
         answer: Answer::None,
         files: Vec::new(),
         notes: Vec::new(),
         prior_consents: Vec::new(),
         data_identity: None,
         asked: None,
+        consented: Vec::new(),
+        desk_data: Vec::new(),
+        desk_numbers: None,
     }
 }
 

@@ -12,10 +12,13 @@
 //!    said, and every 資格 a result shows;
 //! 3. [`identity`]: the records, the people, who each event is about; files that disagree are
 //!    reported, never guessed;
-//! 4. [`infer`]: what the files leave open (losses, lags, 所得区分, consent visits …);
+//! 4. [`infer`]: what the files leave open (losses, the desk's own requests at a card visit,
+//!    consent visits …), with [`windows`] (when the registry learnt of each record and loss:
+//!    `registered_on`, lags, the 75th-birthday switch), [`income`] (the 所得区分, dated when it
+//!    changed) and [`card`] (the card's issue date, renewals, losses and reissues);
 //! 5. [`pseudo`]: the synthetic values, one injective map per kind;
-//! 6. [`emit`], [`card`] and [`steps`]: the scenario text with its comments, checked by loading
-//!    and compiling it before it is returned.
+//! 6. [`emit`] and [`steps`]: the scenario text with its comments, checked by loading and
+//!    compiling it before it is returned.
 
 mod card;
 pub mod diag;
@@ -24,10 +27,12 @@ mod emit;
 mod facts;
 mod gather;
 mod identity;
+mod income;
 mod infer;
 mod pseudo;
 mod read;
 mod steps;
+mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -9,7 +9,7 @@
 //! | 記号, 番号 | digits of the same length (at least 2, at most 10; longer only when those run out) |
 //! | 枝番 | kept: two digits numbering the members under one 記号・番号, nothing personal |
 //! | 氏名, カナ | a name of the simulation's synthetic list (`onshi_sim::population::synthetic_name`); kept with `--keep-names` |
-//! | 住所 | its 都道府県 (the 75th-birthday law reads it) and a synthetic rest; 郵便番号 is not written at all |
+//! | 住所 | its 都道府県 (the 75th-birthday law reads it) and a synthetic rest, the same address the same one; 郵便番号 is not written at all |
 //! | 保険者名称, 医療機関名, drug names | synthetic |
 //! | 生年月日, dates and times | kept: the rules depend on them |
 //!
@@ -35,6 +35,7 @@ pub(super) struct Pseudo {
     originals: BTreeSet<String>,
     names: BTreeSet<usize>,
     drugs: BTreeMap<String, String>,
+    addresses: BTreeMap<String, String>,
 }
 
 /// The seed of an import: the SHA-256 of every file's bytes, sorted, hashed again.
@@ -94,6 +95,7 @@ impl Pseudo {
             originals: symbols.iter().chain(numbers).cloned().collect(),
             names: BTreeSet::new(),
             drugs: BTreeMap::new(),
+            addresses: BTreeMap::new(),
         };
         let mut used: BTreeSet<InsurerNumber> = insurers.clone();
         for n in insurers {
@@ -240,20 +242,27 @@ impl Pseudo {
         }
     }
 
-    /// A synthetic 住所 that keeps the real one's 都道府県 (or the one given).
+    /// A synthetic 住所 that keeps the 都道府県 given (the 75th-birthday law's) or the real
+    /// one's: the same real address gives the same synthetic one, different ones different ones.
     pub(super) fn address(
-        &self,
+        &mut self,
         real: Option<&str>,
         prefecture: Option<u8>,
-        n: usize,
+        person: usize,
     ) -> Option<String> {
         let pref = prefecture.or_else(|| real.and_then(prefecture_of))?;
-        Some(format!(
+        let key = match real {
+            Some(r) => format!("{pref}|{r}"),
+            None => format!("{pref}|person {person}"),
+        };
+        let n = self.addresses.len();
+        let made = format!(
             "{}合成市{}丁目{}番",
             prefecture_name(pref)?,
             n % 9 + 1,
             n + 1
-        ))
+        );
+        Some(self.addresses.entry(key).or_insert(made).clone())
     }
 
     /// A synthetic drug name (the same real name gives the same one).

@@ -1,8 +1,9 @@
 //! The steps: one per exchange at the time its file records (`advance_to` and a `visit` with
 //! the card for a face file, `confirm.numbers` for a 資格確認 request and its result or a bulk
-//! unit, `fetch` for a YZK/TKK request), each followed by an `expect` step that restates what
-//! the answer said, so the scenario passes against the reference where the reference agrees
-//! with the field and fails on the field where it does not.
+//! unit, `fetch` for a YZK/TKK request; the requests the desk made itself at a card visit are
+//! that visit's), each followed by an `expect` step that restates what the answer said, so the
+//! scenario passes against the reference where the reference agrees with the field and fails
+//! on the field where it does not; and the `card.*` steps the answers imply between them.
 
 use std::fmt::Write as _;
 
@@ -29,6 +30,10 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
             clock = e.at;
         }
         let person = &ctx.person_keys[p];
+        if let Action::Card(step) = e.action {
+            let _ = writeln!(o, "  - {step}: {{ person: {person} }}");
+            continue;
+        }
         let at = ctx
             .institution_keys
             .get(&e.institution)
@@ -106,22 +111,39 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
                         q(&ctx.pseudo.insurer(numbers.insurer).digits())
                     ),
                 ];
-                if let Some(s) = &numbers.symbol {
-                    f.push(format!("symbol: {}", q(&ctx.pseudo.symbol(s))));
+                // A 記号 or 枝番 the request left out: a step without it sends the person's
+                // current one, so it is written empty when the person has one then.
+                let current = current_record(ctx, p, e.at.date());
+                match (
+                    &numbers.symbol,
+                    current.and_then(|r| r.numbers.symbol.as_ref()),
+                ) {
+                    (Some(s), _) => f.push(format!("symbol: {}", q(&ctx.pseudo.symbol(s)))),
+                    (None, None) => {}
+                    (None, Some(_)) => {
+                        comment(
+                            o,
+                            2,
+                            "the request left out the 記号: sent empty (an empty element, where the file had none)",
+                        );
+                        f.push("symbol: \"\"".into());
+                    }
                 }
                 f.push(format!(
                     "number: {}",
                     q(&ctx.pseudo.number(&numbers.number))
                 ));
-                if let Some(b) = &numbers.branch {
-                    f.push(format!("branch: {}", q(b)));
-                }
-                if numbers.symbol.is_none() || numbers.branch.is_none() {
-                    comment(
-                        o,
-                        2,
-                        "the request left out the 記号 or 枝番; the step then sends the person's current one, if any",
-                    );
+                match (&numbers.branch, current) {
+                    (Some(b), _) => f.push(format!("branch: {}", q(b))),
+                    (None, None) => {}
+                    (None, Some(_)) => {
+                        comment(
+                            o,
+                            2,
+                            "the request left out the 枝番: sent empty (an empty element, where the file had none)",
+                        );
+                        f.push("branch: \"\"".into());
+                    }
                 }
                 f.push(format!("born: {birth}"));
                 f.push(format!("limit_consent: {limit_consent}"));
@@ -139,11 +161,11 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
                 );
                 "fetch"
             }
-            Action::Note => continue,
+            Action::Note | Action::Card(_) => continue,
         };
         let checks = match &e.answer {
             Answer::Confirm(a) => confirmation(ctx, e, a),
-            Answer::Data(d) => data(e, d),
+            Answer::Data(d) => data(fetched_kind(e), d),
             Answer::None => Vec::new(),
         };
         let expect = match (&e.answer, &e.action) {
@@ -171,24 +193,55 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
                 ),
             );
         }
-        if !checks.is_empty() {
-            let _ = writeln!(o, "  - expect:\n      - {expect}:\n          of: {name}");
-            for (k, v) in &checks {
-                let _ = writeln!(o, "          {k}: {v}");
+        let mut groups = vec![(expect, checks)];
+        let mut files = e.files.clone();
+        if let Some((answer, numbers_files)) = &e.desk_numbers {
+            ctx.sources_comment(o, 2, numbers_files);
+            comment(
+                o,
+                2,
+                "the desk's own confirmation by the numbers of the patient's papers after the card was refused: the visit makes it again; what the desk recorded from its answer is restated",
+            );
+            groups.push(("requests", vec![("sent", "[siquc01]".to_string())]));
+            groups.push(("provider", desk_record(ctx, answer)));
+            files.extend(numbers_files.iter().cloned());
+        }
+        for d in &e.desk_data {
+            ctx.sources_comment(o, 2, &d.files);
+            comment(
+                o,
+                2,
+                "the desk's own data request at the visit (its answer shows the consent): the visit makes it again",
+            );
+            groups.push(("data", data(d.kind, &d.answer)));
+            files.extend(d.files.iter().cloned());
+        }
+        let written: Vec<&(&str, Vec<(&str, String)>)> =
+            groups.iter().filter(|(_, c)| !c.is_empty()).collect();
+        if !written.is_empty() {
+            o.push_str("  - expect:\n");
+            for (expect, checks) in &written {
+                let _ = writeln!(o, "      - {expect}:\n          of: {name}");
+                for (k, v) in checks {
+                    let _ = writeln!(o, "          {k}: {v}");
+                }
             }
         }
         restated.push(Restated {
             step: name,
             kind,
             at: moment(e.at),
-            files: e
-                .files
+            files: files
                 .iter()
                 .map(|f| ctx.labels.get(f).cloned().unwrap_or_else(|| f.clone()))
                 .collect(),
-            checks: checks
+            checks: groups
                 .into_iter()
-                .map(|(k, v)| (format!("{expect}.{k}"), v.trim_matches('"').to_string()))
+                .flat_map(|(expect, checks)| {
+                    checks.into_iter().map(move |(k, v)| {
+                        (format!("{expect}.{k}"), v.trim_matches('"').to_string())
+                    })
+                })
                 .collect(),
         });
     }
@@ -196,6 +249,19 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
         o.push_str("  []\n");
     }
     restated
+}
+
+/// The record a step's defaults take the numbers from: the person's 資格 that covers `day` in
+/// the world written (the 75th-birthday law's, added last, first; then the latest 取得日).
+fn current_record<'a>(
+    ctx: &'a Ctx<'_>,
+    p: usize,
+    day: onshi_sim::clock::Date,
+) -> Option<&'a super::identity::Record> {
+    (0..ctx.m.records.len())
+        .filter(|r| ctx.m.records[*r].person == p && super::windows::covers(ctx.m, *r, day))
+        .max_by_key(|r| (ctx.m.records[*r].by_law, ctx.m.records[*r].from))
+        .map(|r| &ctx.m.records[r])
 }
 
 fn step_name(count: &mut usize, prefix: &str) -> String {
@@ -243,10 +309,13 @@ fn confirmation(ctx: &Ctx<'_>, e: &Event, a: &ConfirmAnswer) -> Vec<(&'static st
                 "full".into()
             },
         ));
-        out.push((
-            "expiry_notice",
-            if a.notice.is_some() { "any" } else { "none" }.into(),
-        ));
+        // In the grace period the answer says ONS-W0302 only: whether the expiry notice is
+        // on as well is not in the file.
+        match a.notice.as_deref() {
+            Some("ONS-W0302") => {}
+            Some(_) => out.push(("expiry_notice", "any".into())),
+            None => out.push(("expiry_notice", "none".into())),
+        }
     }
     let Some(r) = a.results.first() else {
         return out;
@@ -266,13 +335,7 @@ fn confirmation(ctx: &Ctx<'_>, e: &Event, a: &ConfirmAnswer) -> Vec<(&'static st
         "birth",
         q(&ctx.m.people[rec.person].identity.birth.to_string()),
     ));
-    if let Some(s) = &rec.numbers.symbol {
-        out.push(("symbol", q(&ctx.pseudo.symbol(s))));
-    }
-    out.push(("number", q(&ctx.pseudo.number(&rec.numbers.number))));
-    if let Some(b) = &rec.numbers.branch {
-        out.push(("branch", q(b)));
-    }
+    numbers_checks(ctx, rec, &mut out);
     if let Some(c) = r.copay {
         out.push(("copay_percent", c.to_string()));
     }
@@ -306,11 +369,55 @@ fn confirmation(ctx: &Ctx<'_>, e: &Event, a: &ConfirmAnswer) -> Vec<(&'static st
     out
 }
 
+/// The `symbol`, `number` and `branch` checks of a record.
+fn numbers_checks(
+    ctx: &Ctx<'_>,
+    rec: &super::identity::Record,
+    out: &mut Vec<(&'static str, String)>,
+) {
+    if let Some(s) = &rec.numbers.symbol {
+        out.push(("symbol", q(&ctx.pseudo.symbol(s))));
+    }
+    out.push(("number", q(&ctx.pseudo.number(&rec.numbers.number))));
+    if let Some(b) = &rec.numbers.branch {
+        out.push(("branch", q(b)));
+    }
+}
+
+/// What the reference desk records from the answer of its own confirmation by numbers: the
+/// answer's numbers and ratio when it found the patient's 資格 valid.
+fn desk_record(ctx: &Ctx<'_>, a: &ConfirmAnswer) -> Vec<(&'static str, String)> {
+    let (Some(QualificationValidity::Valid), Some(r)) = (a.validity, a.results.first()) else {
+        return Vec::new();
+    };
+    let rec = &ctx.m.records[r.record];
+    let mut out = vec![
+        ("path", "confirmed".to_string()),
+        (
+            "insurer_number",
+            q(&ctx.pseudo.insurer(rec.numbers.insurer).digits()),
+        ),
+    ];
+    numbers_checks(ctx, rec, &mut out);
+    if let Some(c) = r.copay {
+        out.push(("copay_percent", c.to_string()));
+    }
+    out
+}
+
+/// The data kind a `fetch` event asked for.
+fn fetched_kind(e: &Event) -> MedicalDataKind {
+    match e.action {
+        Action::Fetch(k) => k,
+        _ => MedicalDataKind::Medication,
+    }
+}
+
 /// The fields of a `data` expectation.
-fn data(e: &Event, d: &DataAnswer) -> Vec<(&'static str, String)> {
-    let kind = match e.action {
-        Action::Fetch(MedicalDataKind::Checkup) => "checkup",
-        _ => "medication",
+fn data(kind: MedicalDataKind, d: &DataAnswer) -> Vec<(&'static str, String)> {
+    let kind = match kind {
+        MedicalDataKind::Checkup => "checkup",
+        MedicalDataKind::Medication => "medication",
     };
     match d {
         DataAnswer::Shared { records, checkups } => vec![

@@ -85,7 +85,7 @@ pub use validate::{
     Violation, validate_bulk_upload_request, validate_confirm_request,
     validate_medical_info_request, validate_registration_request,
 };
-pub use xml_read::{Echo, salvage_echo};
+pub use xml_read::{Echo, document_leaves, salvage_echo};
 pub use xml_write::{ElementOrder, EncodeOptions, Encoded, Substitution, SubstitutionReason};
 
 /// A place in a decoded document: 1-based line and column (in characters) of the decoded text.
