@@ -33,30 +33,35 @@ fn imported(dir: &Path, scenario: &str) -> PathBuf {
         "run",
         scenario,
         "--oqs-files",
-        files.to_str().unwrap(),
+        files.to_str().expect("a UTF-8 path"),
         "--out",
-        dir.join("original").to_str().unwrap(),
+        dir.join("original").to_str().expect("a UTF-8 path"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let folder = std::fs::read_dir(&files)
-        .unwrap()
+        .expect("the files folder")
         .next()
         .expect("one scenario folder")
-        .unwrap()
+        .expect("a readable entry")
         .path();
     let yaml = dir.join("issue.yaml");
     let out = onshi(&[
         "import",
-        folder.to_str().unwrap(),
+        folder.to_str().expect("a UTF-8 path"),
         "--out",
-        yaml.to_str().unwrap(),
+        yaml.to_str().expect("a UTF-8 path"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     yaml
 }
 
 fn run_with(yaml: &Path, adapter: Option<&str>, out: &Path) -> std::process::Output {
-    let mut args = vec!["run", yaml.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        yaml.to_str().expect("a UTF-8 path"),
+        "--out",
+        out.to_str().expect("a UTF-8 path"),
+    ];
     let command;
     if let Some(a) = adapter {
         command = format!("python3 {a}");
@@ -67,9 +72,9 @@ fn run_with(yaml: &Path, adapter: Option<&str>, out: &Path) -> std::process::Out
 
 #[test]
 fn an_imported_job_change_judges_a_clinic_system_with_no_hand_edit() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary folder");
     let yaml = imported(dir.path(), "../scenarios/insurance/job-change-no-lag.yaml");
-    let written = std::fs::read_to_string(&yaml).unwrap();
+    let written = std::fs::read_to_string(&yaml).expect("the imported scenario");
     assert!(
         written.contains("\nexpect:\n  - provider: {") && written.contains("  - requests: {"),
         "no desk expectations in:\n{written}"
@@ -82,7 +87,10 @@ fn an_imported_job_change_judges_a_clinic_system_with_no_hand_edit() {
     let good = run_with(&yaml, Some(&clinic), &dir.path().join("clinic"));
     let said = text(&good);
     assert!(good.status.success(), "{said}");
-    assert!(said.contains("PASS 1 scenario"), "the scenario did not run under --adapter: {said}");
+    assert!(
+        said.contains("PASS 1 scenario"),
+        "the scenario did not run under --adapter: {said}"
+    );
 
     // The numbers kept from the first visit go unnoticed after the job change: a failed
     // `provider` check naming PRV-1, at the imported file's line.

@@ -121,19 +121,8 @@ impl Facts {
 
 fn event(at: Moment, institution: InstitutionCode, file: &ReadFile) -> Event {
     Event {
-        at,
-        institution,
-        person: None,
-        action: Action::Note,
-        answer: Answer::None,
         files: vec![file.name.clone()],
-        notes: Vec::new(),
-        prior_consents: Vec::new(),
-        data_identity: None,
-        asked: None,
-        consented: Vec::new(),
-        desk_data: Vec::new(),
-        desk_numbers: None,
+        ..super::infer::synthetic_event(institution, at)
     }
 }
 

@@ -21,8 +21,8 @@
 //!    compiling it before it is returned.
 
 mod card;
-pub mod diag;
 mod desk;
+pub mod diag;
 mod emit;
 mod facts;
 mod gather;
