@@ -56,7 +56,12 @@ fn imported(dir: &Path, scenario: &str) -> PathBuf {
 }
 
 fn run_with(yaml: &Path, adapter: Option<&str>, out: &Path) -> std::process::Output {
-    let mut args = vec!["run", yaml.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     let command;
     if let Some(a) = adapter {
         command = format!("python3 {a}");
@@ -82,7 +87,10 @@ fn an_imported_job_change_judges_a_clinic_system_with_no_hand_edit() {
     let good = run_with(&yaml, Some(&clinic), &dir.path().join("clinic"));
     let said = text(&good);
     assert!(good.status.success(), "{said}");
-    assert!(said.contains("PASS 1 scenario"), "the scenario did not run under --adapter: {said}");
+    assert!(
+        said.contains("PASS 1 scenario"),
+        "the scenario did not run under --adapter: {said}"
+    );
 
     // The numbers kept from the first visit go unnoticed after the job change: a failed
     // `provider` check naming PRV-1, at the imported file's line.

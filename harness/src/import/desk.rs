@@ -8,10 +8,10 @@
 
 use std::fmt::Write as _;
 
+use crate::catalog::Catalog;
 use crate::explore::oracle::{PROVIDER_REQUIREMENTS, Reports, expectations, seen};
 use crate::roles::Roles;
 use crate::run::execute::execute_with;
-use crate::catalog::Catalog;
 use crate::scenario::{compile, load};
 
 /// The seed the scenario runs with when the run gives none (`onshi run`'s default).

@@ -18,8 +18,8 @@
 //!    and compiling it before it is returned.
 
 mod card;
-pub mod diag;
 mod desk;
+pub mod diag;
 mod emit;
 mod facts;
 mod gather;

@@ -8,6 +8,7 @@
 //! - [`compare`]: an answer held against the reference's answer to the same request, field by
 //!   field, each difference with the requirements it evidences.
 
+pub mod client;
 pub mod jlis_http;
 
 /// Who plays the registry.
