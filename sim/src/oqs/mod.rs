@@ -21,6 +21,7 @@ mod element;
 mod encoding;
 mod exchange;
 mod filenames;
+mod leaves;
 mod medical;
 mod registration;
 mod requests;
@@ -58,6 +59,7 @@ pub use exchange::{Exchange, ExchangeKind};
 pub use filenames::{
     Direction, ExchangeFileName, Extension, FaceFileName, FileName, response_name_for,
 };
+pub use leaves::{Leaf, leaves};
 pub use medical::{
     CheckupItem, CheckupRecord, MedicalDataKind, MedicalDataRecord, MedicalInfoRequest,
     MedicalInfoRequestBody, MedicalInfoRequestHeader, MedicalInfoResponse,

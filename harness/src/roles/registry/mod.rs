@@ -9,6 +9,7 @@
 //!   field, each difference with the requirements it evidences.
 
 pub mod client;
+pub mod compare;
 pub mod jlis_http;
 
 /// Who plays the registry.
