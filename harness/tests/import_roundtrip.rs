@@ -23,7 +23,12 @@ use onshi_harness::run;
 use onshi_harness::run::execute::{TerminalFile, execute, reference_files};
 use onshi_harness::scenario::{Scenario, compile, load};
 use onshi_reports::Verdict;
-use onshi_sim::oqs::{FileName, document_leaves};
+use onshi_sim::oqs::{FileName, OqsError};
+
+/// A document's leaves as (path, text) pairs (`onshi_sim::oqs::leaves`).
+fn document_leaves(bytes: &[u8]) -> Result<Vec<(String, String)>, OqsError> {
+    onshi_sim::oqs::leaves(bytes).map(|l| l.into_iter().map(|l| (l.path, l.text)).collect())
+}
 
 /// The library folders whose every scenario must round-trip: the field incidents, and the
 /// folders of the rest of the library that round-trip whole.

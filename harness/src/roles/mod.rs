@@ -10,10 +10,13 @@
 //!   terminal.
 //! - [`provider`]: the clinic system behind the conformance adapter protocol and the OQS
 //!   interfaces.
-//! - [`registry`]: the eligibility service (the reference only, for now).
+//! - [`registry`]: the eligibility service (the reference only, for now; the first pieces of
+//!   a registry under test: J-LIS over HTTP, the client, the field-by-field comparison).
+//! - [`serve`]: an axum router on its own thread and runtime.
 
 pub mod provider;
 pub mod registry;
+pub mod serve;
 pub mod terminal;
 
 pub use provider::ProviderRole;

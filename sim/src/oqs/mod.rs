@@ -21,6 +21,7 @@ mod element;
 mod encoding;
 mod exchange;
 mod filenames;
+mod leaves;
 mod medical;
 mod registration;
 mod requests;
@@ -58,6 +59,7 @@ pub use exchange::{Exchange, ExchangeKind};
 pub use filenames::{
     Direction, ExchangeFileName, Extension, FaceFileName, FileName, response_name_for,
 };
+pub use leaves::{Leaf, leaves};
 pub use medical::{
     CheckupItem, CheckupRecord, MedicalDataKind, MedicalDataRecord, MedicalInfoRequest,
     MedicalInfoRequestBody, MedicalInfoRequestHeader, MedicalInfoResponse,
@@ -85,7 +87,7 @@ pub use validate::{
     Violation, validate_bulk_upload_request, validate_confirm_request,
     validate_medical_info_request, validate_registration_request,
 };
-pub use xml_read::{Echo, document_leaves, salvage_echo};
+pub use xml_read::{Echo, salvage_echo};
 pub use xml_write::{ElementOrder, EncodeOptions, Encoded, Substitution, SubstitutionReason};
 
 /// A place in a decoded document: 1-based line and column (in characters) of the decoded text.

@@ -78,34 +78,6 @@ pub(crate) fn read_document(bytes: &[u8]) -> Result<In, OqsError> {
     parse_tree(body)
 }
 
-/// The leaves of a document, in document order: each element without child elements as its
-/// path from the root and its text, read in the encoding the declaration names. The second and
-/// later siblings of one name are numbered (`XmlMsg/MessageBody/ResultList[2]/…/Name`). For
-/// comparing two documents field by field, whatever their message.
-pub fn document_leaves(bytes: &[u8]) -> Result<Vec<(String, String)>, OqsError> {
-    fn walk(e: &In, path: &str, out: &mut Vec<(String, String)>) {
-        if e.children.is_empty() {
-            out.push((path.to_string(), e.text.clone()));
-            return;
-        }
-        let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-        for c in &e.children {
-            let n = seen.entry(c.name.as_str()).or_default();
-            *n += 1;
-            let child = if *n == 1 {
-                format!("{path}/{}", c.name)
-            } else {
-                format!("{path}/{}[{n}]", c.name)
-            };
-            walk(c, &child, out);
-        }
-    }
-    let root = read_document(bytes)?;
-    let mut out = Vec::new();
-    walk(&root, &root.name, &mut out);
-    Ok(out)
-}
-
 fn parse_tree(text: &str) -> Result<In, OqsError> {
     let lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
