@@ -405,12 +405,28 @@ fn pseudonymiser(
         .filter_map(|f| institution_of(&f.doc))
         .chain(model.institutions.keys().copied())
         .collect();
-    pseudo::Pseudo::new(
+    let mut pseudo = pseudo::Pseudo::new(
         pseudo::seed_of(files),
         keep_names,
         &insurers,
         &institutions,
         &symbols,
         &numbers,
-    )
+    )?;
+    // A real 氏名 or カナ can be on the synthetic list: every short text of the files is one
+    // no synthetic name may be (a file that does not read as XML has no names to avoid).
+    for (_, bytes) in files {
+        let leaves = onshi_sim::oqs::leaves(bytes).unwrap_or_default();
+        pseudo.avoid_texts(
+            leaves
+                .iter()
+                .map(|l| l.text.as_str())
+                .filter(|t| t.chars().count() <= MAX_NAME_CHARS),
+        );
+    }
+    Ok(pseudo)
 }
+
+/// The longest text taken as a possible name to avoid (氏名 and カナ are at most 100 characters
+/// in the OQS layouts; longer texts are not names).
+const MAX_NAME_CHARS: usize = 100;

@@ -34,6 +34,9 @@ pub(super) struct Pseudo {
     /// Every 記号 and 番号 of the input: no synthetic value may equal one.
     originals: BTreeSet<String>,
     names: BTreeSet<usize>,
+    /// Every short text of the input files, spaces removed: no synthetic 氏名 or カナ may equal
+    /// one (a real name can be on the synthetic list).
+    input_texts: BTreeSet<String>,
     drugs: BTreeMap<String, String>,
     addresses: BTreeMap<String, String>,
 }
@@ -53,6 +56,13 @@ pub(super) fn seed_of(files: &[(String, Vec<u8>)]) -> u64 {
     let mut first = [0u8; 8];
     first.copy_from_slice(&out[..8]);
     u64::from_be_bytes(first)
+}
+
+/// `s` without ASCII and full-width spaces (氏名 and カナ are written with either).
+fn without_spaces(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, ' ' | '\u{3000}'))
+        .collect()
 }
 
 /// SplitMix64 of `seed` and `n`.
@@ -94,6 +104,7 @@ impl Pseudo {
             numbers: BTreeMap::new(),
             originals: symbols.iter().chain(numbers).cloned().collect(),
             names: BTreeSet::new(),
+            input_texts: BTreeSet::new(),
             drugs: BTreeMap::new(),
             addresses: BTreeMap::new(),
         };
@@ -215,6 +226,16 @@ impl Pseudo {
         self.numbers.get(s).cloned().unwrap_or_else(|| "00".into())
     }
 
+    /// Texts of the input that no synthetic 氏名 or カナ may be (each file's short leaf texts).
+    pub(super) fn avoid_texts<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>) {
+        self.input_texts.extend(
+            texts
+                .into_iter()
+                .map(without_spaces)
+                .filter(|t| !t.is_empty()),
+        );
+    }
+
     /// A synthetic 氏名 and カナ for a person (`key` tells people apart: the same key gives the
     /// same name; another key another name; a female given name for `female`), or the real
     /// ones with `--keep-names`.
@@ -228,10 +249,17 @@ impl Pseudo {
         let start = (mix(self.seed, text_key(&format!("person:{key}"))) as usize % 32) * 2
             + usize::from(female);
         let mut n = start;
-        while !self.names.insert(n) {
+        let (name, kana) = loop {
+            if self.names.insert(n) {
+                let (name, kana) = onshi_sim::population::synthetic_name(n);
+                if !self.input_texts.contains(&without_spaces(&name))
+                    && !self.input_texts.contains(&without_spaces(&kana))
+                {
+                    break (name, kana);
+                }
+            }
             n += 2;
-        }
-        let (name, kana) = onshi_sim::population::synthetic_name(n);
+        };
         if self.keep_names {
             (
                 real.0.map_or(name, str::to_string),

@@ -20,13 +20,20 @@ const MAX_DEPTH: usize = 32;
 struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// The last position asked for (line, byte offset, column): the reader asks in document
+    /// order, so counting on from it keeps a document on one long line linear, not quadratic.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            last: std::cell::Cell::new((1, 0, 1)),
+        }
     }
 
     fn at(&self, offset: u64) -> Position {
@@ -35,8 +42,20 @@ impl<'t> Lines<'t> {
             .min(self.text.len());
         let line = self.starts.partition_point(|s| *s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = match self.text.get(start..offset) {
-            Some(s) => s.chars().count() + 1,
+        let (last_line, last_offset, last_column) = self.last.get();
+        let (from, base) = if last_line == line && last_offset >= start && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (start, 1)
+        };
+        let column = match self.text.get(from..offset) {
+            Some(s) => {
+                let column = base + s.chars().count();
+                self.last.set((line, offset, column));
+                column
+            }
+            // Not on a character boundary (never an offset the reader gives): bytes from the
+            // line's start, as before, and nothing kept.
             None => offset - start + 1,
         };
         Position { line, column }
@@ -309,6 +328,33 @@ mod tests {
         assert!(parse_tree("<a>&nbsp;</a>").is_err());
         assert!(parse_tree("<a>\u{1}</a>").is_err());
         assert!(parse_tree("x<a/>").is_err());
+    }
+
+    #[test]
+    fn positions_asked_in_order_equal_positions_asked_afresh() {
+        let text = "<a>\n  <名前>山田</名前><b/>\n\n<c>𠮷x</c><d/></a>";
+        let walked = Lines::new(text);
+        for offset in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let offset = offset as u64;
+            let fresh = Lines::new(text).at(offset);
+            assert_eq!(walked.at(offset), fresh, "offset {offset}");
+        }
+        // Asking backwards (an error position before the last event) is still right.
+        let back = Lines::new(text);
+        let _ = back.at(text.len() as u64);
+        assert_eq!(back.at(5), Lines::new(text).at(5));
+    }
+
+    #[test]
+    fn a_long_line_reports_the_column_of_its_error() {
+        let body = "<e/>".repeat(50_000);
+        let doc = format!("<a>{body}</b>");
+        let e = parse_tree(&doc).expect_err("must fail");
+        let OqsError::Syntax { at, .. } = e else {
+            panic!("not a syntax error: {e}")
+        };
+        assert_eq!(at.line, 1);
+        assert!(at.column > 200_000, "{at:?}");
     }
 
     #[test]
