@@ -312,3 +312,27 @@ fn the_holder_link_is_stable_per_seed_and_differs_across_seeds() {
         jlis_http::holder_link(&c, taro)
     );
 }
+
+/// A peer that sent half a request head and then nothing does not keep a stopping server
+/// alive: dropping the server returns (the hang this guards against never returned at all).
+#[test]
+fn a_half_sent_request_does_not_hold_the_server_open_when_it_stops() {
+    use std::io::Write as _;
+    let server = Server::serve("127.0.0.1:0", "test", axum::Router::new()).expect("serves");
+    let mut peer = std::net::TcpStream::connect(server.addr()).expect("connects");
+    peer.write_all(b"GET /x HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+        .expect("writes");
+    let (done, stopped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(server);
+        let _ = done.send(());
+    });
+    // A generous bound, only so that a hang fails the test instead of the whole suite.
+    assert!(
+        stopped
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_ok(),
+        "the server did not stop with a half-sent request open"
+    );
+    drop(peer);
+}

@@ -47,7 +47,12 @@ pub struct Collected {
     pub files: Vec<(String, Vec<u8>)>,
     /// Files not read.
     pub diagnostics: Diagnostics,
+    /// Bytes read so far (at most [`MAX_TOTAL_BYTES`]).
+    pub total: u64,
 }
+
+/// The most bytes one import reads in all (2,000 files of 4 MiB would be 8 GiB in memory).
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads the files and folders given: a file as given (whatever its name), a folder's `*.xml`
 /// files below it (names starting with `.` and symbolic links skipped, at most [`MAX_DEPTH`]
@@ -86,6 +91,14 @@ fn walk(root: &Path, dir: &Path, depth: usize, c: &mut Collected) {
     };
     entries.sort();
     for path in entries {
+        // Past the file limit (said once, by `read`), nothing more is listed or read.
+        if c.files.len() >= MAX_FILES
+            && c.diagnostics
+                .iter()
+                .any(|d| d.rule == "import::too-many-files")
+        {
+            break;
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -109,7 +122,7 @@ fn walk(root: &Path, dir: &Path, depth: usize, c: &mut Collected) {
                 "a symbolic link: not followed".into(),
             ));
         } else if meta.is_dir() {
-            if depth + 1 >= MAX_DEPTH {
+            if depth + 1 > MAX_DEPTH {
                 c.diagnostics.push(Diagnostic::file(
                     Severity::Refused,
                     &relative,
@@ -144,7 +157,21 @@ fn read(path: &Path, name: String, c: &mut Collected) {
         return;
     }
     match super::run::read_bounded_bytes(path, MAX_FILE_BYTES, "an OQS file") {
-        Ok(bytes) => c.files.push((name, bytes)),
+        Ok(bytes) if c.total + bytes.len() as u64 > MAX_TOTAL_BYTES => {
+            c.diagnostics.push(Diagnostic::file(
+                Severity::Refused,
+                &name,
+                "import::too-much-input",
+                format!(
+                    "the files read so far and this one are more than {} MiB in all: not read (import a smaller set)",
+                    MAX_TOTAL_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        Ok(bytes) => {
+            c.total += bytes.len() as u64;
+            c.files.push((name, bytes));
+        }
         Err(e) => {
             // The reader's message starts with the path, which the diagnostic names already.
             let e = e
@@ -223,8 +250,8 @@ pub fn import(lang: Lang, args: ImportArgs) -> ExitCode {
         "onshi import: {}",
         t(
             lang,
-            "シナリオ内のファイル名 ← 読んだファイル:",
-            "files as the scenario names them ← files read:"
+            "シナリオ内のファイル名 ← 読んだファイル（実際の医療機関コードなどを含む対応表です。シナリオと一緒に渡さないでください）:",
+            "files as the scenario names them ← files read (this table pairs synthetic codes with the real ones: do not pass it on with the scenario):"
         )
     );
     for (name, label) in &imported.files {

@@ -82,7 +82,7 @@ impl Diagnostic {
             element,
             line: line.map(|p| (p.line, p.column)),
             rule,
-            message: format!("not a readable {what}: {e}"),
+            message: bounded(&format!("not a readable {what}: {e}")),
         }
     }
 
@@ -92,7 +92,7 @@ impl Diagnostic {
         files.dedup();
         let listed: Vec<String> = values
             .iter()
-            .map(|(f, v)| format!("{f} says {v}"))
+            .map(|(f, v)| format!("{f} says {}", bounded(v)))
             .collect();
         Diagnostic {
             severity: Severity::Contradiction,
@@ -108,6 +108,20 @@ impl Diagnostic {
     }
 }
 
+/// The most characters of one message or value a diagnostic shows (a malformed file can hold
+/// megabytes in one element).
+const SHOWN_CHARS: usize = 300;
+
+/// `s` cut to [`SHOWN_CHARS`] characters, with how much was left out.
+fn bounded(s: &str) -> String {
+    let total = s.chars().count();
+    if total <= SHOWN_CHARS {
+        return s.to_string();
+    }
+    let kept: String = s.chars().take(SHOWN_CHARS).collect();
+    format!("{kept}… ({} more characters)", total - SHOWN_CHARS)
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A contradiction's message names each file with its value.
@@ -118,12 +132,21 @@ impl fmt::Display for Diagnostic {
             write!(f, ": {e}")?;
         }
         if let Some((line, column)) = self.line {
-            write!(f, " (line {line}, column {column})")?;
+            // A line with no file is one of the scenario the import wrote.
+            let of = if self.files.is_empty() {
+                "the written scenario, "
+            } else {
+                ""
+            };
+            write!(f, " ({of}line {line}, column {column})")?;
         }
-        if self.severity == Severity::Contradiction || self.files.is_empty() {
-            write!(f, "{} [{}]", self.message, self.rule)
-        } else {
+        let wrote_place = (self.severity != Severity::Contradiction && !self.files.is_empty())
+            || self.element.is_some()
+            || self.line.is_some();
+        if wrote_place {
             write!(f, ": {} [{}]", self.message, self.rule)
+        } else {
+            write!(f, "{} [{}]", self.message, self.rule)
         }
     }
 }

@@ -300,10 +300,8 @@ fn confirm(
     };
     let numbers = match Numbers::from_text(&info.numbers) {
         Ok(n) => n,
-        Err(why) => {
-            e.notes.push(format!(
-                "the request's 保険者番号 is not one ({why}); a confirmation by numbers cannot send it, so this exchange is not a step"
-            ));
+        Err(_) => {
+            e.notes.push("the request's 保険者番号 is not one (its form or check digit is wrong; the value is not written here); a confirmation by numbers cannot send it, so this exchange is not a step".to_string());
             f.push(e);
             return;
         }
@@ -316,7 +314,7 @@ fn confirm(
     {
         e.notes.push(format!(
             "answered {} (the request itself was refused); the scenario's confirmations are well-formed, so this exchange is not a step",
-            r.header.error_code.as_deref().unwrap_or("an error")
+            r.header.error_code.as_deref().map_or_else(|| "an error".into(), super::shown_code)
         ));
         f.push(e);
         return;
@@ -460,9 +458,7 @@ fn data(
             .insert(0, request.map(|q| q.name.clone()).unwrap_or_default());
         match Numbers::from_text(&q.header.numbers) {
             Ok(n) => e.asked = Some(n),
-            Err(why) => e.notes.push(format!(
-                "the request's 保険者番号 is not one ({why}); the patient is found by the answer's name and birth date"
-            )),
+            Err(_) => e.notes.push("the request's 保険者番号 is not one (its form or check digit is wrong; the value is not written here); the patient is found by the answer's name and birth date".to_string()),
         }
     }
     let person = match &r.result {
@@ -547,10 +543,8 @@ fn bulk(
             .push(format!("一括照会 unit {} of {}", n + 1, r.units.len()));
         let numbers = match Numbers::from_text(&unit.search_info.numbers) {
             Ok(x) => x,
-            Err(why) => {
-                e.notes.push(format!(
-                    "the unit's 保険者番号 is not one ({why}); not a step"
-                ));
+            Err(_) => {
+                e.notes.push("the unit's 保険者番号 is not one (its form or check digit is wrong; the value is not written here); not a step".to_string());
                 f.push(e);
                 continue;
             }

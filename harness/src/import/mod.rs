@@ -231,6 +231,21 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
             ),
         }),
     }
+    if yaml.len() as u64 > load::MAX_FILE_BYTES {
+        diags.push(Diagnostic {
+            severity: Severity::Refused,
+            files: Vec::new(),
+            element: None,
+            line: None,
+            rule: "import::too-large-scenario",
+            message: format!(
+                "the scenario would be {} bytes, more than the {} a scenario file may have: import fewer files at once (for example one patient's or one day's)",
+                yaml.len(),
+                load::MAX_FILE_BYTES
+            ),
+        });
+        return Err(diags);
+    }
     self_check(&id, &yaml, &mut diags)?;
     let files = read
         .iter()
@@ -247,6 +262,22 @@ pub fn import(files: &[(String, Vec<u8>)], options: &Options) -> Result<Imported
         files,
         diagnostics: diags,
     })
+}
+
+/// An error code as the scenario's comments may show it: a code's shape (ASCII letters, digits,
+/// `-`, `_`, at most 16), else a placeholder — a terminal's free text can hold personal data.
+pub(super) fn shown_code(code: &str) -> String {
+    let code = code.trim();
+    if !code.is_empty()
+        && code.len() <= 16
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        code.to_string()
+    } else {
+        "(not a code: its text is not written here)".to_string()
+    }
 }
 
 /// No file gave anything to restate.
@@ -430,3 +461,23 @@ fn pseudonymiser(
 /// The longest text taken as a possible name to avoid (氏名 and カナ are at most 100 characters
 /// in the OQS layouts; longer texts are not names).
 const MAX_NAME_CHARS: usize = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::shown_code;
+
+    #[test]
+    fn only_a_codes_shape_reaches_a_comment() {
+        assert_eq!(shown_code("ONS-E0103"), "ONS-E0103");
+        assert_eq!(shown_code(" EPS0001 "), "EPS0001");
+        for free in [
+            "ERR 山田花子様 東京都港区1-2-3",
+            "ERR-0001 see log",
+            "A-VERY-LONG-CODE-OVER-16",
+            "",
+        ] {
+            let shown = shown_code(free);
+            assert!(shown.starts_with("(not a code"), "{free} → {shown}");
+        }
+    }
+}

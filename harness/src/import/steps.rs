@@ -180,7 +180,9 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
                 2,
                 &format!(
                     "unknown: the answer's error code {} has no name in the scenario language; nothing restated",
-                    a.code.as_deref().unwrap_or("(none)")
+                    a.code
+                        .as_deref()
+                        .map_or_else(|| "(none)".into(), super::shown_code)
                 ),
             );
         }
@@ -189,7 +191,8 @@ pub(super) fn steps(ctx: &Ctx<'_>, o: &mut String) -> Vec<Restated> {
                 o,
                 2,
                 &format!(
-                    "unknown: the answer's error code {code} has no name in the scenario language; nothing restated"
+                    "unknown: the answer's error code {} has no name in the scenario language; nothing restated",
+                    super::shown_code(code)
                 ),
             );
         }

@@ -1,12 +1,16 @@
 //! An axum router served on its own thread and runtime, so the synchronous runner keeps its
 //! own: the terminal endpoints and J-LIS over HTTP both start this way. Dropping the
-//! [`Server`] shuts it down gracefully and waits for the thread.
+//! [`Server`] shuts it down gracefully, closes what is still open after two seconds (a peer
+//! that sent half a request head never ends a graceful shutdown) and waits for the thread.
 
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
 use axum::Router;
 use tokio::sync::oneshot;
+
+/// How long a stopping server waits for open connections before it closes them.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A running HTTP server.
 pub struct Server {
@@ -43,13 +47,25 @@ impl Server {
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
-                    let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                    let asked = std::sync::Arc::new(tokio::sync::Notify::new());
+                    let told = asked.clone();
+                    let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                         let _ = rx.await;
+                        told.notify_one();
                     });
-                    if let Err(e) = serve.await {
-                        tracing::error!(target: "onshi::http", endpoints = name, error = %e, "endpoints failed");
+                    // Graceful shutdown waits for open connections, and a peer that sent half
+                    // a request head would hold it forever: after the grace, they are closed.
+                    tokio::select! {
+                        r = serve => if let Err(e) = r {
+                            tracing::error!(target: "onshi::http", endpoints = name, error = %e, "endpoints failed");
+                        },
+                        () = async {
+                            asked.notified().await;
+                            tokio::time::sleep(SHUTDOWN_GRACE).await;
+                        } => tracing::warn!(target: "onshi::http", endpoints = name, "connections still open after the shutdown grace: closed"),
                     }
                 });
+                runtime.shutdown_timeout(SHUTDOWN_GRACE);
             })
             .map_err(|e| format!("cannot start the HTTP thread: {e}"))?;
         Ok(Server {

@@ -90,6 +90,10 @@ fn predefined(name: &str) -> Option<char> {
     })
 }
 
+/// The longest element name read (the layouts' longest is under 60 bytes): a document of long
+/// names would make every path built from them (`oqs::leaves`) huge.
+const MAX_NAME_BYTES: usize = 256;
+
 /// Parses a whole document into its root element.
 pub(crate) fn read_document(bytes: &[u8]) -> Result<In, OqsError> {
     let (text, _) = decode_document(bytes)?;
@@ -110,6 +114,12 @@ fn parse_tree(text: &str) -> Result<In, OqsError> {
             .map_err(|e| syntax(lines.at(reader.error_position()), e.to_string()))?;
         let element = match &event {
             Event::Start(e) | Event::Empty(e) => {
+                if e.name().as_ref().len() > MAX_NAME_BYTES {
+                    return Err(syntax(
+                        at,
+                        format!("an element name longer than {MAX_NAME_BYTES} bytes"),
+                    ));
+                }
                 for attr in e.attributes() {
                     attr.map_err(|err| syntax(at, err.to_string()))?;
                 }
@@ -343,6 +353,15 @@ mod tests {
         let back = Lines::new(text);
         let _ = back.at(text.len() as u64);
         assert_eq!(back.at(5), Lines::new(text).at(5));
+    }
+
+    #[test]
+    fn an_overlong_element_name_is_an_error() {
+        let name = "N".repeat(MAX_NAME_BYTES + 1);
+        let e = parse_tree(&format!("<a><{name}/></a>")).expect_err("must fail");
+        assert!(e.to_string().contains("element name longer"), "{e}");
+        let ok = "N".repeat(MAX_NAME_BYTES);
+        assert!(parse_tree(&format!("<a><{ok}/></a>")).is_ok());
     }
 
     #[test]
