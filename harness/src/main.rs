@@ -234,6 +234,16 @@ enum Command {
         #[arg(long)]
         keep_requests: bool,
     },
+    /// Serve onshi's reference registry as an external service fed by the registry feed (for a
+    /// registry adapter; docs/registry-role.md) / 参照レジストリをフィードで動く外部サービスとして提供する.
+    ServeRegistry {
+        /// Listen here (port 0: any free port; loopback only unless --allow-remote).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        http: String,
+        /// Let --http listen on a non-loopback address (plain HTTP, no password: a warning is printed).
+        #[arg(long)]
+        allow_remote: bool,
+    },
     /// Build a synthetic world, confirm every card once, print a summary / 合成の世界を作り全員を確認する.
     World {
         /// Number of synthetic people.
@@ -308,6 +318,9 @@ fn main() -> ExitCode {
                 allow_remote,
             },
         ),
+        Command::ServeRegistry { http, allow_remote } => {
+            cli::registry::serve_registry(lang, &http, allow_remote)
+        }
         Command::World { people, seed } => cli::world::world(lang, people, seed),
         Command::Card {
             action:

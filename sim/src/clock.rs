@@ -74,6 +74,14 @@ impl serde::Serialize for Moment {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Moment {
+    /// `YYYY-MM-DDTHH:MM[:SS][+09:00]`, as [`Moment::parse`] reads it.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Moment::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.0;

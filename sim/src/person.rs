@@ -74,7 +74,8 @@ pub struct Person {
 
 /// One period of a 所得区分 determination: from `from` until the next period starts. Held by the
 /// person (their income, any insurer) or by one 資格 (the insurer's own determination).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IncomePeriod {
     /// First day.
     pub from: Date,

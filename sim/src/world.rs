@@ -37,6 +37,7 @@ mod card_steps;
 mod events;
 mod links;
 mod query;
+mod replica;
 mod visit;
 
 pub use card_steps::{
@@ -724,6 +725,27 @@ impl World {
     /// was handed out (empty unless [`World::keep_exchanges`] is on).
     pub fn take_exchanges(&mut self) -> Vec<crate::registry::ClinicExchange> {
         self.registry.exchanges_mut().take()
+    }
+
+    /// Keeps, with each exchange, the registry feed's facts as they stood when it was asked
+    /// (for [`World::take_exchanges_with_facts`]; exchanges must be kept too).
+    pub fn keep_exchange_facts(&mut self, on: bool) {
+        self.registry.exchanges_mut().keep_facts(on);
+    }
+
+    /// [`World::take_exchanges`], each with the feed's facts of its moment.
+    pub fn take_exchanges_with_facts(
+        &mut self,
+    ) -> Vec<(
+        crate::registry::ClinicExchange,
+        Option<Box<crate::feed::Facts>>,
+    )> {
+        self.registry.exchanges_mut().take_with_facts()
+    }
+
+    /// The registry feed's facts now ([`crate::feed`]).
+    pub fn feed_facts(&self) -> crate::feed::Facts {
+        crate::feed::Facts::of(&self.view(), &self.registry)
     }
 
     /// Asks the registry directly, as a reader would after verification (benchmarks, the

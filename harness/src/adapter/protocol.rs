@@ -28,6 +28,28 @@ pub enum ToAdapter {
         /// The institutions the system under test plays.
         institutions: Vec<InstitutionInfo>,
     },
+    /// The registry role: the scenario starts; the adapter starts its eligibility service and
+    /// replies `ready` with the `service` URL (`docs/registry-role.md`).
+    RegistryHello {
+        /// [`PROTOCOL`].
+        protocol: String,
+        /// Scenario id.
+        scenario: String,
+        /// The scenario's seed.
+        seed: u64,
+        /// Virtual time.
+        now: String,
+        /// Base URL of J-LIS over HTTP (certificate status, the 旧番号 chain, the CAs).
+        jlis: String,
+    },
+    /// The registry role: what the registry must know now, as registry feed records in order
+    /// (`docs/registry-role.md`); reply `done` once they are applied.
+    Facts {
+        /// Virtual time.
+        now: String,
+        /// The records (each an object with a `type`).
+        records: Vec<serde_json::Value>,
+    },
     /// A patient arrives at the reception desk.
     Visit(Box<VisitEvent>),
     /// The virtual clock moved; do what is due (retries) and reply `done`.
@@ -65,6 +87,8 @@ impl ToAdapter {
     pub fn kind(&self) -> &'static str {
         match self {
             ToAdapter::Hello { .. } => "hello",
+            ToAdapter::RegistryHello { .. } => "registry_hello",
+            ToAdapter::Facts { .. } => "facts",
             ToAdapter::Visit(_) => "visit",
             ToAdapter::Time { .. } => "time",
             ToAdapter::Outage { .. } => "outage",
@@ -76,7 +100,8 @@ impl ToAdapter {
     /// The reply `type` this message wants.
     pub fn reply_kind(&self) -> &'static str {
         match self {
-            ToAdapter::Hello { .. } => "ready",
+            ToAdapter::Hello { .. } | ToAdapter::RegistryHello { .. } => "ready",
+            ToAdapter::Facts { .. } => "done",
             ToAdapter::Visit(_) | ToAdapter::Observe { .. } => "recorded",
             ToAdapter::Time { .. } | ToAdapter::Outage { .. } => "done",
             ToAdapter::End { .. } => "bye",
@@ -202,6 +227,9 @@ pub enum FromAdapter {
         protocol: String,
         /// The system under test.
         system: SystemInfo,
+        /// The registry role: the base URL the eligibility service answers at.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<String>,
     },
     /// Reply to `visit` and `observe`.
     Recorded(Box<Recorded>),

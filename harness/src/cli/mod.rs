@@ -31,6 +31,7 @@ pub mod explore;
 pub mod import;
 pub mod new_adapter;
 pub mod oqs;
+pub mod registry;
 pub mod run;
 pub mod world;
 

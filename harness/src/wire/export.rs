@@ -124,7 +124,7 @@ impl TerminalFiles {
             ..ServiceSettings::new(terminal)
         };
         match exchange {
-            ClinicExchange::Card(answer) => {
+            ClinicExchange::Card { answer, .. } => {
                 self.note_results(answer);
                 let response = face_response(&w.view(), answer, terminal);
                 let institution = response.header.institution;

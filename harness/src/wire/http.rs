@@ -167,6 +167,16 @@ impl Drop for HttpServer {
     }
 }
 
+/// The web API's routes (login, search) answering from `service`, to merge into another
+/// router (`onshi serve-registry` serves them next to its own).
+pub fn web_api_router(config: HttpConfig, service: Arc<Service>) -> Router {
+    router(Arc::new(AppState {
+        service,
+        config,
+        tokens: Mutex::new(HashMap::new()),
+    }))
+}
+
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(LOGIN_PATH, post(login).fallback(wrong_method))

@@ -16,7 +16,7 @@ pub mod export;
 pub mod face;
 pub mod folder;
 pub mod http;
-mod json;
+pub(crate) mod json;
 pub mod log;
 pub mod service;
 

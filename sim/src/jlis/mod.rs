@@ -29,6 +29,7 @@ mod x509;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -108,6 +109,13 @@ pub enum JlisError {
     /// The u32 handle space (or a chain position) is exhausted.
     #[error("too many certificates: the 2^32 handle space is exhausted")]
     TooManyCertificates,
+    /// A replica J-LIS was given the same serial twice, or a world's own J-LIS was asked to
+    /// adopt a certificate.
+    #[error("certificate serial {0} is already known to this J-LIS")]
+    DuplicateSerial(Serial),
+    /// A replica J-LIS holds facts only: it neither issues, builds nor signs certificates.
+    #[error("a replica J-LIS cannot {0}")]
+    Replica(&'static str),
     /// A key pool with no keys.
     #[error("a key pool needs at least one key")]
     EmptyKeyPool,
@@ -202,6 +210,11 @@ pub struct Jlis {
     chains: Vec<Chains>,
     /// The auth and signature CA certificates, built on first read.
     ca_der: [OnceLock<Arc<[u8]>>; 2],
+    /// The root the holders' link ids are drawn from.
+    root: SeedRoot,
+    /// Serial → record index for certificates another J-LIS issued ([`Jlis::adopt`]): a
+    /// replica registry's copy of the J-LIS facts it was fed. Empty in a world's own J-LIS.
+    adopted: HashMap<Serial, u32>,
 }
 
 impl fmt::Debug for Jlis {
@@ -233,6 +246,8 @@ impl Jlis {
     /// J-LIS using `pool` for its CA and certificate keys.
     pub fn with_pool(root: SeedRoot, ca_valid_from: Date, pool: KeyPool) -> Self {
         Jlis {
+            root,
+            adopted: HashMap::new(),
             deal: pool.deal(&root),
             pool,
             ca_valid_from,
@@ -299,6 +314,9 @@ impl Jlis {
     ) -> Result<CertId, JlisError> {
         if not_after < issued {
             return Err(JlisError::EmptyValidity { issued, not_after });
+        }
+        if !self.adopted.is_empty() {
+            return Err(JlisError::Replica("issue certificates"));
         }
         if issued < self.ca_valid_from {
             return Err(JlisError::BeforeCa {
@@ -388,6 +406,9 @@ impl Jlis {
 
     /// The certificate with `serial`, in O(1) (the serial numbering is inverted, no map).
     pub fn lookup(&self, serial: Serial) -> Option<CertId> {
+        if !self.adopted.is_empty() {
+            return self.adopted.get(&serial).map(|&i| CertId(i));
+        }
         let index = self.serials.index_of(serial)?;
         let record = self.records.get(index as usize)?;
         (record.serial == serial).then_some(CertId(index))
@@ -432,6 +453,79 @@ impl Jlis {
         self.serials.serial_of(next)
     }
 
+    /// The opaque id J-LIS gives `person`'s holder where it names the holder to a registry (its
+    /// HTTP answers, the registry feed): 16 lower-case hex digits drawn from the world's seed,
+    /// stable within a scenario, the same for every certificate of the person, and unrelated to
+    /// the My Number and the 住民票コード. It plays the part of a 機関別符号.
+    pub fn holder_link(&self, person: PersonId) -> String {
+        format!(
+            "{:016x}",
+            self.root.draw("jlis.holder-link", person.index() as u64)
+        )
+    }
+
+    /// A J-LIS that holds another J-LIS's facts instead of issuing: its CA certificates are
+    /// `auth_ca` and `sign_ca` (DER), and its certificates come from [`Jlis::adopt`]. A replica
+    /// registry built from the registry feed uses it to check a terminal's certificate chain and
+    /// to answer status and 旧番号 questions; it cannot build or sign certificates.
+    pub fn replica(root: SeedRoot, auth_ca: Vec<u8>, sign_ca: Vec<u8>) -> Self {
+        let j = Jlis::new(root, Date::MIN);
+        let _ = j.ca_der[ca_slot(CertKind::Auth)].set(auth_ca.into());
+        let _ = j.ca_der[ca_slot(CertKind::Sign)].set(sign_ca.into());
+        j
+    }
+
+    /// Records a certificate another J-LIS issued, with its serial, at the end of `person`'s
+    /// chain of its kind (so adopt a holder's certificates in the order they were issued). A
+    /// serial adopted twice is [`JlisError::DuplicateSerial`].
+    pub fn adopt(
+        &mut self,
+        serial: Serial,
+        person: PersonId,
+        kind: CertKind,
+        cause: IssueCause,
+        issued: Date,
+        not_after: Date,
+    ) -> Result<CertId, JlisError> {
+        if not_after < issued {
+            return Err(JlisError::EmptyValidity { issued, not_after });
+        }
+        if self.adopted.contains_key(&serial)
+            || (self.adopted.is_empty() && !self.records.is_empty())
+        {
+            return Err(JlisError::DuplicateSerial(serial));
+        }
+        let index =
+            u32::try_from(self.records.len()).map_err(|_| JlisError::TooManyCertificates)?;
+        if self.chains.len() <= person.index() {
+            self.chains.resize_with(person.index() + 1, Chains::default);
+        }
+        let chain = self.chains[person.index()].of_mut(kind);
+        let chain_position =
+            u32::try_from(chain.len()).map_err(|_| JlisError::TooManyCertificates)?;
+        chain.push(serial);
+        self.records.push(CertRecord {
+            serial,
+            person,
+            kind,
+            cause,
+            issued,
+            not_after,
+            key: self.deal.key_for(index),
+            chain_position,
+            revocation: None,
+            subject: None,
+            der: OnceLock::new(),
+        });
+        self.adopted.insert(serial, index);
+        Ok(CertId(index))
+    }
+
+    /// Every certificate record, in the order issued.
+    pub fn records(&self) -> &[CertRecord] {
+        &self.records
+    }
+
     /// The person's 住民票コード (JLIS-4): 11 synthetic digits, unique per person for this
     /// seed, derived from the seed.
     pub fn resident_code(&self, person: PersonId) -> String {
@@ -443,6 +537,9 @@ impl Jlis {
         let record = self.record(cert)?;
         if let Some(der) = record.der.get() {
             return Ok(Arc::clone(der));
+        }
+        if !self.adopted.is_empty() {
+            return Err(JlisError::Replica("build certificates"));
         }
         let subject_key = self.pool.public_key(record.key)?;
         let ca_key = self.pool.ca_private_key(record.kind)?;
@@ -463,6 +560,9 @@ impl Jlis {
     /// [`JlisError::SignInputTooLong`]. Status is not checked: a revoked card still signs;
     /// verifiers ask [`Jlis::status`].
     pub fn sign(&self, cert: CertId, input: &[u8]) -> Result<Vec<u8>, JlisError> {
+        if !self.adopted.is_empty() {
+            return Err(JlisError::Replica("sign"));
+        }
         let key = self.pool.private_key(self.record(cert)?.key)?;
         let max = key.size().saturating_sub(11);
         if input.len() > max {

@@ -96,12 +96,28 @@ pub struct Registry {
     current: FastMap<PersonId, Serial>,
     registered_people: FastMap<PersonId, InsurerIdOrNone>,
     counts: BTreeMap<InsurerId, u64>,
-    consents: FastMap<(PersonId, InstitutionId), Vec<ConsentRecord>>,
-    medical: FastMap<PersonId, Vec<MedicalRecord>>,
-    checkups: FastMap<PersonId, Vec<Checkup>>,
-    reference_numbers: FastMap<(InstitutionId, QualificationId), String>,
-    outages: Vec<Outage>,
+    pub(crate) consents: FastMap<(PersonId, InstitutionId), Vec<ConsentRecord>>,
+    pub(crate) medical: FastMap<PersonId, Vec<MedicalRecord>>,
+    pub(crate) checkups: FastMap<PersonId, Vec<Checkup>>,
+    pub(crate) reference_numbers: FastMap<(InstitutionId, QualificationId), String>,
+    pub(crate) outages: Vec<Outage>,
+    /// Every registration that took effect, oldest first (what the feed tells a registry under
+    /// test; relinks through J-LIS are the registry's own doing and are not here).
+    pub(crate) registrations: Vec<Registration>,
     exchanges: ExchangeLog,
+}
+
+/// A registration for insurance use as it reached the registry (REG-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The auth serial registered.
+    pub serial: Serial,
+    /// Whose.
+    pub person: PersonId,
+    /// 申込方法.
+    pub channel: Channel,
+    /// When.
+    pub at: Moment,
 }
 
 type InsurerIdOrNone = Option<InsurerId>;
@@ -194,6 +210,12 @@ impl Registry {
                 superseded: false,
             },
         );
+        self.registrations.push(Registration {
+            serial,
+            person,
+            channel,
+            at: v.now,
+        });
         let insurer = v
             .current_qualification(person)
             .map(|q| v.quals[q.index()].numbers.insurer);
@@ -400,8 +422,17 @@ impl Registry {
             answer.person,
             || answer.summary(),
         );
-        self.exchanges
-            .push(|| ClinicExchange::Card(Box::new(answer.clone())));
+        let facts = self
+            .exchanges
+            .wants_facts()
+            .then(|| crate::feed::Facts::of(v, self));
+        self.exchanges.push_with(
+            || ClinicExchange::Card {
+                request: req,
+                answer: Box::new(answer.clone()),
+            },
+            facts,
+        );
         answer
     }
 
@@ -553,10 +584,17 @@ impl Registry {
             answer.person,
             || answer.summary(),
         );
-        self.exchanges.push(|| ClinicExchange::Numbers {
-            request: Box::new(req.clone()),
-            answer: Box::new(answer.clone()),
-        });
+        let facts = self
+            .exchanges
+            .wants_facts()
+            .then(|| crate::feed::Facts::of(v, self));
+        self.exchanges.push_with(
+            || ClinicExchange::Numbers {
+                request: Box::new(req.clone()),
+                answer: Box::new(answer.clone()),
+            },
+            facts,
+        );
         answer
     }
 

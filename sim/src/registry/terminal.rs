@@ -19,6 +19,9 @@ use crate::jlis::{
 };
 use crate::rng::SeedRoot;
 
+/// Challenges open at once; issuing one more drops one of the open ones.
+pub const MAX_OPEN_CHALLENGES: usize = 4096;
+
 /// Length of a challenge in bytes.
 pub const CHALLENGE_LEN: usize = 32;
 
@@ -119,6 +122,11 @@ impl Challenges {
             i += 1;
         }
         self.counter += 1;
+        // Bounded: a caller that asks and never answers cannot grow the set without end (the
+        // smallest open challenge goes first).
+        while self.open.len() >= MAX_OPEN_CHALLENGES {
+            self.open.pop_first();
+        }
         self.open.insert(out.clone());
         out
     }

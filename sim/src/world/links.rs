@@ -160,7 +160,7 @@ impl World {
     }
 
     /// Moves `q` to the records of `to` (the registry's index by 個人番号).
-    fn relink(&mut self, q: QualificationId, to: PersonId) {
+    pub(super) fn relink(&mut self, q: QualificationId, to: PersonId) {
         let from = self.quals[q.index()].linked_person;
         if let Some(list) = self.person_quals.get_mut(from.index()) {
             list.retain(|x| *x != q);

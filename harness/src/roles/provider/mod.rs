@@ -284,7 +284,7 @@ pub(crate) fn moment_text(w: &World) -> String {
     format!("{}+09:00", now.to_string().trim_end_matches("+09:00"))
 }
 
-fn with_stderr(text: String, tail: &str) -> String {
+pub(crate) fn with_stderr(text: String, tail: &str) -> String {
     let lines: Vec<&str> = tail.lines().collect();
     if lines.is_empty() {
         return format!("{text}\n  (the adapter wrote nothing to standard error)");

@@ -43,6 +43,19 @@ pub struct RegistryClient {
     http: reqwest::Client,
 }
 
+/// One request: a POST with its body and media type, or a GET (`body: None`).
+#[derive(Clone, Debug)]
+pub struct Ask<'a> {
+    /// The path under the base.
+    pub path: &'a str,
+    /// The body and its `Content-Type`; `None` for a GET.
+    pub body: Option<(Vec<u8>, &'a str)>,
+    /// The media type the answer must have (sent as `Accept`).
+    pub accept: &'a str,
+    /// An `Authorization` header (the OQS web API's bare idToken).
+    pub authorization: Option<&'a str>,
+}
+
 /// An answer read whole within the limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
@@ -199,6 +212,23 @@ impl RegistryClient {
         content_type: &str,
         accept: &str,
     ) -> Result<Answer, RegistryFault> {
+        self.ask(Ask {
+            path,
+            body: Some((body, content_type)),
+            accept,
+            authorization: None,
+        })
+        .await
+    }
+
+    /// Sends `ask` and reads the answer, which must be 2xx and of the media type `ask.accept`.
+    pub async fn ask(&self, ask: Ask<'_>) -> Result<Answer, RegistryFault> {
+        let Ask {
+            path,
+            body,
+            accept,
+            authorization,
+        } = ask;
         let url = self.url(path)?;
         let shown = url.to_string();
         let start = Instant::now();
@@ -208,13 +238,19 @@ impl RegistryClient {
             after: self.timeout,
             stage,
         };
-        let send = self
-            .http
-            .post(url)
-            .header(CONTENT_TYPE, content_type)
-            .header(ACCEPT, accept)
-            .body(body)
-            .send();
+        let mut request = match body {
+            Some((body, content_type)) => self
+                .http
+                .post(url)
+                .header(CONTENT_TYPE, content_type)
+                .body(body),
+            None => self.http.get(url),
+        };
+        request = request.header(ACCEPT, accept);
+        if let Some(token) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, token);
+        }
+        let send = request.send();
         let mut response = match timeout_at(deadline, send).await {
             Err(_) => return Err(timed_out("waiting for the answer's headers".into())),
             Ok(Err(e)) => return Err(send_fault(&shown, &e, self.timeout)),

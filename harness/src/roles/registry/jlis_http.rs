@@ -98,10 +98,7 @@ pub fn router(source: JlisSource) -> Router {
 /// from the world's seed, stable within a scenario, the same for every certificate of the
 /// person, and unrelated to the My Number and the 住民票コード.
 pub fn holder_link(world: &World, person: PersonId) -> String {
-    format!(
-        "{:016x}",
-        world.seed().draw("jlis.holder-link", person.index() as u64)
-    )
+    world.jlis().holder_link(person)
 }
 
 fn error(status: StatusCode, code: &str, msg: impl Into<String>) -> Response {

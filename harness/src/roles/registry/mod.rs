@@ -10,7 +10,16 @@
 
 pub mod client;
 pub mod compare;
+pub mod drive;
 pub mod jlis_http;
+pub mod serve;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use drive::RegistryLink;
+
+use crate::scenario::plan::Plan;
 
 /// Who plays the registry.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +27,18 @@ pub enum RegistryRole {
     /// The reference registry in `onshi-sim`.
     #[default]
     Reference,
+    /// An eligibility service under test, in the scenarios of the registry suite
+    /// ([`Plan::registry_suite`]).
+    UnderTest(Arc<RegistryUnderTest>),
+}
+
+/// A registry under test, for a whole run.
+#[derive(Clone, Debug)]
+pub struct RegistryUnderTest {
+    /// How onshi reaches it.
+    pub link: RegistryLink,
+    /// How long one answer (HTTP) or one adapter reply may take.
+    pub timeout: Duration,
 }
 
 impl RegistryRole {
@@ -25,6 +46,20 @@ impl RegistryRole {
     pub fn describe(&self) -> String {
         match self {
             RegistryRole::Reference => "reference".into(),
+            RegistryRole::UnderTest(r) => super::under_test(&match &r.link {
+                RegistryLink::Adapter(c) => format!("registry adapter `{}`", c.command),
+                RegistryLink::Replica => {
+                    "onshi's replica registry, fed by the registry feed".into()
+                }
+            }),
+        }
+    }
+
+    /// The registry under test, in a scenario of the registry suite.
+    pub fn under_test_for(&self, plan: &Plan) -> Option<&RegistryUnderTest> {
+        match self {
+            RegistryRole::UnderTest(r) if plan.registry_suite() => Some(r),
+            _ => None,
         }
     }
 }

@@ -26,7 +26,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use onshi_sim::ids::InstitutionId;
 use onshi_sim::oqs::{CharacterCode, EncodeOptions, encode};
 use onshi_sim::oqs::{ConfirmEcho, to_confirm_response};
-use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof};
+use onshi_sim::registry::terminal::{SignedCardConfirm, TerminalProof, TerminalRejection};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -63,7 +63,7 @@ fn no_scenario() -> Response {
     )
 }
 
-fn error(status: StatusCode, code: &str, msg: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, msg: impl Into<String>) -> Response {
     (
         status,
         axum::Json(json!({"status": "error", "code": code, "msg": msg.into()})),
@@ -219,17 +219,105 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
         });
         error(status, kind, msg)
     };
-    let req: ConfirmBody = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return refuse(
-                String::new(),
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("the body is not the confirm JSON: {e}"),
-            );
+    let parsed = match parse_confirm(&body) {
+        Ok(p) => p,
+        Err((code_text, kind, msg)) => {
+            return refuse(code_text, StatusCode::BAD_REQUEST, kind, msg);
         }
     };
+    let ParsedConfirm {
+        code_text,
+        certificate_der,
+        proof,
+        limit_consent,
+        disease_consent,
+    } = parsed;
+    let mut world = shared.lock();
+    let found: Option<(InstitutionId, onshi_sim::ids::InstitutionCode)> = world
+        .institutions()
+        .iter()
+        .find(|i| i.code.to_string() == code_text)
+        .map(|i| (i.id, i.code));
+    let Some((institution, code)) = found else {
+        drop(world);
+        return refuse(
+            code_text.clone(),
+            StatusCode::NOT_FOUND,
+            "unknown_institution",
+            format!("医療機関コード `{code_text}` is not an institution of this world"),
+        );
+    };
+    let signed = SignedCardConfirm {
+        certificate_der,
+        proof,
+        institution,
+        date: world.clock().today(),
+        limit_consent,
+        disease_consent,
+    };
+    let answered = app.desk.confirm(&mut world, &signed);
+    confirm_response(&world, code, answered)
+}
+
+/// The HTTP answer to a card confirmation: the 資格確認結果 as OQS XML (UTF-8), or the
+/// terminal's rejection as a JSON error.
+pub(crate) fn confirm_response(
+    world: &onshi_sim::World,
+    code: onshi_sim::ids::InstitutionCode,
+    answered: Result<onshi_sim::registry::Answer, TerminalRejection>,
+) -> Response {
+    match answered {
+        Ok(answer) => {
+            let response =
+                to_confirm_response(&answer, &world.view(), code, &ConfirmEcho::default());
+            match encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8)) {
+                Ok(enc) => (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/xml; charset=UTF-8")],
+                    enc.bytes,
+                )
+                    .into_response(),
+                Err(e) => error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "encode",
+                    format!("the answer could not be written: {e}"),
+                ),
+            }
+        }
+        Err(rejection) => {
+            let msg = rejection.to_string();
+            let kind = serde_json::to_value(&rejection)
+                .ok()
+                .and_then(|v| {
+                    v.get("rejection")
+                        .and_then(|k| k.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| "rejected".into());
+            error(StatusCode::BAD_REQUEST, &kind, msg)
+        }
+    }
+}
+
+/// A confirm body as read: the 医療機関コード as sent, the certificate, the proof, the consents.
+pub(crate) struct ParsedConfirm {
+    pub(crate) code_text: String,
+    pub(crate) certificate_der: Vec<u8>,
+    pub(crate) proof: TerminalProof,
+    pub(crate) limit_consent: bool,
+    pub(crate) disease_consent: bool,
+}
+
+/// Reads a confirm body; the error is the 医療機関コード as far as it was read, the error code
+/// (`malformed_json`, `malformed_field`) and the message.
+pub(crate) fn parse_confirm(body: &[u8]) -> Result<ParsedConfirm, (String, &'static str, String)> {
+    let req: ConfirmBody = serde_json::from_slice(body).map_err(|e| {
+        (
+            String::new(),
+            "malformed_json",
+            format!("the body is not the confirm JSON: {e}"),
+        )
+    })?;
     let code_text = req.medical_institution_code.clone();
     let decoded = (|| {
         let certificate = b64("certificate", &req.certificate)?;
@@ -252,64 +340,14 @@ async fn confirm(State(app): State<App>, body: Bytes) -> Response {
         };
         Ok::<_, String>((certificate, proof))
     })();
-    let (certificate_der, proof) = match decoded {
-        Ok(d) => d,
-        Err(msg) => return refuse(code_text, StatusCode::BAD_REQUEST, "malformed_field", msg),
-    };
-    let mut world = shared.lock();
-    let found: Option<(InstitutionId, onshi_sim::ids::InstitutionCode)> = world
-        .institutions()
-        .iter()
-        .find(|i| i.code.to_string() == code_text)
-        .map(|i| (i.id, i.code));
-    let Some((institution, code)) = found else {
-        drop(world);
-        return refuse(
-            code_text.clone(),
-            StatusCode::NOT_FOUND,
-            "unknown_institution",
-            format!("医療機関コード `{code_text}` is not an institution of this world"),
-        );
-    };
-    let signed = SignedCardConfirm {
-        certificate_der,
-        proof,
-        institution,
-        date: world.clock().today(),
-        limit_consent: req.limit_consent,
-        disease_consent: req.disease_consent,
-    };
-    match app.desk.confirm(&mut world, &signed) {
-        Ok(answer) => {
-            let response =
-                to_confirm_response(&answer, &world.view(), code, &ConfirmEcho::default());
-            drop(world);
-            match encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8)) {
-                Ok(enc) => (
-                    StatusCode::OK,
-                    [(header::CONTENT_TYPE, "application/xml; charset=UTF-8")],
-                    enc.bytes,
-                )
-                    .into_response(),
-                Err(e) => error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "encode",
-                    format!("the answer could not be written: {e}"),
-                ),
-            }
-        }
-        Err(rejection) => {
-            drop(world);
-            let msg = rejection.to_string();
-            let kind = serde_json::to_value(&rejection)
-                .ok()
-                .and_then(|v| {
-                    v.get("rejection")
-                        .and_then(|k| k.as_str())
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| "rejected".into());
-            error(StatusCode::BAD_REQUEST, &kind, msg)
-        }
+    match decoded {
+        Ok((certificate_der, proof)) => Ok(ParsedConfirm {
+            code_text,
+            certificate_der,
+            proof,
+            limit_consent: req.limit_consent,
+            disease_consent: req.disease_consent,
+        }),
+        Err(msg) => Err((code_text, "malformed_field", msg)),
     }
 }

@@ -5,15 +5,31 @@
 use super::*;
 
 impl Executor<'_> {
-    /// Turns the exchanges of the step that just ran into files, when files are asked for.
-    pub(crate) fn collect_files(&mut self, shared: &SharedWorld) {
-        let Some(files) = self.files.as_deref_mut() else {
-            return;
-        };
-        let mut w = shared.lock();
-        for exchange in w.take_exchanges() {
-            files.add(&w, &exchange);
+    /// The exchanges of the step that just ran (step `n`, written at `origin`): into files,
+    /// when files are asked for, and asked again of the registry under test, whose checks are
+    /// added. An error is a failure to reach the registry under test's adapter.
+    pub(crate) fn collect_exchanges(
+        &mut self,
+        shared: &SharedWorld,
+        n: usize,
+        origin: Origin,
+    ) -> Result<(), String> {
+        if self.files.is_none() && self.registry.is_none() {
+            return Ok(());
         }
+        let exchanges = shared.lock().take_exchanges_with_facts();
+        if let Some(files) = self.files.as_deref_mut() {
+            let w = shared.lock();
+            for (exchange, _) in &exchanges {
+                files.add(&w, exchange);
+            }
+        }
+        let at = self.position(origin);
+        if let Some(run) = self.registry.as_mut() {
+            let checks = run.after_step(shared, exchanges, Some(n), &at)?;
+            self.checks.extend(checks);
+        }
+        Ok(())
     }
 }
 

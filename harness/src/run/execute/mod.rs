@@ -21,6 +21,7 @@ pub(crate) use onshi_sim::{World, WorldConfig};
 
 pub(crate) use crate::pcsc::tcp::{CardSlot, RetryPolicy};
 
+pub(crate) use crate::roles::registry::drive::RegistryRun;
 pub(crate) use crate::roles::terminal::card::{SharedLog, WorldCard};
 pub(crate) use crate::roles::terminal::desk::{
     CARD_SWAP_GAP, Desk, PatientTry, ReaderVisit, TerminalExchange,
@@ -84,6 +85,7 @@ fn execute_inner<T>(
 ) -> (ScenarioRecord, Option<T>) {
     let mut seen = None;
     let adapter = roles.provider.adapter_for(plan);
+    let registry = roles.registry.under_test_for(plan);
     let file = sources
         .first()
         .map(|s| s.display.clone())
@@ -111,7 +113,8 @@ fn execute_inner<T>(
     cfg.trace = true;
     cfg.reference_provider = adapter.is_none();
     let mut world = World::new(cfg);
-    world.keep_exchanges(files.is_some());
+    world.keep_exchanges(files.is_some() || registry.is_some());
+    world.keep_exchange_facts(registry.is_some());
     let mut ex = Executor {
         sources,
         outputs: Outputs::default(),
@@ -119,6 +122,7 @@ fn execute_inner<T>(
         terminal: plan.terminal.then_some(&roles.terminal),
         put: None,
         files,
+        registry: None,
     };
     if let Err(e) = setup::setup(&mut world, plan) {
         record.error = Some(format!("world setup failed: {e}"));
@@ -129,6 +133,17 @@ fn execute_inner<T>(
     let shared = SharedWorld::new(world);
     if let Some(TerminalRole::Pcsc { desk, .. }) = ex.terminal {
         desk.attach(shared.clone());
+    }
+    if let Some(r) = registry {
+        match RegistryRun::start(&r.link, r.timeout, plan, seed, &shared) {
+            Ok(run) => ex.registry = Some(run),
+            Err(e) => {
+                record.error = Some(format!("the registry under test could not start: {e}"));
+                record.verdict = Verdict::Fail;
+                record.trace = trace_events(&shared.lock());
+                return (record, None);
+            }
+        }
     }
     if let Some(run) = adapter {
         match UnderTest::start(run, plan, seed, &shared) {
@@ -146,8 +161,8 @@ fn execute_inner<T>(
         let _span =
             tracing::debug_span!("step", n = i + 1, at = %ex.position(step.origin)).entered();
         let done = ex.top_step(&shared, step, i + 1);
-        ex.collect_files(&shared);
-        if let Err(e) = done {
+        let asked = ex.collect_exchanges(&shared, i + 1, step.origin);
+        if let Err(e) = done.and(asked) {
             tracing::debug!(error = %e, "step failed");
             failed = Some(format!(
                 "step {} ({}) failed: {e}",
@@ -175,8 +190,8 @@ fn execute_inner<T>(
     }
     for (i, step) in plan.finally.iter().enumerate() {
         let done = ex.top_step(&shared, step, plan.steps.len() + i + 1);
-        ex.collect_files(&shared);
-        if let Err(e) = done {
+        let asked = ex.collect_exchanges(&shared, plan.steps.len() + i + 1, step.origin);
+        if let Err(e) = done.and(asked) {
             let msg = format!(
                 "finally step {} ({}) failed: {e}",
                 i + 1,
@@ -191,6 +206,15 @@ fn execute_inner<T>(
     }
     if let Some(TerminalRole::Pcsc { desk, .. }) = ex.terminal {
         desk.detach();
+    }
+    if let Some(run) = ex.registry.take() {
+        let now = shared.lock().now();
+        if let Err(e) = run.finish(now) {
+            failed = Some(match failed {
+                Some(f) => format!("{f}; at the end: {e}"),
+                None => e,
+            });
+        }
     }
     if let Some(put) = ex.put.take() {
         ex.requests_checks(&put, plan);
@@ -250,6 +274,8 @@ pub(crate) struct Executor<'a> {
     pub(crate) put: Option<UnderTest>,
     /// The files of the 資格確認端末, when they are asked for (`--oqs-files`).
     pub(crate) files: Option<&'a mut TerminalFiles>,
+    /// The registry under test, in registry-suite scenarios of a registry run.
+    pub(crate) registry: Option<RegistryRun>,
 }
 
 pub(crate) fn list<T: std::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {

@@ -95,6 +95,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether the scenario belongs to the registry suite: it cites a REG-, JLIS- or INS-
+    /// requirement (the registry's answers, J-LIS, the insurers' data the registry serves) and
+    /// does not route visits through the terminal role. A registry under test
+    /// (`--registry-adapter`) runs these.
+    pub fn registry_suite(&self) -> bool {
+        let cites = |ids: &[String]| {
+            ids.iter()
+                .any(|r| r.starts_with("REG-") || r.starts_with("JLIS-") || r.starts_with("INS-"))
+        };
+        !self.terminal
+            && (cites(&self.requirements) || self.expect.iter().any(|e| cites(&e.requirements)))
+    }
+
     /// Whether the scenario observes a provider (a `provider` or `requests` expectation, in
     /// `expect` or an `expect` step) and does not route visits through the terminal role: the
     /// scenarios a provider under test (`--adapter`) runs.
