@@ -261,13 +261,20 @@ impl Registry {
                 Err(e) => format!("denied: {e}"),
             },
         );
-        self.exchanges.push(|| super::ClinicExchange::Data {
-            at: v.now,
-            person,
-            institution,
-            kind,
-            result: result.clone(),
-        });
+        let facts = self
+            .exchanges
+            .wants_facts()
+            .then(|| crate::feed::Facts::of(v, self));
+        self.exchanges.push_with(
+            || super::ClinicExchange::Data {
+                at: v.now,
+                person,
+                institution,
+                kind,
+                result: result.clone(),
+            },
+            facts,
+        );
         result
     }
 

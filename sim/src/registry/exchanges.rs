@@ -69,12 +69,7 @@ impl ExchangeLog {
         self.facts && self.kept.is_some()
     }
 
-    /// Appends an exchange, built only when the log is kept.
-    pub(crate) fn push(&mut self, exchange: impl FnOnce() -> ClinicExchange) {
-        self.push_with(exchange, None);
-    }
-
-    /// Appends an exchange with the facts of its moment.
+    /// Appends an exchange (built only when the log is kept) with the facts of its moment.
     pub(crate) fn push_with(
         &mut self,
         exchange: impl FnOnce() -> ClinicExchange,

@@ -29,6 +29,7 @@ use onshi_sim::registry::{Answer, CardConfirm, ClinicExchange, NumberConfirm};
 use super::client::{Ask, RegistryClient, RegistryFault};
 use super::compare::{self, FieldDiff};
 use super::jlis_http::{self, JlisSource};
+use crate::wire::export::{TerminalFile, TerminalFolder};
 use crate::adapter::{Adapter, AdapterCommand, FromAdapter, PROTOCOL, ToAdapter};
 use crate::roles::serve::Server;
 use crate::scenario::plan::Plan;
@@ -59,6 +60,9 @@ pub(crate) struct RegistryRun {
     told_now: Option<Moment>,
     tokens: BTreeMap<InstitutionCode, String>,
     asked: u64,
+    /// The files a 資格確認端末 would have left for the exchanges so far: the 薬剤 and 特定健診
+    /// requests and the reference's results come from here.
+    files: crate::wire::export::TerminalFiles,
     _jlis: Server,
 }
 
@@ -144,6 +148,7 @@ impl RegistryRun {
             told_now: None,
             tokens: BTreeMap::new(),
             asked: 0,
+            files: crate::wire::export::TerminalFiles::new(CharacterCode::Utf8),
             _jlis: jlis,
         };
         let facts = shared.lock().feed_facts();
@@ -199,18 +204,29 @@ impl RegistryRun {
                 ClinicExchange::Card { answer, .. } | ClinicExchange::Numbers { answer, .. } => {
                     answer.processed_at
                 }
-                ClinicExchange::Data { .. } => continue,
+                ClinicExchange::Data { at, .. } => *at,
             };
             if let Some(f) = facts {
                 self.tell(&f, answer_at)?;
             }
-            let w = shared.lock();
-            let question = match &exchange {
-                ClinicExchange::Card { request, answer } => self.card(&w, request, answer),
-                ClinicExchange::Numbers { request, answer } => self.numbers(&w, request, answer),
-                ClinicExchange::Data { .. } => continue,
+            let question = {
+                let w = shared.lock();
+                let before = self.files.files().len();
+                self.files.add(&w, &exchange);
+                match &exchange {
+                    ClinicExchange::Card { request, answer } => self.card(&w, request, answer),
+                    ClinicExchange::Numbers { request, answer } => {
+                        self.numbers(&w, request, answer)
+                    }
+                    ClinicExchange::Data { kind, .. } => {
+                        let added = self.files.files()[before..].to_vec();
+                        match self.data(*kind, &added) {
+                            Some(q) => q,
+                            None => continue,
+                        }
+                    }
+                }
             };
-            drop(w);
             checks.extend(self.judge(shared, question, step, at));
         }
         let (facts, now) = {
@@ -398,6 +414,36 @@ impl RegistryRun {
             first,
             second,
         }
+    }
+
+    /// A 薬剤 or 特定健診 request as the 資格確認端末 would have sent it (`files`: the request
+    /// and the reference's result), sent to the registry under test as a file. `None` when the
+    /// exchange left no files (a kind with no folder exchange, a person with no numbers).
+    fn data(&mut self, kind: onshi_sim::rules::DataKind, files: &[TerminalFile]) -> Option<Question> {
+        let req = files.iter().find(|f| f.folder == TerminalFolder::Req)?;
+        let res = files.iter().find(|f| f.folder == TerminalFolder::Res)?;
+        let base = match kind {
+            onshi_sim::rules::DataKind::Checkup => vec!["REG-7"],
+            _ => vec!["REG-8"],
+        };
+        let what = format!("{} (as the 資格確認端末 sends it)", req.name);
+        let path = format!("/onshi/registry/oqs/{}", req.name);
+        let ask = |client: &RegistryClient, rt: &tokio::runtime::Runtime| {
+            rt.block_on(client.exchange_as(&path, req.bytes.clone(), XML, XML))
+                .map(|a| Asked { bytes: a.bytes })
+                .map_err(fault)
+        };
+        let first = ask(&self.client, &self.runtime);
+        let second = ask(&self.client, &self.runtime);
+        Some(Question {
+            name: "registry_under_test.data",
+            what,
+            reference: Ok(res.bytes.clone()),
+            requirements: base,
+            also: Vec::new(),
+            first,
+            second,
+        })
     }
 
     /// Logs in as `code` (once per scenario) and searches with `body`; the JSON answer is

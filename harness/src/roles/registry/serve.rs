@@ -9,6 +9,7 @@
 //! | `POST /onshi/terminal/challenge` | `{"challenge": base64}` (32 bytes, single use) |
 //! | `POST /onshi/terminal/confirm` | a card confirmation as a terminal sends it (`docs/terminal-role.md`) → the 資格確認結果 as OQS XML |
 //! | `GET /onshi/registry/counts` | `{"counts": {"<保険者番号>": n}}`: people registered per insurer (REG-3) |
+//! | `POST /onshi/registry/oqs/{file name}` | a request file of the OQS folders (`docs/oqs-folder.md`: 薬剤 `YZKsiquc01req_…`, 特定健診 `TKKsiquc01req_…`, and the others the folder server answers), its bytes as the body → the result file's bytes |
 //!
 //! Errors are `{"status": "error", "code": …, "msg": …}`: 400 `malformed_json`, `feed` (a record
 //! that cannot be applied: the message names it), `malformed_field` and the terminal rejections
@@ -40,6 +41,9 @@ use crate::wire::{ExchangeLog, HttpConfig, Service, ServiceSettings};
 /// Largest feed body accepted (a scenario's whole world is far smaller).
 pub const FEED_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
+/// Largest request file (the folder interface's limit).
+pub const OQS_FILE_LIMIT: usize = 4 * 1024 * 1024;
+
 /// Largest body of any other request.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -55,6 +59,7 @@ const TERMINAL_PLACEHOLDER: &str = "1310143217";
 #[derive(Clone)]
 struct App {
     world: SharedWorld,
+    service: Arc<Service>,
     applied: Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -81,7 +86,9 @@ pub fn replica(start: Moment) -> SharedWorld {
 pub fn router(world: SharedWorld) -> Router {
     // The folder settings name a terminal institution the web API never uses: it takes the
     // institution from the login.
-    let settings = ServiceSettings::new(terminal_placeholder());
+    let mut settings = ServiceSettings::new(terminal_placeholder());
+    // A registry answers every institution: no terminal's own institution to insist on.
+    settings.check_terminal_institution = false;
     let service = Arc::new(Service::new(
         world.clone(),
         ExchangeLog::bounded(KEPT_EXCHANGES),
@@ -93,6 +100,10 @@ pub fn router(world: SharedWorld) -> Router {
             post(feed).layer(DefaultBodyLimit::max(FEED_BODY_LIMIT)),
         )
         .route("/onshi/registry/counts", get(counts))
+        .route(
+            "/onshi/registry/oqs/{name}",
+            post(oqs_file).layer(DefaultBodyLimit::max(OQS_FILE_LIMIT)),
+        )
         .route("/onshi/terminal/challenge", post(challenge))
         .route(
             "/onshi/terminal/confirm",
@@ -101,6 +112,7 @@ pub fn router(world: SharedWorld) -> Router {
         .with_state(App {
             world,
             applied: Arc::default(),
+            service: Arc::clone(&service),
         });
     own.merge(crate::wire::http::web_api_router(
         HttpConfig::default(),
@@ -142,6 +154,37 @@ async fn feed(State(app): State<App>, body: Bytes) -> Response {
         return error(StatusCode::BAD_REQUEST, "feed", format!("`now`: {e}"));
     }
     axum::Json(json!({"status": "ok", "applied": msg.records.len()})).into_response()
+}
+
+async fn oqs_file(
+    State(app): State<App>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    let service = Arc::clone(&app.service);
+    let reply = match tokio::task::spawn_blocking(move || service.answer_file(&name, &body)).await {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("the request file could not be answered: {e}"),
+            );
+        }
+    };
+    match reply.answer_name {
+        Some(_) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/xml")],
+            reply.bytes,
+        )
+            .into_response(),
+        None => error(
+            StatusCode::BAD_REQUEST,
+            "unanswerable",
+            "the file name names no exchange the registry answers (docs/oqs-folder.md)",
+        ),
+    }
 }
 
 async fn counts(State(app): State<App>) -> Response {
