@@ -11,6 +11,7 @@ use onshi_reports::{Lang, RunRecord};
 use super::{EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, colour, render_problem, t};
 use crate::adapter::AdapterCommand;
 use crate::catalog::Catalog;
+use crate::roles::registry::{RegistryLink, RegistryRole, RegistryUnderTest};
 use crate::run::execute::{AdapterRun, ProviderRole, TerminalRole};
 use crate::run::oqs_files::{OqsFilesSummary, OqsFilesTarget};
 use crate::run::{self, Partition, RunOptions};
@@ -64,6 +65,9 @@ pub struct RunArgs {
     /// The provider system under test (`--adapter` and its options).
     #[command(flatten)]
     pub adapter: AdapterArgs,
+    /// The registry under test (`--registry-adapter` and its options).
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Also write the files the 資格確認端末 would have left for the reference run's
     /// exchanges (face files, OQSsiquc01req/res, YZK/TKK request and result) into
     /// DIR/<scenario>/{req,res,face}/ (docs/oqs-folder.md) / 資格確認端末のファイルも書く
@@ -112,6 +116,47 @@ impl AdapterArgs {
             run.exchanges.display()
         );
         Ok(Some((ProviderRole::Adapter(std::sync::Arc::new(run)), how)))
+    }
+}
+
+/// Binding the registry role to an eligibility service under test (`run`, `certify`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct RegistryArgs {
+    /// Bind the registry role to an eligibility service under test: the command of its registry
+    /// adapter, run with `sh -c` once per scenario (docs/registry-role.md). Only the registry
+    /// suite runs; every answer is compared with the reference's.
+    #[arg(long, value_name = "CMD", conflicts_with = "adapter")]
+    pub registry_adapter: Option<String>,
+    /// Seconds to wait for each reply of the registry adapter and for each answer of the
+    /// service.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub registry_timeout: f64,
+}
+
+impl RegistryArgs {
+    /// The registry role these arguments bind, and how the report describes it.
+    pub fn binding(&self) -> Result<Option<(RegistryRole, String)>, String> {
+        let Some(command) = &self.registry_adapter else {
+            return Ok(None);
+        };
+        if command.trim().is_empty() {
+            return Err("--registry-adapter: give the command that starts the adapter".into());
+        }
+        if !(self.registry_timeout.is_finite()
+            && self.registry_timeout > 0.0
+            && self.registry_timeout <= 3600.0)
+        {
+            return Err("--registry-timeout must be a number of seconds from 0 to 3600".into());
+        }
+        let timeout = Duration::from_secs_f64(self.registry_timeout);
+        let role = RegistryRole::UnderTest(std::sync::Arc::new(RegistryUnderTest {
+            link: RegistryLink::Adapter(AdapterCommand {
+                command: command.clone(),
+                timeout,
+            }),
+            timeout,
+        }));
+        Ok(Some((role, format!("registry adapter `{command}`"))))
     }
 }
 
@@ -241,6 +286,28 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
         Ok(Some((role, how))) => {
             say!("provider under test: {how}");
             options.roles.provider = role;
+        }
+        Err(e) => {
+            eprintln!("onshi run: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    match args.registry.binding() {
+        Ok(None) => {}
+        Ok(Some((role, how))) => {
+            if args.terminal_vpcd.is_some() || args.oqs_files.is_some() {
+                eprintln!(
+                    "onshi run: --registry-adapter: {}",
+                    t(
+                        lang,
+                        "--terminal-vpcd や --oqs-files とは同時に使えません (一度にテストするのは一つの役割です)",
+                        "not with --terminal-vpcd or --oqs-files (one role under test at a time)"
+                    )
+                );
+                return ExitCode::from(EXIT_INPUT);
+            }
+            say!("registry under test: {how}");
+            options.roles.registry = role;
         }
         Err(e) => {
             eprintln!("onshi run: {e}");

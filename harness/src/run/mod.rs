@@ -228,6 +228,13 @@ pub fn run(
     ) {
         scenarios.retain(|s| s.plan.provider_suite());
     }
+    // A registry under test runs the scenarios about the registry.
+    if matches!(
+        options.roles.registry,
+        crate::roles::RegistryRole::UnderTest(_)
+    ) {
+        scenarios.retain(|s| s.plan.registry_suite());
+    }
     let selected: Vec<Scenario> = scenarios
         .into_iter()
         .enumerate()

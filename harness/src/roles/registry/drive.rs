@@ -29,11 +29,11 @@ use onshi_sim::registry::{Answer, CardConfirm, ClinicExchange, NumberConfirm};
 use super::client::{Ask, RegistryClient, RegistryFault};
 use super::compare::{self, FieldDiff};
 use super::jlis_http::{self, JlisSource};
-use crate::wire::export::{TerminalFile, TerminalFolder};
 use crate::adapter::{Adapter, AdapterCommand, FromAdapter, PROTOCOL, ToAdapter};
 use crate::roles::serve::Server;
 use crate::scenario::plan::Plan;
 use crate::shared::SharedWorld;
+use crate::wire::export::{TerminalFile, TerminalFolder};
 
 /// The most bytes of records one `facts` message carries; more are split over several.
 pub const FACTS_MESSAGE_BYTES: usize = 512 * 1024;
@@ -419,7 +419,11 @@ impl RegistryRun {
     /// A 薬剤 or 特定健診 request as the 資格確認端末 would have sent it (`files`: the request
     /// and the reference's result), sent to the registry under test as a file. `None` when the
     /// exchange left no files (a kind with no folder exchange, a person with no numbers).
-    fn data(&mut self, kind: onshi_sim::rules::DataKind, files: &[TerminalFile]) -> Option<Question> {
+    fn data(
+        &mut self,
+        kind: onshi_sim::rules::DataKind,
+        files: &[TerminalFile],
+    ) -> Option<Question> {
         let req = files.iter().find(|f| f.folder == TerminalFolder::Req)?;
         let res = files.iter().find(|f| f.folder == TerminalFolder::Res)?;
         let base = match kind {
