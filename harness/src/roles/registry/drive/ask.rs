@@ -1,0 +1,292 @@
+//! The questions: each exchange of the reference run put to the registry under test as a
+//! terminal, a clinic system or a 資格確認端末 would put it, with the reference's answer
+//! rendered the way the service is to answer it.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use onshi_sim::World;
+use onshi_sim::clock::Moment;
+use onshi_sim::ids::InstitutionCode;
+use onshi_sim::jlis::sha256_digest_info;
+use onshi_sim::oqs::{
+    self, CharacterCode, ConfirmEcho, EncodeOptions, Message as _, encode, to_confirm_response,
+};
+use onshi_sim::registry::{Answer, CardConfirm, NumberConfirm};
+
+use super::{JSON, RegistryRun, XML};
+use crate::roles::registry::client::{Ask, RegistryClient, RegistryFault};
+use crate::wire::export::{TerminalFile, TerminalFolder};
+
+/// What asking the registry under test gave.
+pub(super) struct Asked {
+    pub(super) bytes: Vec<u8>,
+}
+
+/// A question put to the registry under test, with the reference's answer to it.
+pub(super) struct Question {
+    /// `registry.card` or `registry.numbers`.
+    pub(super) name: &'static str,
+    /// What was asked, for the verdict.
+    pub(super) what: String,
+    /// The reference's answer (XML).
+    pub(super) reference: Result<Vec<u8>, String>,
+    /// Requirements the exchange evidences whatever its fields.
+    pub(super) requirements: Vec<&'static str>,
+    /// Requirements every difference also evidences (a relink: REG-2, JLIS-3).
+    pub(super) also: Vec<&'static str>,
+    /// The registry under test's answer, asked twice.
+    pub(super) first: Result<Asked, String>,
+    pub(super) second: Result<Asked, String>,
+}
+
+impl RegistryRun {
+    pub(super) fn card(&mut self, w: &World, request: &CardConfirm, answer: &Answer) -> Question {
+        let code = w
+            .institutions()
+            .get(request.institution.index())
+            .map(|i| i.code);
+        let what = format!(
+            "card confirmation, serial {}, 医療機関コード {}, 資格確認日 {}, 限度額 consent {}, 特定疾病 consent {}",
+            request.serial,
+            code.map_or("?".into(), |c| c.digits()),
+            request.date,
+            yes(request.limit_consent),
+            yes(request.disease_consent)
+        );
+        let mut also = Vec::new();
+        if answer.relinked_from.is_some() {
+            also.extend(["REG-2", "JLIS-3"]);
+        }
+        let reference = code
+            .ok_or_else(|| "the institution is not in the world".to_string())
+            .and_then(|code| {
+                let view = view_at(w, answer.processed_at);
+                let response = to_confirm_response(answer, &view, code, &ConfirmEcho::default());
+                encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8))
+                    .map(|e| e.bytes)
+                    .map_err(|e| format!("the reference's answer could not be written: {e}"))
+            });
+        let body =
+            |client: &RegistryClient, rt: &tokio::runtime::Runtime| -> Result<Asked, String> {
+                let code = code.ok_or("the institution is not in the world")?;
+                let jlis = w.jlis();
+                let cert = jlis.lookup(request.serial).ok_or_else(|| {
+                    format!(
+                        "serial {} is no certificate of this world's J-LIS: not asked",
+                        request.serial
+                    )
+                })?;
+                let der = jlis.certificate_der(cert).map_err(|e| e.to_string())?;
+                let challenge = rt
+                    .block_on(client.exchange("/onshi/terminal/challenge", b"{}".to_vec(), JSON))
+                    .map_err(fault)?;
+                let challenge: serde_json::Value = serde_json::from_slice(&challenge.bytes)
+                    .map_err(|e| format!("the challenge answer is not JSON: {e}"))?;
+                let challenge = challenge
+                    .get("challenge")
+                    .and_then(|c| c.as_str())
+                    .and_then(|c| B64.decode(c).ok())
+                    .ok_or("the challenge answer has no base64 `challenge`")?;
+                let signature = jlis
+                    .sign(cert, &sha256_digest_info(&challenge))
+                    .map_err(|e| e.to_string())?;
+                let confirm = serde_json::json!({
+                    "medicalInstitutionCode": code.digits(),
+                    "method": "pin",
+                    "certificate": B64.encode(&der[..]),
+                    "challenge": B64.encode(&challenge),
+                    "signature": B64.encode(&signature),
+                    "limitConsent": request.limit_consent,
+                    "diseaseConsent": request.disease_consent,
+                });
+                let answer = rt
+                    .block_on(client.exchange_as(
+                        "/onshi/terminal/confirm",
+                        confirm.to_string().into_bytes(),
+                        JSON,
+                        XML,
+                    ))
+                    .map_err(fault)?;
+                Ok(Asked {
+                    bytes: answer.bytes,
+                })
+            };
+        let first = body(&self.client, &self.runtime);
+        let second = body(&self.client, &self.runtime);
+        Question {
+            name: "registry_under_test.card",
+            what,
+            reference,
+            requirements: vec!["REG-4"],
+            also,
+            first,
+            second,
+        }
+    }
+
+    pub(super) fn numbers(
+        &mut self,
+        w: &World,
+        request: &NumberConfirm,
+        answer: &Answer,
+    ) -> Question {
+        let code = w
+            .institutions()
+            .get(request.institution.index())
+            .map(|i| i.code);
+        self.asked += 1;
+        let afi = format!("{:032x}", u128::from(self.asked) * 0x9e37_79b9_7f4a_7c15);
+        let what = format!(
+            "confirmation by numbers {} {} {} {}, born {}, 医療機関コード {}, 資格確認日 {}, 限度額 consent {}",
+            request.numbers.insurer,
+            request.numbers.symbol.as_deref().unwrap_or("-"),
+            request.numbers.number,
+            request.numbers.branch.as_deref().unwrap_or("-"),
+            request.birth,
+            code.map_or("?".into(), |c| c.digits()),
+            request.date,
+            yes(request.limit_consent)
+        );
+        let Some(code) = code else {
+            let missing = "the institution is not in the world".to_string();
+            return Question {
+                name: "registry_under_test.numbers",
+                what,
+                reference: Err(missing.clone()),
+                requirements: vec!["REG-9", "REG-4"],
+                also: Vec::new(),
+                first: Err(missing.clone()),
+                second: Err(missing),
+            };
+        };
+        let req = oqs::confirm_request(
+            code,
+            request.date,
+            &request.numbers,
+            request.birth,
+            request.limit_consent,
+            Some(afi[..32].to_string()),
+        );
+        let view = view_at(w, answer.processed_at);
+        let reference = encode(
+            &oqs::answer_to_request(answer, &view, &req),
+            EncodeOptions::with_encoding(CharacterCode::Utf8),
+        )
+        .map(|e| e.bytes)
+        .map_err(|e| format!("the reference's answer could not be written: {e}"));
+        let body = crate::wire::json::message_json(&req.to_element());
+        let first = self.search(code, &body);
+        let second = self.search(code, &body);
+        Question {
+            name: "registry_under_test.numbers",
+            what,
+            reference,
+            requirements: vec!["REG-9", "REG-4"],
+            also: Vec::new(),
+            first,
+            second,
+        }
+    }
+
+    /// A 薬剤 or 特定健診 request as the 資格確認端末 would have sent it (`files`: the request
+    /// and the reference's result), sent to the registry under test as a file. `None` when the
+    /// exchange left no files (a kind with no folder exchange, a person with no numbers).
+    pub(super) fn data(
+        &mut self,
+        kind: onshi_sim::rules::DataKind,
+        files: &[TerminalFile],
+    ) -> Option<Question> {
+        let req = files.iter().find(|f| f.folder == TerminalFolder::Req)?;
+        let res = files.iter().find(|f| f.folder == TerminalFolder::Res)?;
+        let base = match kind {
+            onshi_sim::rules::DataKind::Checkup => vec!["REG-7"],
+            _ => vec!["REG-8"],
+        };
+        let what = format!("{} (as the 資格確認端末 sends it)", req.name);
+        let path = format!("/onshi/registry/oqs/{}", req.name);
+        let ask = |client: &RegistryClient, rt: &tokio::runtime::Runtime| {
+            rt.block_on(client.exchange_as(&path, req.bytes.clone(), XML, XML))
+                .map(|a| Asked { bytes: a.bytes })
+                .map_err(fault)
+        };
+        let first = ask(&self.client, &self.runtime);
+        let second = ask(&self.client, &self.runtime);
+        Some(Question {
+            name: "registry_under_test.data",
+            what,
+            reference: Ok(res.bytes.clone()),
+            requirements: base,
+            also: Vec::new(),
+            first,
+            second,
+        })
+    }
+
+    /// Logs in as `code` (once per scenario) and searches with `body`; the JSON answer is
+    /// turned into XML for the comparison.
+    fn search(&mut self, code: InstitutionCode, body: &str) -> Result<Asked, String> {
+        let token = match self.tokens.get(&code) {
+            Some(t) => t.clone(),
+            None => {
+                let login =
+                    serde_json::json!({"medicalInstitutionCode": code.digits(), "password": ""});
+                let answer = self
+                    .runtime
+                    .block_on(self.client.exchange(
+                        crate::wire::http::LOGIN_PATH,
+                        login.to_string().into_bytes(),
+                        JSON,
+                    ))
+                    .map_err(fault)?;
+                let v: serde_json::Value = serde_json::from_slice(&answer.bytes)
+                    .map_err(|e| format!("the login answer is not JSON: {e}"))?;
+                let token = v
+                    .pointer("/result/idToken")
+                    .and_then(|t| t.as_str())
+                    .ok_or("the login answer has no result.idToken")?
+                    .to_string();
+                self.tokens.insert(code, token.clone());
+                token
+            }
+        };
+        let answer = self
+            .runtime
+            .block_on(self.client.ask(Ask {
+                path: crate::wire::http::SEARCH_PATH,
+                body: Some((body.as_bytes().to_vec(), JSON)),
+                accept: JSON,
+                authorization: Some(&token),
+            }))
+            .map_err(fault)?;
+        let value: serde_json::Value = serde_json::from_slice(&answer.bytes)
+            .map_err(|e| format!("the search answer is not JSON: {e}"))?;
+        let xml = crate::wire::json::request_xml(&value).map_err(|p| {
+            format!(
+                "the search answer is not an XmlMsg: {}: {}",
+                p.path, p.message
+            )
+        })?;
+        Ok(Asked {
+            bytes: xml.into_bytes(),
+        })
+    }
+}
+
+pub(super) fn fault(e: RegistryFault) -> String {
+    e.to_string()
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+pub(super) fn text(m: Moment) -> String {
+    m.to_string()
+}
+
+fn view_at(w: &World, at: Moment) -> onshi_sim::view::View<'_> {
+    let mut v = w.view();
+    v.now = at;
+    v.today = at.date();
+    v
+}
