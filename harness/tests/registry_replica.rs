@@ -18,6 +18,7 @@ fn replica_roles() -> Roles {
         registry: RegistryRole::UnderTest(Arc::new(RegistryUnderTest {
             link: RegistryLink::Replica,
             timeout: Duration::from_secs(10),
+            exchanges: None,
         })),
         ..Roles::default()
     }

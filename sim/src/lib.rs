@@ -19,7 +19,6 @@ pub mod answer;
 pub mod card;
 pub mod clock;
 pub mod codes;
-pub mod feed;
 pub mod ids;
 pub mod institution;
 pub mod insurer;

@@ -738,14 +738,14 @@ impl World {
         &mut self,
     ) -> Vec<(
         crate::registry::ClinicExchange,
-        Option<Box<crate::feed::Facts>>,
+        Option<Box<crate::registry::feed::Facts>>,
     )> {
         self.registry.exchanges_mut().take_with_facts()
     }
 
     /// The registry feed's facts now ([`crate::feed`]).
-    pub fn feed_facts(&self) -> crate::feed::Facts {
-        crate::feed::Facts::of(&self.view(), &self.registry)
+    pub fn feed_facts(&self) -> crate::registry::feed::Facts {
+        crate::registry::feed::Facts::of(&self.view(), &self.registry)
     }
 
     /// Asks the registry directly, as a reader would after verification (benchmarks, the

@@ -573,7 +573,10 @@ fn the_clinic_exchange_log_keeps_every_answer_only_when_asked() {
             },
         ] => {
             assert_eq!(Some(&**a), card.answer.as_ref());
-            assert_eq!(card_request.serial, w.current_auth_serial(taro).expect("a card"));
+            assert_eq!(
+                card_request.serial,
+                w.current_auth_serial(taro).expect("a card")
+            );
             assert_eq!(records.len(), 1);
             assert_eq!(Some(&**answer), paper.answer.as_ref());
             let q = answer.results[0].qualification;

@@ -1,7 +1,9 @@
-//! `onshi certify --role provider --adapter CMD`: the provider suite against a system under
-//! test, packaged for a customer. The package holds the reports (HTML, JSON, JUnit, Markdown),
-//! one trace file per scenario, every file exchanged with the system (each scenario's OQS
-//! folders), the scenario files used, a README, and `SHA256SUMS` over all of it
+//! `onshi certify --role provider --adapter CMD` (the provider suite against a clinic system)
+//! and `onshi certify --role registry --adapter CMD` (the registry suite against an eligibility
+//! service behind its registry adapter), packaged for a customer. The package holds the reports
+//! (HTML, JSON, JUnit, Markdown), one trace file per scenario, every file exchanged with the
+//! system (a provider's OQS folders; a registry's questions, answers and the reference's
+//! answers), the scenario files used, a README, and `SHA256SUMS` over all of it
 //! (`sha256sum -c SHA256SUMS` verifies it). The exit code is 0 only when every scenario of the
 //! suite passed. With no `--scenarios`, the library built into onshi runs (from any folder);
 //! the README and every report name its version.
@@ -14,7 +16,7 @@ use std::time::Duration;
 use onshi_reports::{Lang, RunRecord, Verdict};
 use sha2::{Digest, Sha256};
 
-use super::run::{AdapterArgs, write_reports};
+use super::run::{AdapterArgs, RegistryArgs, write_reports};
 use super::{EXIT_FAILED, EXIT_INPUT, EXIT_OK, colour, render_problem, t};
 use crate::catalog::Catalog;
 use crate::run::{self, RunOptions};
@@ -23,7 +25,8 @@ use crate::scenario::library;
 /// Arguments of `onshi certify`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct CertifyArgs {
-    /// The role under test (only `provider` for now).
+    /// The role under test: `provider` (a clinic or pharmacy system) or `registry` (an
+    /// eligibility service; `--adapter` is then its registry adapter).
     #[arg(long, default_value = "provider")]
     pub role: String,
     /// Scenario files or folders (default: the scenario library built into onshi).
@@ -52,12 +55,15 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
         eprintln!("onshi certify: {msg}");
         ExitCode::from(EXIT_INPUT)
     };
-    if args.role != "provider" {
-        return fail(format!(
-            "--role {}: only `provider` can be certified so far (the terminal role runs with `onshi run --terminal-vpcd`)",
-            args.role
-        ));
-    }
+    let registry = match args.role.as_str() {
+        "provider" => false,
+        "registry" => true,
+        other => {
+            return fail(format!(
+                "--role {other}: `provider` or `registry` (the terminal role runs with `onshi run --terminal-vpcd`)"
+            ));
+        }
+    };
     if args.adapter.adapter.is_none() {
         return fail("give the system under test with --adapter \"CMD\"".into());
     }
@@ -83,13 +89,34 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
     if let Some(j) = args.jobs {
         options.jobs = j.max(1);
     }
-    match args.adapter.binding(&args.out) {
-        Ok(Some((role, how))) => {
-            say!("provider under test: {how}");
-            options.roles.provider = role;
+    if registry {
+        let binding = RegistryArgs {
+            registry_adapter: args.adapter.adapter.clone(),
+            registry_timeout: args.adapter.adapter_timeout,
         }
-        Ok(None) => return fail("give the system under test with --adapter \"CMD\"".into()),
-        Err(e) => return fail(e),
+        .binding(&args.out);
+        match binding {
+            Ok(Some((role, how))) => {
+                say!("registry under test: {how}");
+                options.roles.registry = role;
+            }
+            Ok(None) => return fail("give the registry adapter with --adapter \"CMD\"".into()),
+            Err(e) => {
+                return fail(
+                    e.replace("--registry-adapter", "--adapter")
+                        .replace("--registry-timeout", "--adapter-timeout"),
+                );
+            }
+        }
+    } else {
+        match args.adapter.binding(&args.out) {
+            Ok(Some((role, how))) => {
+                say!("provider under test: {how}");
+                options.roles.provider = role;
+            }
+            Ok(None) => return fail("give the system under test with --adapter \"CMD\"".into()),
+            Err(e) => return fail(e),
+        }
     }
     if let Some(line) = scenarios.announce(lang) {
         say!("{line}");
@@ -112,11 +139,19 @@ pub fn certify(lang: Lang, args: CertifyArgs) -> ExitCode {
     );
     if record.scenarios.is_empty() {
         return fail(
-            t(
-                lang,
-                "プロバイダ向けシナリオがありません（provider / requests の期待値を持つシナリオ）",
-                "no provider scenarios found (scenarios with a provider or requests expectation)",
-            )
+            if registry {
+                t(
+                    lang,
+                    "レジストリ向けシナリオがありません（REG- / JLIS- / INS- の要件を引くシナリオ）",
+                    "no registry scenarios found (scenarios citing a REG-, JLIS- or INS- requirement)",
+                )
+            } else {
+                t(
+                    lang,
+                    "プロバイダ向けシナリオがありません（provider / requests の期待値を持つシナリオ）",
+                    "no provider scenarios found (scenarios with a provider or requests expectation)",
+                )
+            }
             .to_string(),
         );
     }
@@ -272,6 +307,7 @@ fn readme(record: &RunRecord) -> String {
          tool: {}\n\
          library: {}\n\
          provider: {}\n\
+         registry: {}\n\
          seed: {}\n\
          scenarios: {} (pass {}, fail {}, review {}, skip {})\n\
          verdict: {}\n\
@@ -281,13 +317,14 @@ fn readme(record: &RunRecord) -> String {
          junit.xml     JUnit XML for CI\n\
          summary.md    Markdown summary\n\
          traces/       every message between the actors, per scenario\n\
-         exchanges/    every file exchanged with the system: per scenario its OQS req (processed/), res and face folders\n\
+         exchanges/    every file exchanged with the system, per scenario: a provider's OQS req (processed/), res and face folders; a registry's questions (NNNN-kind.request), its answers (.answer) and the reference's (.reference.xml)\n\
          scenarios/    the scenario files used, in their folder layout (their SHA-256 are also in run.json)\n\
          onshi.log     onshi's log of this certification (JSON lines: adapter messages, OQS exchanges, servers)\n\
          SHA256SUMS    checksums of every file above; verify with `sha256sum -c SHA256SUMS`\n",
         record.tool,
         library::provenance(&record.files),
         record.roles.provider,
+        record.roles.registry,
         record.seed,
         record.scenarios.len(),
         summary.passed,

@@ -135,7 +135,7 @@ pub struct RegistryArgs {
 
 impl RegistryArgs {
     /// The registry role these arguments bind, and how the report describes it.
-    pub fn binding(&self) -> Result<Option<(RegistryRole, String)>, String> {
+    pub fn binding(&self, out: &Path) -> Result<Option<(RegistryRole, String)>, String> {
         let Some(command) = &self.registry_adapter else {
             return Ok(None);
         };
@@ -155,8 +155,15 @@ impl RegistryArgs {
                 timeout,
             }),
             timeout,
+            exchanges: Some(out.join("exchanges")),
         }));
-        Ok(Some((role, format!("registry adapter `{command}`"))))
+        Ok(Some((
+            role,
+            format!(
+                "registry adapter `{command}`, questions and answers under {}",
+                out.join("exchanges").display()
+            ),
+        )))
     }
 }
 
@@ -292,7 +299,7 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     }
-    match args.registry.binding() {
+    match args.registry.binding(&args.out) {
         Ok(None) => {}
         Ok(Some((role, how))) => {
             if args.terminal_vpcd.is_some() || args.oqs_files.is_some() {

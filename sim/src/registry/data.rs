@@ -264,7 +264,7 @@ impl Registry {
         let facts = self
             .exchanges
             .wants_facts()
-            .then(|| crate::feed::Facts::of(v, self));
+            .then(|| crate::registry::feed::Facts::of(v, self));
         self.exchanges.push_with(
             || super::ClinicExchange::Data {
                 at: v.now,

@@ -10,7 +10,7 @@ use crate::ids::{InstitutionId, PersonId};
 use crate::rules::DataKind;
 
 use super::{CardConfirm, NumberConfirm};
-use crate::feed::Facts;
+use crate::registry::feed::Facts;
 
 /// One exchange of a clinic with the registry.
 #[derive(Clone, Debug)]

@@ -10,6 +10,7 @@
 
 mod data;
 mod exchanges;
+pub mod feed;
 mod numbers;
 pub mod terminal;
 mod validity;
@@ -425,7 +426,7 @@ impl Registry {
         let facts = self
             .exchanges
             .wants_facts()
-            .then(|| crate::feed::Facts::of(v, self));
+            .then(|| crate::registry::feed::Facts::of(v, self));
         self.exchanges.push_with(
             || ClinicExchange::Card {
                 request: req,
@@ -587,7 +588,7 @@ impl Registry {
         let facts = self
             .exchanges
             .wants_facts()
-            .then(|| crate::feed::Facts::of(v, self));
+            .then(|| crate::registry::feed::Facts::of(v, self));
         self.exchanges.push_with(
             || ClinicExchange::Numbers {
                 request: Box::new(req.clone()),

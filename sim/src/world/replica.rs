@@ -11,10 +11,10 @@
 use base64::Engine as _;
 
 use crate::clock::Moment;
-use crate::feed::{self, FeedError, Record};
 use crate::ids::{InstitutionId, InsurerId, PersonId, QualificationId};
 use crate::insurer::{Insurer, Qualification, QualificationNumbers};
 use crate::jlis::{CertKind, Jlis};
+use crate::registry::feed::{self, FeedError, Record};
 use crate::rules::{InstitutionSettings, RuleSet};
 
 use super::{PersonSpec, World, WorldConfig, WorldError};

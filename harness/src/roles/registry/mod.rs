@@ -39,6 +39,8 @@ pub struct RegistryUnderTest {
     pub link: RegistryLink,
     /// How long one answer (HTTP) or one adapter reply may take.
     pub timeout: Duration,
+    /// Where every question and answer is kept, a folder per scenario (`certify`), if anywhere.
+    pub exchanges: Option<std::path::PathBuf>,
 }
 
 impl RegistryRole {

@@ -135,7 +135,7 @@ fn execute_inner<T>(
         desk.attach(shared.clone());
     }
     if let Some(r) = registry {
-        match RegistryRun::start(&r.link, r.timeout, plan, seed, &shared) {
+        match RegistryRun::start(r, plan, seed, &shared) {
             Ok(run) => ex.registry = Some(run),
             Err(e) => {
                 record.error = Some(format!("the registry under test could not start: {e}"));

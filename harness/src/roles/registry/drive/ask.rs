@@ -17,9 +17,16 @@ use super::{JSON, RegistryRun, XML};
 use crate::roles::registry::client::{Ask, RegistryClient, RegistryFault};
 use crate::wire::export::{TerminalFile, TerminalFolder};
 
-/// What asking the registry under test gave.
+/// What asking the registry under test gave: the request as sent and the answer.
 pub(super) struct Asked {
+    /// The path asked.
+    pub(super) path: String,
+    /// The request body.
+    pub(super) request: Vec<u8>,
+    /// The answer as compared (XML; the web API's JSON turned into XML).
     pub(super) bytes: Vec<u8>,
+    /// The answer body as it came.
+    pub(super) raw: Vec<u8>,
 }
 
 /// A question put to the registry under test, with the reference's answer to it.
@@ -66,51 +73,51 @@ impl RegistryRun {
                     .map(|e| e.bytes)
                     .map_err(|e| format!("the reference's answer could not be written: {e}"))
             });
-        let body =
-            |client: &RegistryClient, rt: &tokio::runtime::Runtime| -> Result<Asked, String> {
-                let code = code.ok_or("the institution is not in the world")?;
-                let jlis = w.jlis();
-                let cert = jlis.lookup(request.serial).ok_or_else(|| {
-                    format!(
-                        "serial {} is no certificate of this world's J-LIS: not asked",
-                        request.serial
-                    )
-                })?;
-                let der = jlis.certificate_der(cert).map_err(|e| e.to_string())?;
-                let challenge = rt
-                    .block_on(client.exchange("/onshi/terminal/challenge", b"{}".to_vec(), JSON))
-                    .map_err(fault)?;
-                let challenge: serde_json::Value = serde_json::from_slice(&challenge.bytes)
-                    .map_err(|e| format!("the challenge answer is not JSON: {e}"))?;
-                let challenge = challenge
-                    .get("challenge")
-                    .and_then(|c| c.as_str())
-                    .and_then(|c| B64.decode(c).ok())
-                    .ok_or("the challenge answer has no base64 `challenge`")?;
-                let signature = jlis
-                    .sign(cert, &sha256_digest_info(&challenge))
-                    .map_err(|e| e.to_string())?;
-                let confirm = serde_json::json!({
-                    "medicalInstitutionCode": code.digits(),
-                    "method": "pin",
-                    "certificate": B64.encode(&der[..]),
-                    "challenge": B64.encode(&challenge),
-                    "signature": B64.encode(&signature),
-                    "limitConsent": request.limit_consent,
-                    "diseaseConsent": request.disease_consent,
-                });
-                let answer = rt
-                    .block_on(client.exchange_as(
-                        "/onshi/terminal/confirm",
-                        confirm.to_string().into_bytes(),
-                        JSON,
-                        XML,
-                    ))
-                    .map_err(fault)?;
-                Ok(Asked {
-                    bytes: answer.bytes,
-                })
-            };
+        let body = |client: &RegistryClient,
+                    rt: &tokio::runtime::Runtime|
+         -> Result<Asked, String> {
+            let code = code.ok_or("the institution is not in the world")?;
+            let jlis = w.jlis();
+            let cert = jlis.lookup(request.serial).ok_or_else(|| {
+                format!(
+                    "serial {} is no certificate of this world's J-LIS: not asked",
+                    request.serial
+                )
+            })?;
+            let der = jlis.certificate_der(cert).map_err(|e| e.to_string())?;
+            let challenge = rt
+                .block_on(client.exchange("/onshi/terminal/challenge", b"{}".to_vec(), JSON))
+                .map_err(fault)?;
+            let challenge: serde_json::Value = serde_json::from_slice(&challenge.bytes)
+                .map_err(|e| format!("the challenge answer is not JSON: {e}"))?;
+            let challenge = challenge
+                .get("challenge")
+                .and_then(|c| c.as_str())
+                .and_then(|c| B64.decode(c).ok())
+                .ok_or("the challenge answer has no base64 `challenge`")?;
+            let signature = jlis
+                .sign(cert, &sha256_digest_info(&challenge))
+                .map_err(|e| e.to_string())?;
+            let confirm = serde_json::json!({
+                "medicalInstitutionCode": code.digits(),
+                "method": "pin",
+                "certificate": B64.encode(&der[..]),
+                "challenge": B64.encode(&challenge),
+                "signature": B64.encode(&signature),
+                "limitConsent": request.limit_consent,
+                "diseaseConsent": request.disease_consent,
+            });
+            let request = confirm.to_string().into_bytes();
+            let answer = rt
+                .block_on(client.exchange_as("/onshi/terminal/confirm", request.clone(), JSON, XML))
+                .map_err(fault)?;
+            Ok(Asked {
+                path: "/onshi/terminal/confirm".into(),
+                request,
+                raw: answer.bytes.clone(),
+                bytes: answer.bytes,
+            })
+        };
         let first = body(&self.client, &self.runtime);
         let second = body(&self.client, &self.runtime);
         Question {
@@ -206,7 +213,12 @@ impl RegistryRun {
         let path = format!("/onshi/registry/oqs/{}", req.name);
         let ask = |client: &RegistryClient, rt: &tokio::runtime::Runtime| {
             rt.block_on(client.exchange_as(&path, req.bytes.clone(), XML, XML))
-                .map(|a| Asked { bytes: a.bytes })
+                .map(|a| Asked {
+                    path: path.clone(),
+                    request: req.bytes.clone(),
+                    raw: a.bytes.clone(),
+                    bytes: a.bytes,
+                })
                 .map_err(fault)
         };
         let first = ask(&self.client, &self.runtime);
@@ -267,6 +279,9 @@ impl RegistryRun {
             )
         })?;
         Ok(Asked {
+            path: crate::wire::http::SEARCH_PATH.into(),
+            request: body.as_bytes().to_vec(),
+            raw: answer.bytes,
             bytes: xml.into_bytes(),
         })
     }

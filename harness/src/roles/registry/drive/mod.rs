@@ -11,14 +11,13 @@
 //! `GET /onshi/registry/counts`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use onshi_reports::Check;
 use onshi_sim::clock::Moment;
-use onshi_sim::feed::{Facts, Record};
 use onshi_sim::ids::InstitutionCode;
 use onshi_sim::oqs::CharacterCode;
 use onshi_sim::registry::ClinicExchange;
+use onshi_sim::registry::feed::{Facts, Record};
 
 use super::client::RegistryClient;
 use super::jlis_http::{self, JlisSource};
@@ -56,6 +55,10 @@ pub(crate) struct RegistryRun {
     told_now: Option<Moment>,
     tokens: BTreeMap<InstitutionCode, String>,
     asked: u64,
+    /// Where this scenario's questions and answers are written, if anywhere.
+    keep: Option<std::path::PathBuf>,
+    /// How many were written.
+    kept: u32,
     /// The files a 資格確認端末 would have left for the exchanges so far: the 薬剤 and 特定健診
     /// requests and the reference's results come from here.
     files: crate::wire::export::TerminalFiles,
@@ -71,12 +74,26 @@ impl RegistryRun {
     /// Starts J-LIS over HTTP for the scenario's world, the registry (through its adapter, or
     /// the replica), and tells it the world as set up.
     pub fn start(
-        link: &RegistryLink,
-        timeout: Duration,
+        under_test: &super::RegistryUnderTest,
         plan: &Plan,
         seed: u64,
         shared: &SharedWorld,
     ) -> Result<RegistryRun, String> {
+        let link = &under_test.link;
+        let timeout = under_test.timeout;
+        let keep = match &under_test.exchanges {
+            None => None,
+            Some(root) => {
+                let dir = root.join(crate::roles::provider::scenario_folder(&plan.id));
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)
+                        .map_err(|e| format!("clearing {}: {e}", dir.display()))?;
+                }
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("creating {}: {e}", dir.display()))?;
+                Some(dir)
+            }
+        };
         let jlis = jlis_http::start("127.0.0.1:0", JlisSource::with(shared.clone()))
             .map_err(|e| format!("J-LIS over HTTP could not start: {e}"))?;
         let jlis_url = format!("http://{}", jlis.addr());
@@ -139,6 +156,8 @@ impl RegistryRun {
             told_now: None,
             tokens: BTreeMap::new(),
             asked: 0,
+            keep,
+            kept: 0,
             files: crate::wire::export::TerminalFiles::new(CharacterCode::Utf8),
             _jlis: jlis,
         };

@@ -53,7 +53,10 @@ impl RegistryRun {
             }
         };
         let first = match q.first {
-            Ok(a) => a,
+            Ok(a) => {
+                self.keep_exchange(q.name, &a, &reference);
+                a
+            }
             Err(e) => {
                 out.push(check(
                     q.name,
@@ -138,6 +141,32 @@ impl RegistryRun {
         };
         out.push(same);
         out
+    }
+
+    /// Writes a question, the answer and the reference's answer into the scenario's folder
+    /// (`NNNN-<kind>.request`, `.answer`, `.reference.xml`), when questions are kept. A file
+    /// that cannot be written is logged, never a verdict.
+    fn keep_exchange(&mut self, name: &str, asked: &super::ask::Asked, reference: &[u8]) {
+        let Some(dir) = &self.keep else {
+            return;
+        };
+        self.kept += 1;
+        let kind = name.rsplit('.').next().unwrap_or("exchange");
+        let stem = format!("{:04}-{kind}", self.kept);
+        let head = format!("POST {}\n\n", asked.path);
+        let files: [(String, &[u8]); 3] = [
+            (
+                format!("{stem}.request"),
+                &[head.as_bytes(), &asked.request].concat(),
+            ),
+            (format!("{stem}.answer"), &asked.raw),
+            (format!("{stem}.reference.xml"), reference),
+        ];
+        for (file, bytes) in files {
+            if let Err(e) = std::fs::write(dir.join(&file), bytes) {
+                tracing::warn!(target: "onshi::registry", file, error = %e, "a kept exchange could not be written");
+            }
+        }
     }
 
     pub(super) fn counts(&mut self, shared: &SharedWorld, step: Option<usize>, at: &str) -> Check {

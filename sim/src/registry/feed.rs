@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use super::{Channel, ConsentRecord, Registry};
 use crate::answer::{Checkup, MedicalRecord, OutageKind};
 use crate::clock::{Date, Moment};
 use crate::ids::{InstitutionCode, InsurerNumber, PersonId, Serial};
@@ -29,7 +30,6 @@ use crate::insurer::{
 };
 use crate::jlis::{CertKind, IssueCause, RevocationReason};
 use crate::person::{IncomePeriod, Sex};
-use crate::registry::{Channel, ConsentRecord, Registry};
 use crate::rules::{CareMode, ConsentItem, DataKind, IncomeClass, LimitCategory};
 use crate::view::View;
 
