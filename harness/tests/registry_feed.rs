@@ -133,44 +133,61 @@ fn rec(v: Value) -> Record {
 }
 
 fn person(id: &str) -> Record {
-    rec(json!({"type": "person", "id": id, "name": "試験　太郎", "kana": "ｼｹﾝ ﾀﾛｳ",
+    rec(
+        json!({"type": "person", "id": id, "name": "試験　太郎", "kana": "ｼｹﾝ ﾀﾛｳ",
         "birth": "1980-01-01", "sex": "male", "address": "東京都", "postNumber": "100-0001",
-        "income": "general", "incomePeriods": []}))
+        "income": "general", "incomePeriods": []}),
+    )
 }
 
 #[test]
 fn a_record_that_does_not_fit_is_refused_naming_its_key() {
     let start = Moment::parse("2026-04-01T09:00:00+09:00").unwrap();
     let mut w = World::replica(start);
-    let unknown_holder = rec(json!({"type": "registration", "seq": 1, "serial": "0A", "holder": "feedfeedfeedfeed",
-        "channel": "reader", "at": "2026-04-01T09:00:00+09:00"}));
+    let unknown_holder = rec(
+        json!({"type": "registration", "seq": 1, "serial": "0A", "holder": "feedfeedfeedfeed",
+        "channel": "reader", "at": "2026-04-01T09:00:00+09:00"}),
+    );
     let e = w.apply_feed(&[unknown_holder]).unwrap_err();
     assert_eq!(e.key, "registration/1");
     assert!(e.reason.contains("no person `feedfeedfeedfeed`"), "{e}");
 
     w.apply_feed(&[person("aaaaaaaaaaaaaaaa")]).unwrap();
     let cert = |serial: &str, previous: Value, revocation: Value| {
-        rec(json!({"type": "certificate", "serial": serial, "holder": "aaaaaaaaaaaaaaaa",
+        rec(
+            json!({"type": "certificate", "serial": serial, "holder": "aaaaaaaaaaaaaaaa",
             "issued": "2024-01-01", "notAfter": "2029-01-01", "cause": "first",
-            "previous": previous, "revocation": revocation}))
+            "previous": previous, "revocation": revocation}),
+        )
     };
-    w.apply_feed(&[cert("0A", Value::Null, Value::Null)]).unwrap();
+    w.apply_feed(&[cert("0A", Value::Null, Value::Null)])
+        .unwrap();
     // A second certificate must name the first as its 旧番号.
-    let e = w.apply_feed(&[cert("0B", Value::Null, Value::Null)]).unwrap_err();
+    let e = w
+        .apply_feed(&[cert("0B", Value::Null, Value::Null)])
+        .unwrap_err();
     assert_eq!(e.key, "certificate/000000000000000B");
-    assert!(e.reason.contains("latest certificate is 000000000000000A"), "{e}");
-    w.apply_feed(&[cert("0B", json!("0A"), Value::Null)]).unwrap();
+    assert!(
+        e.reason.contains("latest certificate is 000000000000000A"),
+        "{e}"
+    );
+    w.apply_feed(&[cert("0B", json!("0A"), Value::Null)])
+        .unwrap();
     // A revocation comes once and is never withdrawn.
     let revoked = json!({"reason": "superseded", "on": "2026-04-01"});
     w.apply_feed(&[cert("0A", Value::Null, revoked)]).unwrap();
-    let e = w.apply_feed(&[cert("0A", Value::Null, Value::Null)]).unwrap_err();
+    let e = w
+        .apply_feed(&[cert("0A", Value::Null, Value::Null)])
+        .unwrap_err();
     assert!(e.reason.contains("never withdrawn"), "{e}");
     // A 資格 record of an insurer never fed.
-    let q = rec(json!({"type": "qualification", "id": "Q0001", "member": "aaaaaaaaaaaaaaaa",
+    let q = rec(
+        json!({"type": "qualification", "id": "Q0001", "member": "aaaaaaaaaaaaaaaa",
         "linkedTo": "aaaaaaaaaaaaaaaa", "insurer": "06132013", "symbol": null, "number": "1",
         "branch": "00", "relation": "1", "insuredName": null, "acquired": "2020-04-01",
         "lost": null, "registeredOn": "2020-04-03", "lossRegisteredOn": null,
-        "copayOverride": null, "limits": [], "diseases": [], "income": [], "flaggedOn": null}));
+        "copayOverride": null, "limits": [], "diseases": [], "income": [], "flaggedOn": null}),
+    );
     let e = w.apply_feed(&[q]).unwrap_err();
     assert_eq!(e.key, "qualification/Q0001");
     assert!(e.reason.contains("no insurer 06132013"), "{e}");

@@ -55,7 +55,10 @@ fn http(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     s.read_to_end(&mut out).unwrap();
     let text = String::from_utf8_lossy(&out).to_string();
     let status = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -73,7 +76,10 @@ fn bad_input_gets_an_error_answer_and_the_service_keeps_answering() {
     );
     assert_eq!(code, 400, "{body}");
     assert!(body.contains("\"feed\""), "{body}");
-    assert!(body.contains("consents/0123456789abcdef/1310143217"), "{body}");
+    assert!(
+        body.contains("consents/0123456789abcdef/1310143217"),
+        "{body}"
+    );
     assert!(body.contains("no person `0123456789abcdef`"), "{body}");
     let (code, body) = http(
         &s.addr,
@@ -86,7 +92,8 @@ fn bad_input_gets_an_error_answer_and_the_service_keeps_answering() {
     let (code, body) = http(&s.addr, "POST", "/onshi/terminal/confirm", b"[]");
     assert_eq!(code, 400, "{body}");
     assert!(body.contains("malformed_json"), "{body}");
-    let confirm = br#"{"medicalInstitutionCode":"1310143217","method":"face","certificate":"AAAA"}"#;
+    let confirm =
+        br#"{"medicalInstitutionCode":"1310143217","method":"face","certificate":"AAAA"}"#;
     let (code, body) = http(&s.addr, "POST", "/onshi/terminal/confirm", confirm);
     assert_eq!(code, 404, "{body}");
     assert!(body.contains("unknown_institution"), "{body}");

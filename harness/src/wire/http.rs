@@ -167,6 +167,12 @@ impl Drop for HttpServer {
     }
 }
 
+/// A message as the web API carries it, `{"XmlMsg":{…}}`: the body a clinic system POSTs to
+/// search (every leaf a string, repeated elements as arrays).
+pub fn search_body_json(message: &onshi_sim::oqs::Element) -> String {
+    super::json::message_json(message)
+}
+
 /// The web API's routes (login, search) answering from `service`, to merge into another
 /// router (`onshi serve-registry` serves them next to its own).
 pub fn web_api_router(config: HttpConfig, service: Arc<Service>) -> Router {
