@@ -288,11 +288,14 @@ fn with_stderr(text: String, adapter: &Adapter) -> String {
     crate::roles::provider::with_stderr(text, &adapter.stderr_tail())
 }
 
-/// The onshi executable, for an adapter that starts `onshi serve-registry` (`ONSHI_BIN`).
+/// The onshi executable, for an adapter that starts `onshi serve-registry` (`ONSHI_BIN`): the
+/// one in onshi's own environment when set, else the running executable.
 fn onshi_bin() -> String {
-    std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "onshi".into())
+    std::env::var("ONSHI_BIN")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .or_else(|| std::env::current_exe().ok().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| "onshi".into())
 }
 
 /// `records` as JSON values in messages of at most [`FACTS_MESSAGE_BYTES`] each (a single
