@@ -165,8 +165,36 @@ impl RegistryRun {
             _jlis: jlis,
         };
         let facts = shared.lock().feed_facts();
-        run.tell(&facts, now)?;
+        let told = run.tell(&facts, now);
+        run.flush_logs(shared);
+        told?;
         Ok(run)
+    }
+
+    /// Puts the adapter's `log` lines into the scenario's trace as `registry.log`.
+    fn flush_logs(&mut self, shared: &SharedWorld) {
+        let Link::Adapter(adapter) = &mut self.link else {
+            return;
+        };
+        let (mut logs, dropped) = adapter.take_logs();
+        if logs.is_empty() {
+            return;
+        }
+        if dropped > 0 {
+            logs.insert(0, format!("({dropped} earlier log lines not kept)"));
+        }
+        let mut w = shared.lock();
+        let now = w.now();
+        for l in logs {
+            w.trace_mut().push(
+                now,
+                onshi_sim::trace::Actor::Registry,
+                onshi_sim::trace::Actor::Registry,
+                "registry.log",
+                None,
+                || l,
+            );
+        }
     }
 
     /// Tells the registry what `facts` has that it was not told, and the time `now`.
@@ -216,6 +244,7 @@ impl RegistryRun {
             return Ok(Vec::new());
         }
         let result = self.after_step_inner(shared, exchanges, step, at);
+        self.flush_logs(shared);
         self.broken = result.is_err();
         result
     }
