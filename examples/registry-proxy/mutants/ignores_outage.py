@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# breaks: REG-4
+# breaks: PRT-4
 # Bug: the outage calendar is kept in another system and never loaded, so during a planned
 # maintenance or an emergency stop the service answers as if it were up.
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# breaks: REG-4
+# breaks: JLIS-2
 # Bug: never loads the J-LIS revocation list, so a certificate revoked after a loss report or a
 # returned card is still accepted.
 import os

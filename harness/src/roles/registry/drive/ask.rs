@@ -60,7 +60,7 @@ impl RegistryRun {
             yes(request.limit_consent),
             yes(request.disease_consent)
         );
-        let mut also = Vec::new();
+        let mut also = refusal_requirements(answer);
         if answer.relinked_from.is_some() {
             also.extend(["REG-2", "JLIS-3"]);
         }
@@ -189,7 +189,7 @@ impl RegistryRun {
             what,
             reference,
             requirements: vec!["REG-9", "REG-4"],
-            also: Vec::new(),
+            also: refusal_requirements(answer),
             first,
             second,
         }
@@ -284,6 +284,25 @@ impl RegistryRun {
             raw: answer.bytes,
             bytes: xml.into_bytes(),
         })
+    }
+}
+
+/// The requirements a refusal in the reference's answer evidences: whatever differs in an
+/// answer to the same question breaks them too (a certificate's status is J-LIS's, an outage
+/// the service's announced stop, a registration the person's).
+fn refusal_requirements(answer: &Answer) -> Vec<&'static str> {
+    use onshi_sim::registry::{AnswerStatus, Refusal};
+    match &answer.status {
+        AnswerStatus::Answered => Vec::new(),
+        AnswerStatus::Refused(r) => match r {
+            Refusal::Outage { .. } => vec!["PRT-4"],
+            Refusal::CertificateUnknown
+            | Refusal::CertificateRevoked { .. }
+            | Refusal::CertificateExpired { .. }
+            | Refusal::CertificatePending { .. } => vec!["JLIS-2"],
+            Refusal::NotRegistered | Refusal::RegistrationPending { .. } => vec!["REG-1"],
+            _ => Vec::new(),
+        },
     }
 }
 

@@ -323,7 +323,11 @@ fn onshi_bin() -> String {
     std::env::var("ONSHI_BIN")
         .ok()
         .filter(|b| !b.is_empty())
-        .or_else(|| std::env::current_exe().ok().map(|p| p.display().to_string()))
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .map(|p| p.display().to_string())
+        })
         .unwrap_or_else(|| "onshi".into())
 }
 
