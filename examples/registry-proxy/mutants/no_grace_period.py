@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# breaks: REG-4
+# breaks: RDR-5
 # Bug: refuses a card from the day after its certificate expires: the 猶予期間 (until the end of
 # the third month after the expiry month) was configured as 0 months.
 import os

@@ -287,23 +287,28 @@ impl RegistryRun {
     }
 }
 
-/// The requirements a refusal in the reference's answer evidences: whatever differs in an
-/// answer to the same question breaks them too (a certificate's status is J-LIS's, an outage
-/// the service's announced stop, a registration the person's).
+/// The requirements the reference's answer evidences beyond its fields: whatever differs in an
+/// answer to the same question breaks them too (a certificate's status is J-LIS's and, past its
+/// expiry, the grace period's; an outage the service's announced stop; a registration the
+/// person's).
 fn refusal_requirements(answer: &Answer) -> Vec<&'static str> {
-    use onshi_sim::registry::{AnswerStatus, Refusal};
-    match &answer.status {
+    use onshi_sim::registry::{AnswerStatus, DataScope, Refusal};
+    let mut out = match &answer.status {
         AnswerStatus::Answered => Vec::new(),
         AnswerStatus::Refused(r) => match r {
             Refusal::Outage { .. } => vec!["PRT-4"],
+            Refusal::CertificateExpired { .. } => vec!["JLIS-2", "RDR-5"],
             Refusal::CertificateUnknown
             | Refusal::CertificateRevoked { .. }
-            | Refusal::CertificateExpired { .. }
             | Refusal::CertificatePending { .. } => vec!["JLIS-2"],
             Refusal::NotRegistered | Refusal::RegistrationPending { .. } => vec!["REG-1"],
             _ => Vec::new(),
         },
+    };
+    if answer.scope != DataScope::Full {
+        out.push("RDR-5");
     }
+    out
 }
 
 pub(super) fn fault(e: RegistryFault) -> String {
