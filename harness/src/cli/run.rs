@@ -314,6 +314,14 @@ pub fn run(lang: Lang, args: RunArgs) -> ExitCode {
                 return ExitCode::from(EXIT_INPUT);
             }
             say!("registry under test: {how}");
+            say!(
+                "{}",
+                t(
+                    lang,
+                    "  registry スイート: REG- / JLIS- / INS- の要件を引くシナリオだけを実行します (terminal: true のシナリオを除く)",
+                    "  the registry suite runs: the scenarios citing a REG-, JLIS- or INS- requirement (not terminal: true)"
+                )
+            );
             options.roles.registry = role;
         }
         Err(e) => {

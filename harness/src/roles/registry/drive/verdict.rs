@@ -83,11 +83,7 @@ impl RegistryRun {
                 requirements_of(&diffs, &q.requirements),
                 Verdict::Fail,
                 "the reference's answer".into(),
-                format!(
-                    "{} field(s) differ:\n{}",
-                    diffs.len(),
-                    compare::render(&diffs)
-                ),
+                format!("{}\n{}", headline(&diffs), compare::render(&diffs)),
                 Some(q.what.clone()),
             )),
             Err(e) => out.push(check(
@@ -269,6 +265,28 @@ fn my_number_check(
         },
         note: Some(what.to_string()),
     }
+}
+
+/// The first line of a failed comparison, for the one-line views (terminal, Markdown): how
+/// many fields differ and the first of them by its element name.
+fn headline(diffs: &[FieldDiff]) -> String {
+    let Some(first) = diffs.first() else {
+        return "the answers are the same".into();
+    };
+    let name = first.path.rsplit('/').next().unwrap_or(&first.path);
+    let shown = |v: &Option<String>| match v {
+        Some(t) => format!(
+            "‹{}›",
+            crate::roles::registry::client::neutralise(&t.chars().take(40).collect::<String>())
+        ),
+        None => "(absent)".into(),
+    };
+    format!(
+        "{} field(s) differ; first {name}: reference {} / under test {}",
+        diffs.len(),
+        shown(&first.reference),
+        shown(&first.under_test)
+    )
 }
 
 fn requirements_of(diffs: &[FieldDiff], base: &[&str]) -> Vec<String> {
