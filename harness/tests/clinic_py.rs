@@ -6,6 +6,8 @@
 //! the original.
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/mutants.rs"]
+mod mutants;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +20,8 @@ use onshi_harness::roles::{ProviderRole, Roles};
 use onshi_harness::run::execute::AdapterRun;
 use onshi_harness::run::{self, RunOptions};
 use onshi_reports::{RunRecord, Verdict};
-use sha2::{Digest, Sha256};
+
+use mutants::{breaks, verified_manifest};
 
 const CLINIC: &str = "../examples/clinic-py";
 
@@ -46,21 +49,6 @@ fn suite(adapter: &Path, exchanges: &Path) -> RunRecord {
     .unwrap();
     assert!(result.problems.is_empty(), "{:?}", result.problems);
     result.record
-}
-
-/// `# breaks: PRV-3, PRV-2` in a mutant's first lines.
-fn breaks(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let line = text
-        .lines()
-        .take(20)
-        .find_map(|l| l.trim().strip_prefix("# breaks:"))
-        .unwrap_or_else(|| panic!("{} has no `# breaks: REQ` header", path.display()));
-    line.split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn failures(record: &RunRecord) -> (Vec<String>, BTreeSet<String>) {
@@ -178,18 +166,7 @@ fn certify_writes_a_package_whose_manifest_verifies() {
         0,
         "the example clinic is certified"
     );
-    let manifest = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
-    let mut listed = BTreeSet::new();
-    for line in manifest.lines() {
-        let (hex, rel) = line.split_once("  ").unwrap();
-        let bytes = std::fs::read(out.join(rel)).unwrap();
-        let got: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(got, hex, "{rel}");
-        listed.insert(rel.to_string());
-    }
+    let listed = verified_manifest(&out);
     for f in [
         "report.html",
         "run.json",

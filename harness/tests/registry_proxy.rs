@@ -10,6 +10,8 @@
 //! only for the original.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/mutants.rs"]
+mod mutants;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,7 +24,8 @@ use onshi_harness::roles::Roles;
 use onshi_harness::roles::registry::{RegistryLink, RegistryRole, RegistryUnderTest};
 use onshi_harness::run::{self, RunOptions};
 use onshi_reports::{RunRecord, Verdict};
-use sha2::{Digest, Sha256};
+
+use mutants::{breaks, verified_manifest};
 
 const PROXY: &str = "../examples/registry-proxy";
 const ONSHI: &str = env!("CARGO_BIN_EXE_onshi");
@@ -70,21 +73,6 @@ fn run_paths(adapter: &Path, paths: &[PathBuf]) -> RunRecord {
     let result = run::run(paths, Catalog::builtin(), &options).unwrap();
     assert!(result.problems.is_empty(), "{:?}", result.problems);
     result.record
-}
-
-/// `# breaks: REG-5, INS-2` in a mutant's first lines.
-fn breaks(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let line = text
-        .lines()
-        .take(20)
-        .find_map(|l| l.trim().strip_prefix("# breaks:"))
-        .unwrap_or_else(|| panic!("{} has no `# breaks: REQ` header", path.display()));
-    line.split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The failed scenarios, and the requirements of their failed checks.
@@ -220,18 +208,7 @@ fn certify_writes_a_registry_package_whose_manifest_verifies() {
         0,
         "the example registry is certified"
     );
-    let manifest = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
-    let mut listed = BTreeSet::new();
-    for line in manifest.lines() {
-        let (hex, rel) = line.split_once("  ").unwrap();
-        let bytes = std::fs::read(out.join(rel)).unwrap();
-        let got: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(got, hex, "{rel}");
-        listed.insert(rel.to_string());
-    }
+    let listed = verified_manifest(&out);
     for f in [
         "report.html",
         "run.json",

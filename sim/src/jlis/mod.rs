@@ -196,6 +196,16 @@ impl Chains {
     }
 }
 
+/// What a new record says of itself.
+struct Issue {
+    serial: Serial,
+    person: PersonId,
+    kind: CertKind,
+    cause: IssueCause,
+    issued: Date,
+    not_after: Date,
+}
+
 /// The state of the simulated J-LIS: its CAs, every certificate record and every chain.
 #[derive(Clone)]
 pub struct Jlis {
@@ -342,27 +352,15 @@ impl Jlis {
         let index =
             u32::try_from(self.records.len()).map_err(|_| JlisError::TooManyCertificates)?;
         let serial = self.serials.serial_of(index);
-        if self.chains.len() <= person.index() {
-            self.chains.resize_with(person.index() + 1, Chains::default);
-        }
-        let chain = self.chains[person.index()].of_mut(kind);
-        let chain_position =
-            u32::try_from(chain.len()).map_err(|_| JlisError::TooManyCertificates)?;
-        chain.push(serial);
-        self.records.push(CertRecord {
+        let issue = Issue {
             serial,
             person,
             kind,
             cause,
             issued,
             not_after,
-            key: self.deal.key_for(index),
-            chain_position,
-            revocation: None,
-            subject: subject.map(Box::new),
-            der: OnceLock::new(),
-        });
-        Ok(CertId(index))
+        };
+        self.push_record(issue, subject)
     }
 
     /// Revokes `cert` from `on` (JLIS-2). Revoking a certificate twice is an error
@@ -495,8 +493,35 @@ impl Jlis {
         {
             return Err(JlisError::DuplicateSerial(serial));
         }
+        let issue = Issue {
+            serial,
+            person,
+            kind,
+            cause,
+            issued,
+            not_after,
+        };
+        let cert = self.push_record(issue, None)?;
+        self.adopted.insert(serial, cert.0);
+        Ok(cert)
+    }
+
+    /// Appends a record at the end of its holder's chain of its kind.
+    fn push_record(
+        &mut self,
+        issue: Issue,
+        subject: Option<SubjectInfo>,
+    ) -> Result<CertId, JlisError> {
         let index =
             u32::try_from(self.records.len()).map_err(|_| JlisError::TooManyCertificates)?;
+        let Issue {
+            serial,
+            person,
+            kind,
+            cause,
+            issued,
+            not_after,
+        } = issue;
         if self.chains.len() <= person.index() {
             self.chains.resize_with(person.index() + 1, Chains::default);
         }
@@ -514,10 +539,9 @@ impl Jlis {
             key: self.deal.key_for(index),
             chain_position,
             revocation: None,
-            subject: None,
+            subject: subject.map(Box::new),
             der: OnceLock::new(),
         });
-        self.adopted.insert(serial, index);
         Ok(CertId(index))
     }
 
