@@ -338,7 +338,10 @@ class Adapter:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                                       handler_for(self.registry))
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll interval: shutdown() waits for the loop to notice (0.5 s by default,
+        # which would be half a second at the end of every scenario).
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
         host, port = self.server.server_address[:2]
         log("backend %s, proxy http://%s:%d (scenario %s)"
             % (self.backend.url, host, port, msg.get("scenario")))
