@@ -6,7 +6,8 @@ it over standard input/output, one JSON object per line (onshi-cap/1, docs/regis
 The service itself is `onshi serve-registry`, onshi's reference registry fed by the registry
 feed, started here as a child process. In front of it this program puts
 
-  * the feed link: each `facts` (and `time`) message becomes `POST /onshi/registry/feed`;
+  * the feed link: each `facts` message becomes `POST /onshi/registry/feed` (a `time`
+    message, should one come, too, without records);
   * an HTTP proxy: every request onshi sends to the service goes through to the backend and
     its answer comes back.
 

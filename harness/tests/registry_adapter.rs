@@ -1,6 +1,8 @@
 //! A registry adapter that misbehaves (docs/registry-role.md "The adapter"): no `service` in
 //! `ready`, a service where nothing listens, an adapter that never answers `facts` — each
-//! ends in a verdict that says what went wrong, within the timeout, never a hang.
+//! ends in a verdict that says what went wrong, within the timeout, never a hang. And a
+//! service that asks J-LIS over HTTP while it answers is answered at once: onshi holds
+//! nothing J-LIS needs while it waits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -88,4 +90,25 @@ fn an_adapter_that_never_answers_facts_times_out() {
     assert_eq!(r.verdict, Verdict::Fail);
     let e = r.error.unwrap();
     assert!(e.contains("did not answer `facts` within 2 s"), "{e}");
+}
+
+#[test]
+fn a_service_that_asks_jlis_while_answering_is_not_kept_waiting() {
+    let start = Instant::now();
+    let r = run_with(&format!(
+        "ONSHI_BIN={} python3 tests/support/registry_asks_jlis.py",
+        env!("CARGO_BIN_EXE_onshi")
+    ));
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let card: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| c.name == "registry_under_test.card")
+        .collect();
+    assert!(!card.is_empty());
+    for c in &card {
+        assert_eq!(c.verdict, Verdict::Pass, "{}", c.actual);
+    }
+    assert_eq!(r.verdict, Verdict::Pass);
+    assert!(start.elapsed() < Duration::from_secs(30));
 }

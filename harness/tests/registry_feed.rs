@@ -93,7 +93,11 @@ proptest! {
     /// Telling a registry `changed_since(told)` after `told` gives the new facts, whatever part
     /// of them it was told before (records dropped or stale).
     #[test]
-    fn changed_since_completes_any_earlier_telling(pick in 0usize..1000, keep in proptest::collection::vec(any::<bool>(), 64)) {
+    fn changed_since_completes_any_earlier_telling(
+        pick in 0usize..1000,
+        keep in proptest::collection::vec(any::<bool>(), 64),
+        stale in proptest::collection::vec(any::<bool>(), 64),
+    ) {
         let all = library_facts_cached();
         let (_, facts) = &all[pick % all.len()];
         let told = Facts::from_records(
@@ -102,7 +106,21 @@ proptest! {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| keep[i % keep.len()])
-                .map(|(_, r)| r.clone())
+                .map(|(i, r)| match r {
+                    // A record told before it changed: same key, older contents.
+                    Record::Person(p) if stale[i % stale.len()] => {
+                        let mut old = p.clone();
+                        old.name.push('旧');
+                        Record::Person(old)
+                    }
+                    Record::Qualification(q) if stale[i % stale.len()] => {
+                        let mut old = q.clone();
+                        old.lost = None;
+                        old.registered_on = None;
+                        Record::Qualification(old)
+                    }
+                    other => other.clone(),
+                })
                 .collect(),
         );
         let mut updated = told.clone();

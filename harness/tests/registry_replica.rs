@@ -32,6 +32,8 @@ fn the_replica_answers_the_whole_registry_suite_like_the_reference() {
     let mut failures = Vec::new();
     let mut scenarios = 0;
     let mut compared = 0;
+    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
+    let mut skipped = 0;
     for s in ok
         .iter()
         .filter(|s| s.plan.registry_suite() && s.plan.skip.is_none())
@@ -45,8 +47,12 @@ fn the_replica_answers_the_whole_registry_suite_like_the_reference() {
         for c in &record.checks {
             if c.name.starts_with("registry_under_test.") && c.verdict == Verdict::Pass {
                 compared += 1;
+                *by_kind.entry(c.name.clone()).or_default() += 1;
             }
-            if c.name.starts_with("registry_under_test.") && c.verdict != Verdict::Pass {
+            if c.name.starts_with("registry_under_test.") && c.verdict == Verdict::Skip {
+                skipped += 1;
+            }
+            if c.name.starts_with("registry_under_test.") && c.verdict == Verdict::Fail {
                 failures.push(format!(
                     "{} {} [{}]: {}\n  {}",
                     s.plan.id,
@@ -58,7 +64,24 @@ fn the_replica_answers_the_whole_registry_suite_like_the_reference() {
             }
         }
     }
-    eprintln!("{scenarios} scenarios, {compared} registry checks passed");
+    eprintln!(
+        "{scenarios} scenarios, {compared} registry checks passed ({by_kind:?}), {skipped} not asked"
+    );
+    // Every kind of question was asked, not only counts: a run that kept no exchanges fails.
+    for (kind, at_least) in [
+        ("registry_under_test.card", 200),
+        ("registry_under_test.numbers", 20),
+        ("registry_under_test.data", 150),
+        ("registry_under_test.same_answer", 400),
+        ("registry_under_test.no_my_number", 400),
+        ("registry_under_test.counts", 300),
+    ] {
+        let n = by_kind.get(kind).copied().unwrap_or(0);
+        assert!(
+            n >= at_least,
+            "{kind}: {n} passed, expected at least {at_least}"
+        );
+    }
     assert!(
         scenarios >= 40,
         "only {scenarios} scenarios in the registry suite"

@@ -101,6 +101,12 @@ impl TerminalFiles {
         &self.files
     }
 
+    /// Drops the files kept so far; what names the next ones (counters, the patients'
+    /// confirmed numbers) stays.
+    pub fn clear(&mut self) {
+        self.files.clear();
+    }
+
     /// The files, in the order the exchanges happened.
     pub fn into_files(self) -> Vec<TerminalFile> {
         self.files

@@ -167,6 +167,9 @@ impl Drop for HttpServer {
     }
 }
 
+/// idTokens one server keeps; a login past it forgets the earlier ones.
+pub const MAX_TOKENS: usize = 65_536;
+
 /// A message as the web API carries it, `{"XmlMsg":{…}}`: the body a clinic system POSTs to
 /// search (every leaf a string, repeated elements as arrays).
 pub fn search_body_json(message: &onshi_sim::oqs::Element) -> String {
@@ -377,11 +380,16 @@ async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response
         "oqs-refresh.{}",
         state.service.token("oqs.http.refresh_token")
     );
-    state
-        .tokens
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id_token.clone(), code);
+    {
+        let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: a client that logs in again and again cannot grow the map without end;
+        // past the limit every earlier token is forgotten (a search with one is refused as
+        // for an unknown token, and the client logs in again).
+        if tokens.len() >= MAX_TOKENS {
+            tokens.clear();
+        }
+        tokens.insert(id_token.clone(), code);
+    }
     record.at = state.service.now().to_string();
     record.answer = Some("200".into());
     state.service.log().append(record);

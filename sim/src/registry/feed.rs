@@ -39,7 +39,8 @@ use crate::view::View;
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Record {
     /// The switchable rules in force (every switch, by name, in its text form); the dated
-    /// tables are the built-in ones (`docs/rules.md`).
+    /// tables are the built-in ones (`sim/rules/*.yaml`; `onshi explain switches` lists the
+    /// switches).
     Rules {
         /// Switch name → value (`true`, `40`, `none`, `2024-12-02`).
         switches: BTreeMap<String, String>,

@@ -96,6 +96,8 @@ pub struct Challenges {
     root: SeedRoot,
     counter: u64,
     open: BTreeSet<Vec<u8>>,
+    /// The open challenges in the order issued (redeemed ones are skipped when evicting).
+    order: std::collections::VecDeque<Vec<u8>>,
 }
 
 impl Challenges {
@@ -105,6 +107,7 @@ impl Challenges {
             root,
             counter: 0,
             open: BTreeSet::new(),
+            order: std::collections::VecDeque::new(),
         }
     }
 
@@ -123,11 +126,24 @@ impl Challenges {
         }
         self.counter += 1;
         // Bounded: a caller that asks and never answers cannot grow the set without end (the
-        // smallest open challenge goes first).
+        // oldest open challenge goes first).
         while self.open.len() >= MAX_OPEN_CHALLENGES {
-            self.open.pop_first();
+            match self.order.pop_front() {
+                Some(old) => {
+                    self.open.remove(&old);
+                }
+                None => break,
+            }
+        }
+        // Redeemed challenges leave the queue when they reach its front, or here (an open one
+        // that old goes with it: every open challenge stays in the queue).
+        while self.order.len() >= MAX_OPEN_CHALLENGES * 2 {
+            if let Some(old) = self.order.pop_front() {
+                self.open.remove(&old);
+            }
         }
         self.open.insert(out.clone());
+        self.order.push_back(out.clone());
         out
     }
 
@@ -183,4 +199,27 @@ pub fn check_signed_request(
         challenges.redeem(challenge);
     }
     Ok(serial)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_challenges_are_bounded_and_the_oldest_goes_first() {
+        let mut c = Challenges::new(SeedRoot::new(1, "challenges"));
+        let first = c.issue();
+        let second = c.issue();
+        assert!(c.redeem(&second));
+        for _ in 0..MAX_OPEN_CHALLENGES * 3 {
+            c.issue();
+        }
+        assert!(c.open.len() <= MAX_OPEN_CHALLENGES);
+        assert!(c.order.len() < MAX_OPEN_CHALLENGES * 2);
+        assert!(!c.redeem(&first), "the oldest open challenge was dropped");
+        // The newest are still open.
+        let newest = c.issue();
+        assert!(c.redeem(&newest));
+        assert!(!c.redeem(&newest), "a challenge is redeemed once");
+    }
 }

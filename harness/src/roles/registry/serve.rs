@@ -64,7 +64,7 @@ struct App {
 }
 
 /// A feed message as `POST /onshi/registry/feed` takes it (the adapter protocol's `facts` and
-/// `time` in one shape).
+/// message as it is; without records it only moves the time).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedBody {

@@ -104,8 +104,19 @@ impl Plan {
             ids.iter()
                 .any(|r| r.starts_with("REG-") || r.starts_with("JLIS-") || r.starts_with("INS-"))
         };
+        fn in_steps(steps: &[PlannedStep], cites: &dyn Fn(&[String]) -> bool) -> bool {
+            steps.iter().any(|s| match &s.action {
+                Action::Expect(list) => list.iter().any(|e| cites(&e.requirements)),
+                Action::Fails {
+                    step, requirements, ..
+                } => cites(requirements) || in_steps(std::slice::from_ref(step), cites),
+                _ => false,
+            })
+        }
         !self.terminal
-            && (cites(&self.requirements) || self.expect.iter().any(|e| cites(&e.requirements)))
+            && (cites(&self.requirements)
+                || self.expect.iter().any(|e| cites(&e.requirements))
+                || in_steps(&self.steps, &cites))
     }
 
     /// Whether the scenario observes a provider (a `provider` or `requests` expectation, in

@@ -5,6 +5,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use onshi_sim::World;
+
+use crate::shared::SharedWorld;
 use onshi_sim::clock::Moment;
 use onshi_sim::ids::InstitutionCode;
 use onshi_sim::jlis::sha256_digest_info;
@@ -47,7 +49,16 @@ pub(super) struct Question {
 }
 
 impl RegistryRun {
-    pub(super) fn card(&mut self, w: &World, request: &CardConfirm, answer: &Answer) -> Question {
+    /// A card confirmation. The world is locked only to render the reference's answer and to
+    /// sign: never while the service is asked (a service may ask J-LIS over HTTP, which answers
+    /// from the same world).
+    pub(super) fn card(
+        &mut self,
+        shared: &SharedWorld,
+        request: &CardConfirm,
+        answer: &Answer,
+    ) -> Question {
+        let w = shared.lock();
         let code = w
             .institutions()
             .get(request.institution.index())
@@ -64,27 +75,52 @@ impl RegistryRun {
         if answer.relinked_from.is_some() {
             also.extend(["REG-2", "JLIS-3"]);
         }
-        let reference = code
-            .ok_or_else(|| "the institution is not in the world".to_string())
-            .and_then(|code| {
-                let view = view_at(w, answer.processed_at);
-                let response = to_confirm_response(answer, &view, code, &ConfirmEcho::default());
-                encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8))
-                    .map(|e| e.bytes)
-                    .map_err(|e| format!("the reference's answer could not be written: {e}"))
-            });
-        let body = |client: &RegistryClient,
-                    rt: &tokio::runtime::Runtime|
-         -> Result<Asked, String> {
+        // What onshi cannot ask is not the service's failure: the reference side is then an
+        // error, and the check a skip that says why.
+        let prepared = (|| {
             let code = code.ok_or("the institution is not in the world")?;
-            let jlis = w.jlis();
-            let cert = jlis.lookup(request.serial).ok_or_else(|| {
+            if request.date != answer.processed_at.date() {
+                return Err(format!(
+                    "the 資格確認日 {} is not the day of the question ({}): the terminal calls carry no date",
+                    request.date,
+                    answer.processed_at.date()
+                ));
+            }
+            let cert = w.jlis().lookup(request.serial).ok_or_else(|| {
                 format!(
-                    "serial {} is no certificate of this world's J-LIS: not asked",
+                    "serial {} is no certificate of this world's J-LIS",
                     request.serial
                 )
             })?;
-            let der = jlis.certificate_der(cert).map_err(|e| e.to_string())?;
+            let der = w
+                .jlis()
+                .certificate_der(cert)
+                .map_err(|e| format!("the card's certificate: {e}"))?;
+            let view = view_at(&w, answer.processed_at);
+            let response = to_confirm_response(answer, &view, code, &ConfirmEcho::default());
+            let reference = encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8))
+                .map(|e| e.bytes)
+                .map_err(|e| format!("the reference's answer could not be written: {e}"))?;
+            Ok((code, cert, der, reference))
+        })();
+        drop(w);
+        let (code, cert, der, reference) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                return Question {
+                    name: "registry_under_test.card",
+                    what,
+                    reference: Err(e.clone()),
+                    requirements: vec!["REG-4"],
+                    also,
+                    first: Err(e.clone()),
+                    second: Err(e),
+                };
+            }
+        };
+        let body = |client: &RegistryClient,
+                    rt: &tokio::runtime::Runtime|
+         -> Result<Asked, String> {
             let challenge = rt
                 .block_on(client.exchange("/onshi/terminal/challenge", b"{}".to_vec(), JSON))
                 .map_err(fault)?;
@@ -95,9 +131,12 @@ impl RegistryRun {
                 .and_then(|c| c.as_str())
                 .and_then(|c| B64.decode(c).ok())
                 .ok_or("the challenge answer has no base64 `challenge`")?;
-            let signature = jlis
+            // The card signs: a short lock of the world, no HTTP under it.
+            let signature = shared
+                .lock()
+                .jlis()
                 .sign(cert, &sha256_digest_info(&challenge))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("the card could not sign: {e}"))?;
             let confirm = serde_json::json!({
                 "medicalInstitutionCode": code.digits(),
                 "method": "pin",
@@ -123,7 +162,7 @@ impl RegistryRun {
         Question {
             name: "registry_under_test.card",
             what,
-            reference,
+            reference: Ok(reference),
             requirements: vec!["REG-4"],
             also,
             first,
@@ -131,12 +170,15 @@ impl RegistryRun {
         }
     }
 
+    /// A confirmation by numbers through the web API (the world locked only to render the
+    /// reference's answer).
     pub(super) fn numbers(
         &mut self,
-        w: &World,
+        shared: &SharedWorld,
         request: &NumberConfirm,
         answer: &Answer,
     ) -> Question {
+        let w = shared.lock();
         let code = w
             .institutions()
             .get(request.institution.index())
@@ -174,13 +216,14 @@ impl RegistryRun {
             request.limit_consent,
             Some(afi[..32].to_string()),
         );
-        let view = view_at(w, answer.processed_at);
+        let view = view_at(&w, answer.processed_at);
         let reference = encode(
             &oqs::answer_to_request(answer, &view, &req),
             EncodeOptions::with_encoding(CharacterCode::Utf8),
         )
         .map(|e| e.bytes)
         .map_err(|e| format!("the reference's answer could not be written: {e}"));
+        drop(w);
         let body = crate::wire::json::message_json(&req.to_element());
         let first = self.search(code, &body);
         let second = self.search(code, &body);

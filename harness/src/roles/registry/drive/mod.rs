@@ -4,7 +4,7 @@
 //! question, and holds its answer against the reference's, field by field.
 //!
 //! The link that carries the feed is the registry's adapter (the `registry_hello`, `facts`,
-//! `time` and `end` messages of the adapter protocol) or, for onshi's own replica, its feed
+//! and `end` messages of the adapter protocol; a `facts` without records moves the time) or, for onshi's own replica, its feed
 //! endpoint. The questions go to the service over HTTP ([`RegistryClient`]): card confirmations
 //! through the terminal endpoints (a fresh challenge signed with the card's key), confirmations by
 //! numbers through the OQS web API (login, search), registration counts through
@@ -171,6 +171,23 @@ impl RegistryRun {
         Ok(run)
     }
 
+    /// Appends what was told to the scenario's `feed.jsonl` (one `{now, records}` line per
+    /// telling), when questions are kept.
+    fn keep_feed(&self, now: Moment, records: &[Record]) {
+        let Some(dir) = &self.keep else {
+            return;
+        };
+        let line = serde_json::json!({"now": now, "records": records}).to_string() + "\n";
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("feed.jsonl"))
+            .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+        if let Err(e) = written {
+            tracing::warn!(target: "onshi::registry", error = %e, "the feed could not be kept");
+        }
+    }
+
     /// Puts the adapter's `log` lines into the scenario's trace as `registry.log`.
     fn flush_logs(&mut self, shared: &SharedWorld) {
         let Link::Adapter(adapter) = &mut self.link else {
@@ -223,6 +240,7 @@ impl RegistryRun {
                     .map_err(|e| format!("the replica refused the feed: {e}"))?;
             }
         }
+        self.keep_feed(now, &records);
         for r in records {
             self.told.upsert(r);
         }
@@ -267,23 +285,28 @@ impl RegistryRun {
             if let Some(f) = facts {
                 self.tell(&f, answer_at)?;
             }
-            let question = {
+            // The files the 資格確認端末 would have written (the data requests come from them);
+            // the world is locked for that only, never while the service is asked.
+            let added = {
                 let w = shared.lock();
                 let before = self.files.files().len();
                 self.files.add(&w, &exchange);
-                match &exchange {
-                    ClinicExchange::Card { request, answer } => self.card(&w, request, answer),
-                    ClinicExchange::Numbers { request, answer } => {
-                        self.numbers(&w, request, answer)
-                    }
-                    ClinicExchange::Data { kind, .. } => {
-                        let added = self.files.files()[before..].to_vec();
-                        match self.data(*kind, &added) {
-                            Some(q) => q,
-                            None => continue,
-                        }
-                    }
+                let added = self.files.files()[before..].to_vec();
+                self.files.clear();
+                added
+            };
+            let question = match &exchange {
+                ClinicExchange::Card { request, answer } => self.card(shared, request, answer),
+                ClinicExchange::Numbers { request, answer } => {
+                    self.numbers(shared, request, answer)
                 }
+                ClinicExchange::Data { kind, .. } => match self.data(*kind, &added) {
+                    Some(q) => q,
+                    None => {
+                        checks.push(not_asked(*kind, step, at));
+                        continue;
+                    }
+                },
             };
             checks.extend(self.judge(shared, question, step, at));
         }
@@ -329,6 +352,30 @@ fn onshi_bin() -> String {
                 .map(|p| p.display().to_string())
         })
         .unwrap_or_else(|| "onshi".into())
+}
+
+/// The check of a data exchange that has no file exchange (診療・手術情報, 医療費通知, 電子処方箋
+/// dispensing outside 薬剤情報): not asked of the registry under test, said so.
+fn not_asked(kind: onshi_sim::rules::DataKind, step: Option<usize>, at: &str) -> Check {
+    use onshi_sim::rules::DataKind;
+    let requirement = match kind {
+        DataKind::Checkup => "REG-7",
+        DataKind::MedicalExpenseNotice => "REG-10",
+        DataKind::EPrescription => "REG-12",
+        _ => "REG-8",
+    };
+    Check {
+        name: "registry_under_test.data".into(),
+        at: at.into(),
+        step,
+        requirements: vec![requirement.into()],
+        verdict: onshi_reports::Verdict::Skip,
+        expected: "-".into(),
+        actual: "-".into(),
+        note: Some(format!(
+            "a {kind:?} request has no OQS file exchange (docs/oqs-folder.md): not asked of the registry under test"
+        )),
+    }
 }
 
 /// `records` as JSON values in messages of at most [`FACTS_MESSAGE_BYTES`] each (a single

@@ -57,6 +57,18 @@ impl RegistryRun {
                 self.keep_exchange(q.name, &a, &reference);
                 a
             }
+            Err(e) if self.keep.is_some() => {
+                self.keep_failure(q.name, &e, &reference);
+                out.push(check(
+                    q.name,
+                    strings(&q.requirements),
+                    Verdict::Fail,
+                    "the reference's answer".into(),
+                    format!("no answer: {e}"),
+                    Some(q.what),
+                ));
+                return out;
+            }
             Err(e) => {
                 out.push(check(
                     q.name,
@@ -80,7 +92,9 @@ impl RegistryRun {
             )),
             Ok(diffs) => out.push(check(
                 q.name,
-                requirements_of(&diffs, &q.requirements),
+                // What broke: the differing fields' requirements (and the refusal's or the
+                // relink's, added to each difference), not what the question is about.
+                requirements_of(&diffs, &[]),
                 Verdict::Fail,
                 "the reference's answer".into(),
                 format!("{}\n{}", headline(&diffs), compare::render(&diffs)),
@@ -159,6 +173,24 @@ impl RegistryRun {
             (format!("{stem}.reference.xml"), reference),
         ];
         for (file, bytes) in files {
+            if let Err(e) = std::fs::write(dir.join(&file), bytes) {
+                tracing::warn!(target: "onshi::registry", file, error = %e, "a kept exchange could not be written");
+            }
+        }
+    }
+
+    /// Writes why a question got no answer, next to the reference's answer.
+    fn keep_failure(&mut self, name: &str, error: &str, reference: &[u8]) {
+        let Some(dir) = &self.keep else {
+            return;
+        };
+        self.kept += 1;
+        let kind = name.rsplit('.').next().unwrap_or("exchange");
+        let stem = format!("{:04}-{kind}", self.kept);
+        for (file, bytes) in [
+            (format!("{stem}.error"), error.as_bytes()),
+            (format!("{stem}.reference.xml"), reference),
+        ] {
             if let Err(e) = std::fs::write(dir.join(&file), bytes) {
                 tracing::warn!(target: "onshi::registry", file, error = %e, "a kept exchange could not be written");
             }
