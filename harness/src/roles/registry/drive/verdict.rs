@@ -84,7 +84,7 @@ impl RegistryRun {
         match compare::compare_in(&reference, &first.bytes, &q.also) {
             Ok(diffs) if diffs.is_empty() => out.push(check(
                 q.name,
-                strings(&q.requirements),
+                compared_requirements(&reference, &q.requirements, &q.also),
                 Verdict::Pass,
                 "the reference's answer".into(),
                 "the same, field by field".into(),
@@ -297,6 +297,29 @@ fn my_number_check(
         },
         note: Some(what.to_string()),
     }
+}
+
+/// What an equal answer evidences: the question's requirements, the refusal's or the relink's,
+/// and those of every field the reference's answer has (a 限度額 leaf REG-6, a 負担割合 INS-2):
+/// the fields were compared and agreed.
+fn compared_requirements(reference: &[u8], base: &[&str], also: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |r: &str| {
+        if !out.iter().any(|x| x == r) {
+            out.push(r.to_string());
+        }
+    };
+    base.iter().chain(also).for_each(|r| add(r));
+    if let Ok(leaves) = onshi_sim::oqs::leaves(reference) {
+        for leaf in &leaves {
+            if compare::ignored(&leaf.path, &leaves).is_none() {
+                compare::requirements_for(&leaf.path)
+                    .iter()
+                    .for_each(|r| add(r));
+            }
+        }
+    }
+    out
 }
 
 /// The first line of a failed comparison, for the one-line views (terminal, Markdown): how
