@@ -121,3 +121,60 @@ fn a_non_loopback_address_needs_allow_remote() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
 }
+
+/// The 照会番号登録 file the folder server answers is answered by `serve-registry` too, from the
+/// world it was fed (`POST /onshi/registry/oqs/{file name}`).
+#[test]
+fn a_reference_number_registration_file_is_answered_from_the_fed_world() {
+    use onshi_harness::catalog::Catalog;
+    use onshi_harness::roles::registry::serve;
+    use onshi_harness::roles::serve::Server;
+    use onshi_harness::run::execute::build_world;
+    use onshi_sim::oqs::{self, ProcessingResultStatus};
+
+    let s = onshi_harness::scenario::open(
+        &std::path::Path::new("../scenarios").join("reissue/relink-after-loss.yaml"),
+        Catalog::builtin(),
+    )
+    .unwrap();
+    let world = build_world(&s.plan, 1).unwrap();
+    let server = Server::serve(
+        "127.0.0.1:0",
+        "registry test",
+        serve::router(serve::replica(world.now())),
+    )
+    .unwrap();
+    let addr = server.addr().to_string();
+    let feed = serde_json::json!({"now": world.now(), "records": world.feed_facts().records()});
+    let (code, body) = http(
+        &addr,
+        "POST",
+        "/onshi/registry/feed",
+        feed.to_string().as_bytes(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let q = world.quals()[0].id;
+    let n = world.view().numbers_of(q);
+    let clinic = world.institutions()[0].code.digits();
+    let request = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><XmlMsg><MessageHeader><MedicalInstitutionCode>{clinic}</MedicalInstitutionCode><ArbitraryFileIdentifier>REG-1</ArbitraryFileIdentifier></MessageHeader><MessageBody><ReferenceNumberRegistrationInfo><ReferenceNumber>000123</ReferenceNumber><InsurerNumber>{}</InsurerNumber><InsuredCardSymbol>{}</InsuredCardSymbol><InsuredIdentificationNumber>{}</InsuredIdentificationNumber><InsuredBranchNumber>{}</InsuredBranchNumber></ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>"#,
+        n.insurer,
+        n.symbol.clone().unwrap_or_default(),
+        n.number,
+        n.branch.clone().unwrap_or_default()
+    );
+    let (code, body) = http(
+        &addr,
+        "POST",
+        "/onshi/registry/oqs/OQSsiimm01req_2026040109000001.xml",
+        request.as_bytes(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let r = oqs::decode_registration_response(body.as_bytes()).unwrap();
+    assert_eq!(
+        r.body.processing_result_status,
+        ProcessingResultStatus::Ok,
+        "{body}"
+    );
+    assert_eq!(r.header.arbitrary_file_identifier.as_deref(), Some("REG-1"));
+}
