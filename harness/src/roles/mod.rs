@@ -10,8 +10,9 @@
 //!   terminal.
 //! - [`provider`]: the clinic system behind the conformance adapter protocol and the OQS
 //!   interfaces.
-//! - [`registry`]: the eligibility service (the reference only, for now; the first pieces of
-//!   a registry under test: J-LIS over HTTP, the client, the field-by-field comparison).
+//! - [`registry`]: the eligibility service: the reference, or a service under test fed the
+//!   registry feed and asked every question of the reference run (J-LIS over HTTP, the client,
+//!   the field-by-field comparison, `serve-registry`).
 //! - [`serve`]: an axum router on its own thread and runtime.
 
 pub mod provider;

@@ -1,7 +1,10 @@
-//! The registry role (オンライン資格確認等システム). Today the registry in a run is always
-//! onshi's reference in `onshi-sim`. The first pieces of an eligibility service under test are
-//! here, not yet wired into runs (see `docs/registry-role.md`):
+//! The registry role (オンライン資格確認等システム): onshi's reference in `onshi-sim`, or an
+//! eligibility service under test in the registry suite (`--registry-adapter`, `certify --role
+//! registry`; see `docs/registry-role.md`):
 //!
+//! - [`drive`]: one scenario against a registry under test: the feed told through its adapter
+//!   (or to onshi's replica), every exchange of the reference run asked again and compared.
+//! - [`serve`]: `onshi serve-registry`, the reference registry rebuilt from the feed alone.
 //! - [`jlis_http`]: J-LIS served over HTTP to the registry under test (certificate status, the
 //!   旧番号 chain step, the CA certificates), from a [`crate::shared::SharedWorld`].
 //! - [`client`]: the HTTP client onshi asks a registry under test with, every fault named.
