@@ -309,7 +309,8 @@ impl TerminalFiles {
 }
 
 /// The world as the registry saw it at `at` (the clock of the exchange).
-fn view_at(w: &World, at: Moment) -> View<'_> {
+/// The world's view as it stood at `at` (its tables now, its clock then).
+pub(crate) fn view_at(w: &World, at: Moment) -> View<'_> {
     let mut v = w.view();
     v.now = at;
     v.today = at.date();

@@ -230,20 +230,13 @@ fn execute_inner<T>(
     if registry.is_some() {
         // What a registry run evidences is what its registry checks asked, not what the
         // scenario cites for the reference world: coverage counts these only.
-        let mut asked: Vec<String> = Vec::new();
-        for c in record
+        let asked: std::collections::BTreeSet<&String> = record
             .checks
             .iter()
             .filter(|c| c.name.starts_with("registry_under_test.") && c.verdict != Verdict::Skip)
-        {
-            for r in &c.requirements {
-                if !asked.contains(r) {
-                    asked.push(r.clone());
-                }
-            }
-        }
-        asked.sort();
-        record.requirements = asked;
+            .flat_map(|c| &c.requirements)
+            .collect();
+        record.requirements = asked.into_iter().cloned().collect();
     }
     record.error = failed;
     record.verdict = if record.error.is_some() {

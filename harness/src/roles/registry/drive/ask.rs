@@ -59,10 +59,7 @@ impl RegistryRun {
         answer: &Answer,
     ) -> Question {
         let w = shared.lock();
-        let code = w
-            .institutions()
-            .get(request.institution.index())
-            .map(|i| i.code);
+        let code = institution_code(&w, request.institution);
         let what = format!(
             "card confirmation, serial {}, 医療機関コード {}, 資格確認日 {}, 限度額 consent {}, 特定疾病 consent {}",
             request.serial,
@@ -96,7 +93,7 @@ impl RegistryRun {
                 .jlis()
                 .certificate_der(cert)
                 .map_err(|e| format!("the card's certificate: {e}"))?;
-            let view = view_at(&w, answer.processed_at);
+            let view = crate::wire::export::view_at(&w, answer.processed_at);
             let response = to_confirm_response(answer, &view, code, &ConfirmEcho::default());
             let reference = encode(&response, EncodeOptions::with_encoding(CharacterCode::Utf8))
                 .map(|e| e.bytes)
@@ -179,10 +176,7 @@ impl RegistryRun {
         answer: &Answer,
     ) -> Question {
         let w = shared.lock();
-        let code = w
-            .institutions()
-            .get(request.institution.index())
-            .map(|i| i.code);
+        let code = institution_code(&w, request.institution);
         self.asked += 1;
         let afi = format!("{:032x}", u128::from(self.asked) * 0x9e37_79b9_7f4a_7c15);
         let what = format!(
@@ -214,9 +208,9 @@ impl RegistryRun {
             &request.numbers,
             request.birth,
             request.limit_consent,
-            Some(afi[..32].to_string()),
+            Some(afi),
         );
-        let view = view_at(&w, answer.processed_at);
+        let view = crate::wire::export::view_at(&w, answer.processed_at);
         let reference = encode(
             &oqs::answer_to_request(answer, &view, &req),
             EncodeOptions::with_encoding(CharacterCode::Utf8),
@@ -366,9 +360,7 @@ pub(super) fn text(m: Moment) -> String {
     m.to_string()
 }
 
-fn view_at(w: &World, at: Moment) -> onshi_sim::view::View<'_> {
-    let mut v = w.view();
-    v.now = at;
-    v.today = at.date();
-    v
+/// The 医療機関コード of an institution of the world.
+fn institution_code(w: &World, id: onshi_sim::ids::InstitutionId) -> Option<InstitutionCode> {
+    w.institutions().get(id.index()).map(|i| i.code)
 }
